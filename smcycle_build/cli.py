@@ -1,0 +1,64 @@
+"""The `smcycle` command line: each command a few lines over plain functions."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import click
+
+from . import __version__
+from .errors import SmcycleError, SourceLines, format_github, format_json, format_text
+from .pipeline import Project, check_project
+
+FORMATS = {"text": None, "github": format_github, "json": format_json}
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="smcycle")
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Social media strategy as code: check and build a playbook repository."""
+    ctx.obj = {"debug": debug}
+
+
+@cli.command()
+@click.option("--content", default="content", show_default=True, help="The playbook folder.")
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text")
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+def check(content: str, fmt: str, strict: bool) -> None:
+    """Validate and lint the playbook without writing anything."""
+    project = Project.locate(content)
+    result = check_project(project)
+    diags = list(result.diagnostics)
+    if fmt == "text":
+        click.echo(format_text(diags, SourceLines(project.root)), nl=False)
+    else:
+        click.echo(FORMATS[fmt](diags), nl=False)
+    failing = {"error", "warning"} if strict else {"error"}
+    sys.exit(1 if any(d.severity in failing for d in diags) or result.model is None else 0)
+
+
+def main() -> None:
+    """Entry point: a problem of the surroundings is a message, a bug is a short report."""
+    debug = "--debug" in sys.argv[1:]
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except SmcycleError as exc:
+        click.echo(f"smcycle: {exc}", err=True)
+        sys.exit(1)
+    except Exception as exc:  # a traceback is a bug: say so briefly unless asked
+        if debug:
+            traceback.print_exc()
+        else:
+            click.echo(f"smcycle: internal error: {exc!r} (run with --debug for details)", err=True)
+        sys.exit(2)

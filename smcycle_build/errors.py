@@ -1,0 +1,163 @@
+"""Diagnostics: the one type every problem is reported as, the collector, and its formats.
+
+A problem is always `PATH:LINE: SEVERITY RULE: message`, PATH relative to the
+repository and LINE the line in that file, so an editor or a pull-request
+annotation lands on the line a person has to change.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SEVERITIES = ("error", "warning", "info")
+
+
+class SmcycleError(Exception):
+    """A failure of the program's surroundings (a missing folder), not of content."""
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem at one place in one file."""
+
+    path: str
+    line: int
+    severity: str
+    rule: str
+    message: str
+    hint: str | None = None
+    column: int | None = field(default=None, compare=False)
+
+    def headline(self) -> str:
+        return f"{self.path}:{self.line}: {self.severity} {self.rule}: {self.message}"
+
+
+class Diagnostics:
+    """Collects problems across every file of a run; nothing stops at the first one."""
+
+    def __init__(self, overrides: dict[str, str] | None = None) -> None:
+        self._items: list[Diagnostic] = []
+        # per-rule severities from playbook.yaml's `lint:` ("off" drops the rule)
+        self.overrides: dict[str, str] = dict(overrides or {})
+
+    def add(
+        self,
+        path: str,
+        line: int,
+        rule: str,
+        message: str,
+        *,
+        severity: str = "error",
+        hint: str | None = None,
+    ) -> None:
+        severity = self.overrides.get(rule, severity)
+        if severity == "off":
+            return
+        self._items.append(Diagnostic(path, max(int(line), 1), severity, rule, message, hint))
+
+    def extend(self, items: Iterable[Diagnostic]) -> None:
+        for d in items:
+            self.add(d.path, d.line, d.rule, d.message, severity=d.severity, hint=d.hint)
+
+    def sorted(self) -> list[Diagnostic]:
+        """File order, then line order: the order a person fixes them in."""
+        return sorted(set(self._items), key=lambda d: (d.path, d.line, d.rule, d.message))
+
+    def count(self, severity: str) -> int:
+        return sum(1 for d in self._items if d.severity == severity)
+
+    @property
+    def has_errors(self) -> bool:
+        return self.count("error") > 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class SourceLines:
+    """Reads a file's lines once, on demand, to show the offending line under a problem."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._cache: dict[str, list[str]] = {}
+
+    def line(self, path: str, number: int) -> str | None:
+        if path not in self._cache:
+            try:
+                text = (self.root / path).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                text = ""
+            self._cache[path] = text.splitlines()
+        lines = self._cache[path]
+        return lines[number - 1] if 0 < number <= len(lines) else None
+
+
+def summary(diags: list[Diagnostic]) -> str:
+    """'3 errors, 1 warning in 2 files' — or 'no problems'."""
+    if not diags:
+        return "no problems found"
+    parts = []
+    for sev in SEVERITIES:
+        n = sum(1 for d in diags if d.severity == sev)
+        if n:
+            parts.append(f"{n} {sev}{'' if n == 1 else 's'}")
+    files = len({d.path for d in diags})
+    return f"{', '.join(parts)} in {files} file{'' if files == 1 else 's'}"
+
+
+def format_text(diags: list[Diagnostic], source: SourceLines | None = None) -> str:
+    """Human format: the headline, the source line, then the hint."""
+    out: list[str] = []
+    for d in diags:
+        out.append(d.headline())
+        src = source.line(d.path, d.line) if source else None
+        if src is not None:
+            out.append(f"  {d.line:>4} | {src.rstrip()}")
+        if d.hint:
+            out.append(f"  hint: {d.hint}")
+    out.append(summary(diags))
+    return "\n".join(out) + "\n"
+
+
+def _gh_escape(text: str, prop: bool = False) -> str:
+    # GitHub workflow commands: % CR LF always, and , : in properties
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def format_github(diags: list[Diagnostic]) -> str:
+    """GitHub Actions workflow commands, so problems show on the lines of a pull request."""
+    kind = {"error": "error", "warning": "warning", "info": "notice"}
+    out = []
+    for d in diags:
+        msg = d.message + (f" (hint: {d.hint})" if d.hint else "")
+        out.append(
+            f"::{kind[d.severity]} file={_gh_escape(d.path, True)},line={d.line},"
+            f"title={_gh_escape(d.rule, True)}::{_gh_escape(msg)}"
+        )
+    out.append(summary(diags))
+    return "\n".join(out) + "\n"
+
+
+def format_json(diags: list[Diagnostic]) -> str:
+    items = [
+        {
+            "path": d.path,
+            "line": d.line,
+            "severity": d.severity,
+            "rule": d.rule,
+            "message": d.message,
+            "hint": d.hint,
+        }
+        for d in diags
+    ]
+    doc = {
+        "problems": items,
+        "summary": {sev: sum(1 for d in diags if d.severity == sev) for sev in SEVERITIES},
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n"

@@ -1,0 +1,231 @@
+"""Find the playbook's files and read them into raw documents with source lines.
+
+No validation happens here beyond "does it parse": each file becomes a
+`RawDocument` (fields as a line-aware YMap, the Markdown body and the line it
+starts on), and problems are collected, never raised.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import Diagnostics
+from .yamlsrc import FAILED, YList, YMap, load_yaml
+
+ENTITY_KINDS = ("goals", "audiences", "channels", "campaigns", "posts", "reviews")
+ENTITY_EXTS = (".md", ".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """One file as read: its fields with their lines, and its Markdown body."""
+
+    kind: str
+    path: str  # relative to the repository, with forward slashes
+    stem: str  # the file name without extension: the default id
+    fields: YMap | None  # None when it did not parse into a mapping
+    body: str = ""
+    body_line: int = 1
+
+
+@dataclass(frozen=True)
+class CsvFile:
+    path: str
+    header: tuple[str, ...]
+    header_line: int
+    rows: tuple[tuple[int, tuple[str, ...]], ...]  # (file line, cells)
+
+
+@dataclass
+class Sources:
+    """Everything read from `content/`, still untyped."""
+
+    root: Path
+    content: Path
+    playbook: RawDocument | None = None
+    situation: RawDocument | None = None
+    themes: RawDocument | None = None
+    listening: RawDocument | None = None
+    entities: dict[str, list[RawDocument]] = field(default_factory=dict)
+    metrics: list[CsvFile] = field(default_factory=list)
+    media: frozenset[str] = frozenset()
+    # media files that are links resolving outside content/media/
+    media_escapes: frozenset[str] = frozenset()
+
+    def rel(self, path: Path) -> str:
+        return relative(path, self.root)
+
+
+def relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _ignored(name: str) -> bool:
+    return name.startswith(("_", "."))
+
+
+def read_text(path: Path, rel: str, diags: Diagnostics) -> str | None:
+    """UTF-8 text with a BOM dropped; a file that is not UTF-8 is reported at its line."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        diags.add(rel, 1, "schema", f"cannot read the file: {exc.strerror or exc}")
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        diags.add(rel, line, "schema", "the file is not UTF-8 text", hint="save it as UTF-8")
+        return None
+
+
+def split_front_matter(text: str) -> tuple[str | None, int, str, int]:
+    """(yaml text, yaml's first file line - 1, body, body's first line).
+
+    The YAML between the two `---` lines starts on file line 2: its 0-based marks
+    are shifted by one (the Hugo and Eleventy bug this guards against).
+    """
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return None, 0, text, 1
+    for i in range(1, len(lines)):
+        if lines[i].rstrip() in ("---", "..."):
+            return "\n".join(lines[1:i]), 1, "\n".join(lines[i + 1 :]), i + 2
+    return None, -1, text, 1
+
+
+def read_document(kind: str, path: Path, rel: str, diags: Diagnostics) -> RawDocument | None:
+    text = read_text(path, rel, diags)
+    if text is None:
+        return None
+    stem = path.name.rsplit(".", 1)[0]
+    if path.suffix == ".md":
+        front, offset, body, body_line = split_front_matter(text)
+        if front is None:
+            if offset == -1:
+                diags.add(rel, 1, "schema", "the front matter has no closing `---` line")
+            else:
+                diags.add(
+                    rel,
+                    1,
+                    "schema",
+                    "a Markdown file needs YAML front matter",
+                    hint="start the file with a `---` line, the fields, then another `---` line",
+                )
+            return RawDocument(kind, rel, stem, None)
+        fields = load_yaml(front, rel, diags, offset=offset)
+    else:
+        fields, body, body_line = load_yaml(text, rel, diags), "", 1
+    if fields is FAILED:
+        return RawDocument(kind, rel, stem, None, body, body_line)
+    if fields is None:  # an empty file or front matter: every required field is missing
+        fields = YMap(1 + (path.suffix == ".md"))
+    if kind == "themes" and isinstance(fields, YList):
+        return RawDocument(kind, rel, stem, fields, body, body_line)  # themes.yaml is a list
+    if not isinstance(fields, YMap):
+        diags.add(rel, 1 + (path.suffix == ".md"), "schema", "expected a mapping of `field: value`")
+        fields = None
+    return RawDocument(kind, rel, stem, fields, body, body_line)
+
+
+def _walk(folder: Path) -> list[Path]:
+    """Files below `folder` in sorted order, skipping `_`/`.` names, not following links."""
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not _ignored(d))
+        found.extend(Path(dirpath) / f for f in sorted(filenames) if not _ignored(f))
+    return found
+
+
+def read_csv(path: Path, rel: str, diags: Diagnostics) -> CsvFile | None:
+    text = read_text(path, rel, diags)
+    if text is None:
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[tuple[int, tuple[str, ...]]] = []
+    header: tuple[str, ...] = ()
+    header_line = 1
+    try:
+        start = 1
+        for cells in reader:
+            if not header:
+                header, header_line = tuple(c.strip() for c in cells), start
+            elif any(c.strip() for c in cells):
+                rows.append((start, tuple(cells)))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        diags.add(rel, start, "schema", f"CSV does not parse: {exc}")
+        return None
+    return CsvFile(rel, header, header_line, tuple(rows))
+
+
+def _media_files(media: Path, root: Path) -> tuple[frozenset[str], frozenset[str]]:
+    inside: set[str] = set()
+    escapes: set[str] = set()
+    if not media.is_dir():
+        return frozenset(), frozenset()
+    real_media = media.resolve()
+    for path in _walk(media):
+        name = path.relative_to(media).as_posix()
+        if path.resolve().is_relative_to(real_media):
+            inside.add(name)
+        else:
+            escapes.add(name)
+    return frozenset(inside), frozenset(escapes)
+
+
+def load_documents(content: Path, root: Path, diags: Diagnostics) -> Sources:
+    """Read every file of SPEC §2 under `content/` (problems go to `diags`)."""
+    src = Sources(root=root, content=content)
+    real_content = content.resolve()
+
+    def single(name: str) -> RawDocument | None:
+        for ext in (".md",) if name == "situation" else (".yaml", ".yml"):
+            path = content / f"{name}{ext}"
+            if path.is_file():
+                return read_document(name, path, src.rel(path), diags)
+        return None
+
+    src.playbook = single("playbook")
+    if src.playbook is None:
+        diags.add(
+            src.rel(content / "playbook.yaml"),
+            1,
+            "schema",
+            "playbook.yaml is missing",
+            hint="every playbook needs content/playbook.yaml with title, organization, "
+            "strategy and timezone",
+        )
+    src.situation = single("situation")
+    src.themes = single("themes")
+    src.listening = single("listening")
+    for kind in ENTITY_KINDS:
+        docs: list[RawDocument] = []
+        for path in _walk(content / kind):
+            if path.suffix not in ENTITY_EXTS:
+                continue
+            rel = src.rel(path)
+            if not path.resolve().is_relative_to(real_content):
+                diags.add(rel, 1, "schema", "this file links to a place outside content/")
+                continue
+            doc = read_document(kind, path, rel, diags)
+            if doc is not None:
+                docs.append(doc)
+        src.entities[kind] = docs
+    for path in _walk(content / "metrics"):
+        if path.suffix == ".csv" and path.resolve().is_relative_to(real_content):
+            table = read_csv(path, src.rel(path), diags)
+            if table is not None:
+                src.metrics.append(table)
+    src.media, src.media_escapes = _media_files(content / "media", root)
+    return src
+
+
+__all__ = ["RawDocument", "Sources", "YList", "YMap", "load_documents"]

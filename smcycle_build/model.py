@@ -1,0 +1,262 @@
+"""The typed playbook: frozen dataclasses only, built by `validate`, read by everything else."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+STRATEGIES = ("awareness", "loyalty", "sales")
+STATUSES = ("idea", "draft", "review", "approved", "scheduled", "published", "cancelled")
+AGGREGATES = ("last", "sum", "mean")
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+@dataclass(frozen=True)
+class Loc:
+    """Where a thing was written: repository-relative path and file line."""
+
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Cycle:
+    name: str
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
+class Playbook:
+    title: str
+    organization: str
+    strategy: str
+    timezone: ZoneInfo
+    language: str
+    base_url: str | None
+    cycle: Cycle | None
+    default_time: time
+    event_minutes: int
+    lint: Mapping[str, object]
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Competitor:
+    id: str
+    name: str
+    networks: tuple[str, ...]
+    notes: str
+
+
+@dataclass(frozen=True)
+class Situation:
+    as_of: date | None
+    competitors: tuple[Competitor, ...]
+    perception: tuple[str, ...]
+    strengths: tuple[str, ...]
+    weaknesses: tuple[str, ...]
+    opportunities: tuple[str, ...]
+    threats: tuple[str, ...]
+    body: str
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class MetricRef:
+    channel: str  # a channel id, or "all"
+    name: str
+
+
+@dataclass(frozen=True)
+class Goal:
+    id: str
+    title: str
+    strategy: str
+    metric: MetricRef
+    aggregate: str
+    baseline: float
+    target: float
+    start: date | None
+    due: date
+    audiences: tuple[str, ...]
+    channels: tuple[str, ...]
+    owner: str
+    body: str
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Audience:
+    id: str
+    name: str
+    description: str
+    networks: tuple[str, ...]
+    active_hours: tuple[tuple[time, time], ...]
+    needs: tuple[str, ...]
+    body: str
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Cadence:
+    min_per_week: int | None
+    max_per_week: int | None
+
+
+@dataclass(frozen=True)
+class Channel:
+    id: str
+    name: str
+    network: str
+    handle: str
+    url: str | None
+    role: str
+    default_time: time | None
+    cadence: Cadence | None
+    quiet_cadence: Cadence | None
+    text_limit: int | None  # the network's, unless `limits.text` overrides it
+    title_limit: int | None
+    body: str
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Milestone:
+    date: date
+    title: str
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Campaign:
+    id: str
+    name: str
+    strategy: str
+    goals: tuple[str, ...]
+    audiences: tuple[str, ...]
+    channels: tuple[str, ...]
+    start: date
+    end: date
+    before_days: int
+    after_days: int
+    milestones: tuple[Milestone, ...]
+    body: str
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Theme:
+    month: str  # YYYY-MM
+    topic: str
+    notes: str
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Repeat:
+    freq: str  # daily | weekly | monthly
+    interval: int
+    byday: tuple[str, ...]
+    count: int | None
+    until: date | None  # a local date, the whole day included
+    except_dates: tuple[date, ...]
+
+
+@dataclass(frozen=True)
+class Variant:
+    channel: str
+    text: str  # as posted; for website/newsletter without text, the post's body
+    title: str
+    media: tuple[str, ...]  # relative to content/media/
+    link: str | None  # a URL, or a channel id whose variant page it points to
+    start: datetime  # the (first) instant, aware
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Post:
+    id: str
+    title: str
+    status: str
+    campaign: str | None
+    goal: str | None
+    audience: str | None
+    topic: str
+    owner: str
+    variants: tuple[Variant, ...]
+    repeat: Repeat | None
+    body: str
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Query:
+    terms: tuple[str, ...]
+    networks: tuple[str, ...]
+    why: str
+
+
+@dataclass(frozen=True)
+class Response:
+    trigger: str
+    within: str
+    owner: str
+    steps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Survey:
+    title: str
+    date: date
+    channel: str | None
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Listening:
+    queries: tuple[Query, ...] = ()
+    routine_every: str | None = None
+    routine_owner: str = ""
+    responses: tuple[Response, ...] = ()
+    surveys: tuple[Survey, ...] = ()
+
+
+@dataclass(frozen=True)
+class MetricRow:
+    date: date
+    channel: str
+    metric: str
+    value: float
+    post: str | None
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Review:
+    id: str
+    date: date
+    period: tuple[date, date] | None
+    goals_met: tuple[str, ...]
+    body: str
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Model:
+    """The whole playbook. Entity mappings are keyed by id, in id order."""
+
+    playbook: Playbook
+    situation: Situation | None = None
+    goals: Mapping[str, Goal] = field(default_factory=dict)
+    audiences: Mapping[str, Audience] = field(default_factory=dict)
+    channels: Mapping[str, Channel] = field(default_factory=dict)
+    campaigns: Mapping[str, Campaign] = field(default_factory=dict)
+    themes: tuple[Theme, ...] = ()
+    posts: Mapping[str, Post] = field(default_factory=dict)
+    listening: Listening = field(default_factory=Listening)
+    metrics: tuple[MetricRow, ...] = ()
+    reviews: Mapping[str, Review] = field(default_factory=dict)
+    media: frozenset[str] = frozenset()

@@ -1,0 +1,436 @@
+"""Raw documents -> the typed model, every problem collected.
+
+Fields are checked one by one (schema, time); ids are checked for form and
+uniqueness (duplicate-id); then references between files (ref), only on records
+whose own fields passed, so one mistake is reported once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from . import fields as f
+from . import schema
+from .errors import Diagnostics
+from .fields import At, did_you_mean, read_fields
+from .load import RawDocument, Sources
+from .metrics_csv import read_metrics
+from .model import (
+    Audience,
+    Cadence,
+    Campaign,
+    Channel,
+    Competitor,
+    Cycle,
+    Goal,
+    Listening,
+    Loc,
+    MetricRef,
+    Milestone,
+    Model,
+    Playbook,
+    Query,
+    Response,
+    Review,
+    Situation,
+    Survey,
+    Theme,
+)
+from .networks import NETWORKS
+from .posts import build_post
+from .times import parse_clock
+from .yamlsrc import YList, YMap
+
+
+@dataclass(frozen=True)
+class Record:
+    """A file's parsed fields (None if any was invalid) and its id."""
+
+    doc: RawDocument
+    id: str
+    values: dict[str, Any] | None
+
+    @property
+    def ymap(self) -> YMap:
+        return self.doc.fields or YMap(1)
+
+    def loc(self, name: str | None = None) -> Loc:
+        ymap = self.ymap
+        return Loc(self.doc.path, ymap.key_lines.get(name, 1) if name else 1)
+
+
+class Refs:
+    """Checks that ids name something, at the line where they are written."""
+
+    def __init__(self, known: dict[str, set[str]], diags: Diagnostics) -> None:
+        self.known = known
+        self.diags = diags
+
+    def check(self, rec: Record, name: str, kind: str, extra: tuple[str, ...] = ()) -> bool:
+        """Every id in field `name` of `rec` must name a `kind`; reports the ones that don't."""
+        values = rec.values[name] if rec.values else None
+        if values is None:
+            return True
+        ymap = rec.ymap
+        if isinstance(values, str):
+            values, lines = (values,), [ymap.value_lines.get(name, 1)]
+        else:
+            raw = ymap.get(name)
+            lines = raw.item_lines if isinstance(raw, YList) else [ymap.value_lines.get(name, 1)]
+        ok = True
+        for value, line in zip(values, lines, strict=False):
+            ok &= self.one(rec.doc.path, line, value, kind, extra)
+        return ok
+
+    def one(self, path: str, line: int, value: str, kind: str, extra: tuple[str, ...] = ()) -> bool:
+        if value in self.known[kind] or value in extra:
+            return True
+        singular = kind[:-1]
+        self.diags.add(
+            path,
+            line,
+            "ref",
+            f"`{value}` names no {singular} (no such file in content/{kind}/)",
+            hint=did_you_mean(value, self.known[kind] | set(extra)),
+        )
+        return False
+
+
+def validate(src: Sources, diags: Diagnostics) -> Model | None:
+    """The model of the playbook, or None if playbook.yaml itself is unusable."""
+    playbook = build_playbook(src.playbook, diags)
+    if playbook is not None:
+        diags.overrides.update({k: str(v) for k, v in playbook.lint.items() if k in schema.RULES})
+    records = {kind: read_records(kind, src.entities.get(kind, []), diags) for kind in src.entities}
+    known = {kind: {r.id for r in recs} for kind, recs in records.items()}
+    refs = Refs(known, diags)
+    situation = build_situation(src.situation, diags)
+    themes = build_themes(src.themes, diags)
+    channels = build_channels(records["channels"], diags)
+    goals = build_goals(records["goals"], playbook, refs)
+    audiences = build_audiences(records["audiences"])
+    campaigns = build_campaigns(records["campaigns"], playbook, refs, diags)
+    reviews = build_reviews(records["reviews"], refs, diags)
+    listening = build_listening(src.listening, refs, diags)
+    metrics = read_metrics(src.metrics, known, diags)
+    posts = {}
+    for rec in records["posts"]:
+        if rec.values is not None:
+            post = build_post(rec, playbook, channels, refs, src, diags)
+            if post is not None:
+                posts[post.id] = post
+    if playbook is None:
+        return None
+    return Model(
+        playbook=playbook,
+        situation=situation,
+        goals=goals,
+        audiences=audiences,
+        channels=channels,
+        campaigns=campaigns,
+        themes=themes,
+        posts=dict(sorted(posts.items())),
+        listening=listening,
+        metrics=metrics,
+        reviews=reviews,
+        media=src.media,
+    )
+
+
+def read_records(kind: str, docs: list[RawDocument], diags: Diagnostics) -> list[Record]:
+    """Each file's fields, its id (file name unless `id:`), and duplicate-id checks."""
+    spec, what = schema.ENTITY_SPECS[kind]
+    out: list[Record] = []
+    first: dict[str, str] = {}
+
+    # the file named after an id owns it; an `id:` that clashes is the one to change
+    def owner_first(doc: RawDocument) -> tuple[bool, str]:
+        return (doc.fields is not None and "id" in doc.fields, doc.path)
+
+    for doc in sorted(docs, key=owner_first):
+        if doc.fields is None:
+            values = None
+        else:
+            values = read_fields(doc.fields, spec, At(doc.path, doc.fields.line, diags), what)
+        ymap = doc.fields or YMap(1)
+        written = ymap.get("id")
+        rec_id = None
+        if written is not None:  # an invalid `id:` was reported by read_fields
+            candidate = str(written).strip()
+            rec_id = candidate if f.ID_RE.match(candidate) else None
+        else:
+            rec_id = doc.stem
+            if not f.ID_RE.match(rec_id):
+                diags.add(
+                    doc.path,
+                    1,
+                    "schema",
+                    f"the file name `{doc.stem}` is not a valid id",
+                    hint="rename the file (lowercase letters, digits and dashes) or set `id:`",
+                )
+                values = None
+        if rec_id is None:
+            continue
+        if rec_id in first:
+            diags.add(
+                doc.path,
+                ymap.key_lines.get("id", 1),
+                "duplicate-id",
+                f"the id `{rec_id}` is already used by {first[rec_id]}",
+                hint="ids are unique per folder: rename one file or set a different `id:`",
+            )
+            continue
+        first[rec_id] = doc.path
+        out.append(Record(doc, rec_id, values))
+    return out
+
+
+def build_playbook(doc: RawDocument | None, diags: Diagnostics) -> Playbook | None:
+    if doc is None or doc.fields is None:
+        return None
+    v = read_fields(doc.fields, schema.PLAYBOOK, At(doc.path, 1, diags), "playbook.yaml")
+    if v is None:
+        return None
+    cycle = None
+    if v["cycle"]:
+        c = v["cycle"]
+        if c["end"] < c["start"]:
+            line = doc.fields["cycle"].value_lines.get("end", 1)
+            diags.add(doc.path, line, "time", "the cycle ends before it starts")
+            return None
+        cycle = Cycle(c["name"], c["start"], c["end"])
+    return Playbook(
+        title=v["title"],
+        organization=v["organization"],
+        strategy=v["strategy"],
+        timezone=v["timezone"],
+        language=v["language"],
+        base_url=v["base_url"],
+        cycle=cycle,
+        default_time=v["default_time"] or parse_clock("09:00"),
+        event_minutes=v["event_minutes"],
+        lint=v["lint"],
+        loc=Loc(doc.path, 1),
+    )
+
+
+def _fields_of(doc: RawDocument | None, spec: dict, what: str, diags: Diagnostics):
+    if doc is None or doc.fields is None:
+        return None
+    return read_fields(doc.fields, spec, At(doc.path, doc.fields.line, diags), what)
+
+
+def build_situation(doc: RawDocument | None, diags: Diagnostics) -> Situation | None:
+    v = _fields_of(doc, schema.SITUATION, "situation.md", diags)
+    if v is None:
+        return None
+    competitors = tuple(
+        Competitor(c["id"], c["name"], tuple(c["networks"]), c["notes"]) for c in v["competitors"]
+    )
+    lists = {k: tuple(v[k]) for k in ("perception", "strengths", "weaknesses")}
+    return Situation(
+        as_of=v["as_of"],
+        competitors=competitors,
+        opportunities=tuple(v["opportunities"]),
+        threats=tuple(v["threats"]),
+        body=doc.body,
+        loc=Loc(doc.path, 1),
+        **lists,
+    )
+
+
+def build_themes(doc: RawDocument | None, diags: Diagnostics) -> tuple[Theme, ...]:
+    if doc is None or doc.fields is None:
+        return ()
+    data = doc.fields
+    if not isinstance(data, YList):
+        diags.add(doc.path, 1, "schema", "themes.yaml should be a list of {month, topic, notes}")
+        return ()
+    themes = []
+    parse = f.mapping(schema.THEME, "a theme")
+    for item, item_at in f.items(data, At(doc.path, 1, diags)):
+        try:
+            t = parse(item, item_at)
+        except f.Invalid as exc:
+            item_at.report(exc)
+            continue
+        except f.Reported:
+            continue
+        themes.append(Theme(t["month"], t["topic"], t["notes"], Loc(doc.path, item_at.line)))
+    return tuple(sorted(themes, key=lambda t: (t.month, t.loc.line)))
+
+
+def build_channels(recs: list[Record], diags: Diagnostics) -> dict[str, Channel]:
+    out = {}
+    for rec in recs:
+        v = rec.values
+        if v is None:
+            continue
+        network = v["network"] or (rec.id if rec.id in NETWORKS else None)
+        if network is None:
+            diags.add(
+                rec.doc.path,
+                1,
+                "schema",
+                f"a channel needs `network`: `{rec.id}` is not a network kind",
+                hint=f"set `network:` to one of {', '.join(NETWORKS)}",
+            )
+            continue
+        profile = NETWORKS[network]
+        limits = v["limits"] or {}
+        out[rec.id] = Channel(
+            id=rec.id,
+            name=v["name"],
+            network=network,
+            handle=v["handle"],
+            url=v["url"],
+            role=v["role"],
+            default_time=v["default_time"],
+            cadence=Cadence(**v["cadence"]) if v["cadence"] else None,
+            quiet_cadence=Cadence(**v["quiet_cadence"]) if v["quiet_cadence"] else None,
+            text_limit=limits.get("text") or profile.text_limit,
+            title_limit=limits.get("title") or profile.title_limit,
+            body=rec.doc.body,
+            loc=rec.loc(),
+        )
+    return dict(sorted(out.items()))
+
+
+def build_goals(recs: list[Record], playbook: Playbook | None, refs: Refs) -> dict[str, Goal]:
+    out = {}
+    for rec in recs:
+        v = rec.values
+        if v is None:
+            continue
+        channel, metric = v["metric"]
+        written = rec.ymap["metric"]
+        line = (
+            written.value_lines["channel"]
+            if isinstance(written, YMap)
+            else rec.ymap.value_lines["metric"]
+        )
+        ok = refs.one(rec.doc.path, line, channel, "channels", ("all",))
+        ok &= refs.check(rec, "audiences", "audiences") & refs.check(rec, "channels", "channels")
+        if not ok:
+            continue
+        out[rec.id] = Goal(
+            id=rec.id,
+            title=v["title"],
+            strategy=v["strategy"] or (playbook.strategy if playbook else "awareness"),
+            metric=MetricRef(channel, metric),
+            aggregate=v["aggregate"],
+            baseline=v["baseline"],
+            target=v["target"],
+            start=v["start"] or (playbook.cycle.start if playbook and playbook.cycle else None),
+            due=v["due"],
+            audiences=tuple(v["audiences"]),
+            channels=tuple(v["channels"]),
+            owner=v["owner"],
+            body=rec.doc.body,
+            loc=rec.loc(),
+        )
+    return dict(sorted(out.items()))
+
+
+def build_audiences(recs: list[Record]) -> dict[str, Audience]:
+    out = {}
+    for rec in recs:
+        v = rec.values
+        if v is None:
+            continue
+        out[rec.id] = Audience(
+            id=rec.id,
+            name=v["name"],
+            description=v["description"],
+            networks=tuple(v["networks"]),
+            active_hours=tuple(v["active_hours"]),
+            needs=tuple(v["needs"]),
+            body=rec.doc.body,
+            loc=rec.loc(),
+        )
+    return dict(sorted(out.items()))
+
+
+def build_campaigns(
+    recs: list[Record], playbook: Playbook | None, refs: Refs, diags: Diagnostics
+) -> dict[str, Campaign]:
+    out = {}
+    for rec in recs:
+        v = rec.values
+        if v is None:
+            continue
+        ok = refs.check(rec, "goals", "goals") & refs.check(rec, "audiences", "audiences")
+        ok &= refs.check(rec, "channels", "channels")
+        if v["end"] < v["start"]:
+            diags.add(rec.doc.path, rec.ymap.value_lines["end"], "time", "`end` is before `start`")
+            ok = False
+        if not ok:
+            continue
+        lines = rec.ymap["milestones"].item_lines if v["milestones"] else []
+        milestones = tuple(
+            Milestone(m["date"], m["title"], Loc(rec.doc.path, line))
+            for m, line in zip(v["milestones"], lines, strict=True)
+        )
+        out[rec.id] = Campaign(
+            id=rec.id,
+            name=v["name"],
+            strategy=v["strategy"] or (playbook.strategy if playbook else "awareness"),
+            goals=tuple(v["goals"]),
+            audiences=tuple(v["audiences"]),
+            channels=tuple(v["channels"]),
+            start=v["start"],
+            end=v["end"],
+            before_days=v["before_days"],
+            after_days=v["after_days"],
+            milestones=tuple(sorted(milestones, key=lambda m: (m.date, m.title))),
+            body=rec.doc.body,
+            loc=rec.loc(),
+        )
+    return dict(sorted(out.items()))
+
+
+def build_reviews(recs: list[Record], refs: Refs, diags: Diagnostics) -> dict[str, Review]:
+    out = {}
+    for rec in recs:
+        v = rec.values
+        if v is None or not refs.check(rec, "goals_met", "goals"):
+            continue
+        period = None
+        if v["period"]:
+            period = (v["period"]["start"], v["period"]["end"])
+            if period[1] < period[0]:
+                line = rec.ymap["period"].value_lines["end"]
+                diags.add(rec.doc.path, line, "time", "the period ends before it starts")
+                continue
+        out[rec.id] = Review(
+            rec.id, v["date"], period, tuple(v["goals_met"]), rec.doc.body, rec.loc()
+        )
+    return dict(sorted(out.items()))
+
+
+def build_listening(doc: RawDocument | None, refs: Refs, diags: Diagnostics) -> Listening:
+    v = _fields_of(doc, schema.LISTENING, "listening.yaml", diags)
+    if v is None:
+        return Listening()
+    surveys = []
+    raw = doc.fields.get("surveys")
+    lines = raw.item_lines if isinstance(raw, YList) else []
+    for s, line in zip(v["surveys"], lines, strict=False):
+        channel_line = raw[lines.index(line)].value_lines.get("channel", line)
+        if s["channel"] and not refs.one(doc.path, channel_line, s["channel"], "channels"):
+            continue
+        surveys.append(Survey(s["title"], s["date"], s["channel"], Loc(doc.path, line)))
+    routine = v["routine"] or {}
+    return Listening(
+        queries=tuple(
+            Query(tuple(q["terms"]), tuple(q["networks"]), q["why"]) for q in v["queries"]
+        ),
+        routine_every=routine.get("every"),
+        routine_owner=routine.get("owner") or "",
+        responses=tuple(
+            Response(r["trigger"], r["within"], r["owner"], tuple(r["steps"]))
+            for r in v["responses"]
+        ),
+        surveys=tuple(sorted(surveys, key=lambda s: (s.date, s.title))),
+    )

@@ -1,0 +1,217 @@
+"""YAML with source lines, safely, and without YAML 1.1's traps.
+
+PyYAML composes the node tree (libyaml's C parser when present, same marks);
+we then build plain values ourselves so that:
+
+* every mapping remembers the file line of each key and value (errors point there),
+* a key written twice is an error at the second one's line, not a silent overwrite,
+* plain scalars follow YAML 1.2's core schema: `12:30` stays the text "12:30"
+  (YAML 1.1 reads it as the number 750), `yes`/`no`/`on`/`off` stay text, dates
+  stay text for our own time parser,
+* no tag can construct a Python object: only the standard scalar tags are read.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import yaml
+
+from .errors import Diagnostics
+
+try:  # libyaml is six times faster; marks and nodes are the same
+    _BaseLoader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _BaseLoader = yaml.SafeLoader  # type: ignore[misc]
+
+
+class _NodeLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Composes nodes only; no implicit typing, we resolve plain scalars ourselves."""
+
+    yaml_implicit_resolvers: dict = {}  # noqa: RUF012 - PyYAML's class-level registry
+
+
+FAILED = object()  # what load_yaml returns for a document that did not parse
+
+
+class YMap(dict):
+    """A mapping that knows the file line of each key and value."""
+
+    __slots__ = ("key_lines", "line", "raw", "value_lines")
+
+    def __init__(self, line: int) -> None:
+        super().__init__()
+        self.line = line
+        self.key_lines: dict[str, int] = {}
+        self.value_lines: dict[str, int] = {}
+        # the source text of plain scalars, for fields that want text whatever it looks like
+        self.raw: dict[str, str] = {}
+
+
+class YList(list):
+    """A sequence that knows the file line of each item."""
+
+    __slots__ = ("item_lines", "line", "raw")
+
+    def __init__(self, line: int) -> None:
+        super().__init__()
+        self.line = line
+        self.item_lines: list[int] = []
+        self.raw: list[str | None] = []
+
+
+STR = "tag:yaml.org,2002:str"
+_INT = re.compile(r"[-+]?[0-9]+$")
+_OCT = re.compile(r"0o[0-7]+$")
+_HEX = re.compile(r"0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+_INF = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"}
+_NAN = {".nan", ".NaN", ".NAN"}
+
+
+def resolve_plain(text: str) -> Any:
+    """YAML 1.2 core schema for an untagged plain scalar."""
+    if text in _NULLS:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if _INT.match(text):
+        return int(text)
+    if _OCT.match(text):
+        return int(text[2:], 8)
+    if _HEX.match(text):
+        return int(text[2:], 16)
+    if _FLOAT.match(text):
+        return float(text)
+    if text in _INF:
+        return math.inf
+    if text in {"-.inf", "-.Inf", "-.INF"}:
+        return -math.inf
+    if text in _NAN:
+        return math.nan
+    return text
+
+
+def _plain(node: yaml.Node) -> bool:
+    """An unquoted scalar (libyaml says '' where the pure-Python parser says None)."""
+    return isinstance(node, yaml.ScalarNode) and not node.style
+
+
+class _Converter:
+    """Node tree -> YMap/YList/scalars, reporting problems instead of raising."""
+
+    def __init__(self, path: str, offset: int, diags: Diagnostics) -> None:
+        self.path = path
+        self.offset = offset  # file lines before the YAML text (1 for front matter)
+        self.diags = diags
+        self.memo: dict[int, Any] = {}  # aliases share their value: no billion laughs
+
+    def line(self, node: yaml.Node) -> int:
+        return node.start_mark.line + 1 + self.offset
+
+    def value(self, node: yaml.Node) -> Any:
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        key = id(node)
+        if key in self.memo:
+            return self.memo[key]
+        if isinstance(node, yaml.SequenceNode):
+            return self.sequence(node, key)
+        return self.mapping(node, key)
+
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        text = node.value
+        if node.tag == STR:
+            return resolve_plain(text) if _plain(node) else text
+        tag = node.tag.rsplit(":", 1)[-1]
+        if tag in ("int", "float", "bool", "null"):
+            value = resolve_plain(text)
+            kinds = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}
+            if isinstance(value, kinds[tag]) and not (tag == "int" and isinstance(value, bool)):
+                return float(value) if tag == "float" else value
+            self.diags.add(self.path, self.line(node), "schema", f"`{text}` is not a valid !!{tag}")
+            return None
+        if tag == "timestamp":
+            return text
+        return self.unsupported(node)
+
+    def unsupported(self, node: yaml.Node) -> None:
+        """No tag may construct an object: report it and read nothing."""
+        self.diags.add(
+            self.path,
+            self.line(node),
+            "schema",
+            f"unsupported YAML tag `{node.tag}`",
+            hint="only plain values, lists and mappings are read",
+        )
+
+    def sequence(self, node: yaml.SequenceNode, key: int) -> YList | None:
+        if node.tag.rsplit(":", 1)[-1] != "seq":
+            return self.unsupported(node)
+        out = YList(self.line(node))
+        self.memo[key] = out
+        for item in node.value:
+            out.append(self.value(item))
+            out.item_lines.append(self.line(item))
+            out.raw.append(item.value if _plain(item) else None)
+        return out
+
+    def mapping(self, node: yaml.MappingNode, key: int) -> YMap | None:
+        if node.tag.rsplit(":", 1)[-1] != "map":
+            return self.unsupported(node)
+        out = YMap(self.line(node))
+        self.memo[key] = out
+        for knode, vnode in node.value:
+            kline = self.line(knode)
+            if not isinstance(knode, yaml.ScalarNode):
+                self.diags.add(self.path, kline, "schema", "a key must be a plain name")
+                continue
+            name = knode.value  # keys are names: `2027:` is the text "2027"
+            if name in out.key_lines:
+                self.diags.add(
+                    self.path,
+                    kline,
+                    "schema",
+                    f"duplicate key `{name}` (first set on line {out.key_lines[name]})",
+                    hint="YAML would silently keep only the last one; remove one of them",
+                )
+                continue
+            out[name] = self.value(vnode)
+            out.key_lines[name] = kline
+            out.value_lines[name] = self.line(vnode)
+            if _plain(vnode):
+                out.raw[name] = vnode.value
+        return out
+
+
+def load_yaml(text: str, path: str, diags: Diagnostics, offset: int = 0) -> Any:
+    """Parse one YAML document; problems go to `diags` and the result may be partial.
+
+    Returns None for an empty document, FAILED for one that does not parse
+    (after reporting it).
+    """
+    try:
+        node = yaml.compose(text, Loader=_NodeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark and mark and mark.index >= len(text.rstrip()):
+            mark = exc.context_mark  # "unexpected end": blame where the open thing began
+        line = (mark.line + 1 + offset) if mark else 1 + offset
+        problem = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.problem:
+            problem = f"{exc.context}: {exc.problem}"
+        diags.add(path, line, "schema", f"YAML does not parse: {problem}")
+        return FAILED
+    except yaml.YAMLError as exc:  # reader errors (bad characters) carry no mark
+        diags.add(path, 1 + offset, "schema", f"YAML does not parse: {exc}")
+        return FAILED
+    if node is None:
+        return None
+    return _Converter(path, offset, diags).value(node)

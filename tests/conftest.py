@@ -1,0 +1,76 @@
+"""Shared test helpers: small playbooks written inline, and the CLI run in-process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from smcycle_build.cli import cli
+
+TESTS = Path(__file__).parent
+BASE = TESTS / "invalid" / "_base"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--regen", action="store_true", help="rewrite the expected files of golden tests"
+    )
+
+
+@pytest.fixture
+def regen(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--regen"))
+
+
+@dataclass
+class Run:
+    exit_code: int
+    output: str
+
+
+def run_cli(root: Path, *args: str) -> Run:
+    """`smcycle ARGS` in `root`, in-process; a traceback fails the test."""
+    old = Path.cwd()
+    os.chdir(root)
+    try:
+        result = CliRunner().invoke(cli, list(args), catch_exceptions=True)
+    finally:
+        os.chdir(old)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Run(result.exit_code, result.output)
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
+    for rel, body in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(body, bytes):
+            path.write_bytes(body)
+        else:
+            path.write_text(textwrap.dedent(body).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def playbook(tmp_path: Path):
+    """A copy of the small valid base playbook, with some files replaced or removed.
+
+    `playbook({"content/posts/x.md": "..."}, remove=["content/goals/more-replies.yaml"])`
+    """
+
+    def make(files: dict[str, str | bytes] | None = None, remove: tuple[str, ...] = ()) -> Path:
+        root = tmp_path / "repo"
+        if not root.exists():
+            shutil.copytree(BASE, root)
+        for rel in remove:
+            (root / rel).unlink()
+        return write_files(root, files or {})
+
+    return make

@@ -1,0 +1,140 @@
+"""The command line: output formats, exit codes, and never a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import run_cli
+
+BROKEN_GOAL = "title: More replies\nmetric: x.replies\nbaseline: 10\ntarget: 12\ndue: 2027-06-31\n"
+
+
+def test_text_format_shows_source_line_and_summary(playbook) -> None:
+    root = playbook({"content/goals/more-replies.yaml": BROKEN_GOAL})
+    run = run_cli(root, "check")
+    assert run.exit_code == 1
+    assert run.output == (
+        "content/goals/more-replies.yaml:5: error time: `2027-06-31` is not a date: "
+        "day is out of range for month\n"
+        "     5 | due: 2027-06-31\n"
+        "1 error in 1 file\n"
+    )
+
+
+def test_clean_playbook_exits_zero(playbook) -> None:
+    run = run_cli(playbook(), "check")
+    assert (run.exit_code, run.output) == (0, "no problems found\n")
+
+
+def test_github_format_annotates_lines(playbook) -> None:
+    root = playbook({"content/goals/more-replies.yaml": BROKEN_GOAL.replace("title", "titel")})
+    run = run_cli(root, "check", "--format", "github")
+    lines = run.output.splitlines()
+    assert lines[0] == (
+        "::error file=content/goals/more-replies.yaml,line=1,title=schema::a goal needs `title`"
+    )
+    assert lines[1] == (
+        "::error file=content/goals/more-replies.yaml,line=1,title=schema::"
+        "unknown field `titel` in a goal (hint: did you mean `title`?)"
+    )
+    assert lines[-1] == "3 errors in 1 file"
+    assert run.exit_code == 1
+
+
+def test_json_format(playbook) -> None:
+    root = playbook({"content/goals/more-replies.yaml": BROKEN_GOAL})
+    run = run_cli(root, "check", "--format", "json")
+    doc = json.loads(run.output)
+    assert doc["summary"] == {"error": 1, "warning": 0, "info": 0}
+    assert doc["problems"][0]["path"] == "content/goals/more-replies.yaml"
+    assert doc["problems"][0]["line"] == 5 and doc["problems"][0]["rule"] == "time"
+
+
+def test_lint_setting_turns_a_rule_off_or_down(playbook) -> None:
+    base = (Path(__file__).parent / "invalid/_base/content/playbook.yaml").read_text()
+    root = playbook(
+        {
+            "content/playbook.yaml": base + "lint: {time: warning}\n",
+            "content/goals/more-replies.yaml": BROKEN_GOAL,
+        }
+    )
+    run = run_cli(root, "check")
+    assert "content/goals/more-replies.yaml:5: warning time:" in run.output
+    # the goal is still dropped from the model (its date is unusable), but check passes
+    assert run.exit_code == 0
+    assert run_cli(root, "check", "--strict").exit_code == 1
+
+
+def test_unknown_lint_rule_is_a_schema_error(playbook) -> None:
+    base = (Path(__file__).parent / "invalid/_base/content/playbook.yaml").read_text()
+    root = playbook({"content/playbook.yaml": base + "lint:\n  cadense: off\n"})
+    run = run_cli(root, "check")
+    assert "content/playbook.yaml:7: error schema: unknown field `cadense` in lint" in run.output
+    assert "did you mean `cadence`?" in run.output
+
+
+def test_missing_content_folder_is_a_message(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "smcycle_build", "check"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("smcycle: no content folder at")
+    assert "Traceback" not in proc.stderr
+
+
+def test_garbage_never_gives_a_traceback(playbook) -> None:
+    root = playbook(
+        {
+            "content/posts/a.md": b"---\n\xff\xfe bad bytes\n---\n",
+            "content/posts/b.md": "---\n[1, 2\n---\n",
+            "content/posts/c.md": "---\n- a list\n---\n",
+            "content/posts/d.md": "---\ntitle: x\n",
+            "content/posts/e.yaml": "",
+            "content/posts/f.yaml": "variants: 5\ntitle: t\ndate: 2027-01-01\n",
+            "content/posts/g.yaml": "variants: {x: [1]}\ntitle: t\ndate: 2027-01-01\n",
+            "content/posts/h.yaml": "variants: {x: {text: {a: b}}}\ntitle: t\ndate: 2027-01-01\n",
+            "content/posts/i.yaml": "? [a, b]\n: c\n",
+            "content/posts/j.yaml": "title: &a [*a]\n",
+            "content/posts/k.yaml": "repeat: {freq: weekly, byday: [XX]}\n",
+            "content/themes.yaml": "month: 2027-01\n",
+            "content/listening.yaml": "- not a mapping\n",
+            "content/situation.md": "no front matter",
+            "content/metrics/m.csv": 'date,channel,metric,value\n"unclosed\n',
+        }
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "smcycle_build", "check"], cwd=root, capture_output=True, text=True
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+    files = {line.split(":")[0] for line in proc.stdout.splitlines() if ": error " in line}
+    assert files == {
+        "content/posts/a.md",
+        "content/posts/b.md",
+        "content/posts/c.md",
+        "content/posts/d.md",
+        "content/posts/e.yaml",
+        "content/posts/f.yaml",
+        "content/posts/g.yaml",
+        "content/posts/h.yaml",
+        "content/posts/i.yaml",
+        "content/posts/j.yaml",
+        "content/posts/k.yaml",
+        "content/themes.yaml",
+        "content/listening.yaml",
+        "content/situation.md",
+        "content/metrics/m.csv",
+    }
+
+
+def test_version_and_module_entry_point() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "smcycle_build", "--version"], capture_output=True, text=True
+    )
+    assert proc.returncode == 0 and proc.stdout.startswith("smcycle, version ")

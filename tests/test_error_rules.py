@@ -1,0 +1,214 @@
+"""Each error rule of SPEC §6 at the exact file and line, with its hint."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from conftest import run_cli
+
+
+def problems(root: Path) -> list[str]:
+    run = run_cli(root, "check")
+    return [line for line in run.output.splitlines() if ": error " in line or ": warning " in line]
+
+
+POST = """
+---
+title: Hello
+date: "2027-03-10 09:00"
+goal: more-replies
+audience: riders
+variants:
+  x: {{text: "{x}"}}
+  instagram: {{text: "Hello", media: [photo.png]}}
+---
+Body.
+"""
+
+
+def post(x: str = "Hello riders") -> str:
+    return POST.format(x=x)
+
+
+def test_schema_unknown_field_with_did_you_mean(playbook) -> None:
+    root = playbook({"content/posts/hello.md": post().replace("goal:", "gaol:")})
+    run = run_cli(root, "check")
+    assert "content/posts/hello.md:4: error schema: unknown field `gaol` in a post" in run.output
+    assert "hint: did you mean `goal`?" in run.output
+    assert run.exit_code == 1
+
+
+def test_schema_missing_required_and_wrong_type(playbook) -> None:
+    root = playbook(
+        {
+            "content/goals/more-replies.yaml": "title: [a list]\nmetric: x.r\nbaseline: ten\n"
+            "target: 5\ndue: 2027-01-01\n"
+        }
+    )
+    assert problems(root) == [
+        "content/goals/more-replies.yaml:1: error schema: expected text, got a list",
+        "content/goals/more-replies.yaml:3: error schema: expected a number, got `ten`",
+    ]
+    root2 = playbook({"content/goals/more-replies.yaml": "title: x\nmetric: x.r\ntarget: 5\n"})
+    assert problems(root2) == [
+        "content/goals/more-replies.yaml:1: error schema: a goal needs `baseline`",
+        "content/goals/more-replies.yaml:1: error schema: a goal needs `due`",
+    ]
+
+
+def test_ref_names_nothing_with_hint(playbook) -> None:
+    root = playbook(
+        {"content/posts/hello.md": post().replace("goal: more-replies", "goal: more-reply")}
+    )
+    run = run_cli(root, "check")
+    assert (
+        "content/posts/hello.md:4: error ref: `more-reply` names no goal "
+        "(no such file in content/goals/)" in run.output
+    )
+    assert "hint: did you mean `more-replies`?" in run.output
+
+
+def test_ref_variant_channel_and_media(playbook) -> None:
+    text = post().replace("  x: {", "  twitter: {").replace("photo.png", "fotos/photo.png")
+    root = playbook({"content/posts/hello.md": text})
+    assert problems(root) == [
+        "content/posts/hello.md:7: error ref: `twitter` names no channel "
+        "(no such file in content/channels/)",
+        "content/posts/hello.md:8: error ref: `fotos/photo.png` names no file in content/media/",
+    ]
+
+
+def test_duplicate_id(playbook) -> None:
+    root = playbook(
+        {
+            "content/posts/2027/hello.md": post(),
+            "content/posts/other.yaml": "id: hello\ntitle: T\ndate: 2027-01-01\n"
+            "variants: {x: {text: t}}\n",
+        }
+    )
+    assert problems(root) == [
+        "content/posts/hello.md:1: error duplicate-id: the id `hello` is already used by "
+        "content/posts/2027/hello.md",
+        "content/posts/other.yaml:1: error duplicate-id: the id `hello` is already used by "
+        "content/posts/2027/hello.md",
+    ]
+
+
+def test_time_gap_and_bad_zone(playbook) -> None:
+    root = playbook(
+        {"content/posts/hello.md": post().replace("2027-03-10 09:00", "2027-03-28 02:30")}
+    )
+    # reported once at the post's date, not once per variant
+    assert problems(root) == [
+        "content/posts/hello.md:3: error time: 2027-03-28 02:30 does not exist in "
+        "Europe/Amsterdam: the clocks jump over it (daylight saving)",
+    ]
+    root = playbook(
+        {
+            "content/playbook.yaml": "title: T\norganization: O\nstrategy: sales\n"
+            "timezone: Europe/Amsterdan\n"
+        }
+    )
+    assert problems(root) == [
+        "content/playbook.yaml:4: error time: `Europe/Amsterdan` is not a known IANA time zone"
+    ]
+
+
+def test_length_x_weighted_and_how_far_over(playbook) -> None:
+    # 140 emoji are 140 code points but 280 weighted characters: exactly at the limit
+    root = playbook({"content/posts/hello.md": post("😀" * 140)})
+    assert problems(root) == []
+    root = playbook({"content/posts/hello.md": post("😀" * 140 + "!")})
+    assert problems(root) == [
+        "content/posts/hello.md:7: error length: the text of the x variant is 281 weighted "
+        "characters, 1 over the limit of 280"
+    ]
+    # a URL counts as 23 whatever its length
+    url = "https://example.com/" + "a" * 400
+    root = playbook({"content/posts/hello.md": post(url)})
+    assert problems(root) == []
+
+
+def test_length_channel_override(playbook) -> None:
+    root = playbook({"content/channels/x.yaml": "name: X\nlimits: {text: 5}\n"})
+    assert problems(root) == [
+        "content/posts/hello.md:7: error length: the text of the x variant is 12 weighted "
+        "characters, 7 over the limit of 5"
+    ]
+
+
+def test_media_needed_and_outside(playbook, tmp_path: Path) -> None:
+    text = post().replace(", media: [photo.png]", "")
+    root = playbook({"content/posts/hello.md": text})
+    assert problems(root) == [
+        "content/posts/hello.md:8: error media: the instagram variant needs a picture or video: "
+        "this network does not post text alone"
+    ]
+    for bad in ("../playbook.yaml", "/etc/passwd", "a/../../x.png"):
+        root = playbook({"content/posts/hello.md": post().replace("photo.png", bad)})
+        assert problems(root) == [
+            f"content/posts/hello.md:8: error media: `{bad}` is outside content/media/"
+        ]
+
+
+def test_media_symlink_out_of_media(playbook, tmp_path: Path) -> None:
+    root = playbook()
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"x")
+    os.symlink(secret, root / "content/media/link.png")
+    (root / "content/posts/hello.md").write_text(post().replace("photo.png", "link.png").lstrip())
+    assert problems(root) == [
+        "content/posts/hello.md:8: error media: `link.png` is outside content/media/"
+    ]
+
+
+def test_all_problems_of_all_files_in_one_run(playbook) -> None:
+    root = playbook(
+        {
+            "content/posts/hello.md": post().replace("title: Hello", "titel: Hello"),
+            "content/channels/x.yaml": "name: X\ndefault_time: '25:00'\n",
+            "content/campaigns/spring.yaml": "name: S\nstart: 2027-03-01\nend: 2027-02-01\n",
+        }
+    )
+    run = run_cli(root, "check")
+    assert run.exit_code == 1
+    assert [line.split(": error")[0] for line in problems(root)] == [
+        "content/campaigns/spring.yaml:3",
+        "content/channels/x.yaml:2",
+        "content/posts/hello.md:2",
+        "content/posts/hello.md:2",
+    ]
+    assert run.output.rstrip().endswith("4 errors in 3 files")
+
+
+def test_metrics_csv_errors_at_csv_lines(playbook) -> None:
+    root = playbook(
+        {
+            "content/metrics/x.csv": "date,channel,metric,value\n"
+            "2027-01-04,x,replies,10\n"
+            "2027-01-32,x,replies,10\n"
+            "2027-01-11,x,replies,many\n"
+            "2027-01-04,x,replies,12\n"
+            "2027-01-18,insta,replies,3\n",
+            "content/metrics/bad.csv": "day,channel,metric,value\n",
+        }
+    )
+    assert problems(root) == [
+        "content/metrics/bad.csv:1: error schema: the header is `day,channel,metric,value`",
+        "content/metrics/x.csv:3: error time: `2027-01-32` is not a date: day is out of range "
+        "for month",
+        "content/metrics/x.csv:4: error schema: `many` is not a number",
+        "content/metrics/x.csv:5: error schema: x replies on 2027-01-04 is 12 here but 10 at "
+        "content/metrics/x.csv:2",
+        "content/metrics/x.csv:6: error ref: `insta` names no channel",
+    ]
+
+
+def test_front_matter_offset_is_file_lines(playbook) -> None:
+    # the bad key is the 6th YAML line: file line 7 (the opening --- is line 1)
+    text = post().replace("audience: riders", "audience: riders\nmood: happy")
+    root = playbook({"content/posts/hello.md": text})
+    assert problems(root) == [
+        "content/posts/hello.md:6: error schema: unknown field `mood` in a post"
+    ]

@@ -1,0 +1,100 @@
+"""The YAML loader: lines of keys and values, duplicate keys, YAML 1.1 traps, safety."""
+
+from __future__ import annotations
+
+from smcycle_build.errors import Diagnostics
+from smcycle_build.yamlsrc import FAILED, YList, YMap, load_yaml
+
+
+def load(text: str, offset: int = 0):
+    diags = Diagnostics()
+    return load_yaml(text, "f.yaml", diags, offset=offset), diags.sorted()
+
+
+def test_lines_of_keys_values_and_items() -> None:
+    data, problems = load("a: 1\nb:\n  c: x\nd:\n  - one\n  - two\n")
+    assert problems == []
+    assert isinstance(data, YMap)
+    assert data.key_lines == {"a": 1, "b": 2, "d": 4}
+    assert data["b"].key_lines == {"c": 3}
+    assert isinstance(data["d"], YList)
+    assert data["d"].item_lines == [5, 6]
+
+
+def test_offset_shifts_every_line() -> None:
+    data, _ = load("title: x\ndate: y\n", offset=1)
+    assert data.key_lines == {"title": 2, "date": 3}
+
+
+def test_clock_time_is_not_sexagesimal() -> None:
+    data, problems = load("time: 12:30\nn: 1:30:00\n")
+    assert data["time"] == "12:30"  # YAML 1.1 would make this 750
+    assert data["n"] == "1:30:00"
+    assert problems == []
+
+
+def test_yes_no_on_off_stay_text() -> None:
+    data, _ = load("a: yes\nb: no\nc: on\nd: off\ne: true\nf: False\n")
+    assert (data["a"], data["b"], data["c"], data["d"]) == ("yes", "no", "on", "off")
+    assert data["e"] is True and data["f"] is False
+
+
+def test_core_schema_numbers_and_nulls() -> None:
+    data, _ = load("i: 42\nneg: -3\nf: 2.5\ne: 1e3\nh: 0x1F\nn: ~\nempty:\nq: '42'\n")
+    assert data["i"] == 42 and data["neg"] == -3 and data["f"] == 2.5 and data["e"] == 1000.0
+    assert data["h"] == 31 and data["n"] is None and data["empty"] is None
+    assert data["q"] == "42"
+
+
+def test_dates_stay_text_for_our_own_parser() -> None:
+    data, _ = load("d: 2027-03-10\nt: 2027-03-10 09:00\n")
+    assert data["d"] == "2027-03-10" and data["t"] == "2027-03-10 09:00"
+
+
+def test_raw_text_of_plain_scalars_is_kept() -> None:
+    data, _ = load("title: 2027\nq: '2027'\n")
+    assert data.raw == {"title": "2027"}
+
+
+def test_duplicate_key_is_an_error_at_the_second_line() -> None:
+    data, problems = load("title: one\nstatus: draft\ntitle: two\n", offset=1)
+    assert [p.headline() for p in problems] == [
+        "f.yaml:4: error schema: duplicate key `title` (first set on line 2)"
+    ]
+    assert data["title"] == "one"
+
+
+def test_duplicate_key_in_nested_mapping() -> None:
+    _, problems = load("cadence:\n  min_per_week: 1\n  min_per_week: 2\n")
+    assert [(p.line, p.rule) for p in problems] == [(3, "schema")]
+
+
+def test_parse_error_reports_its_line() -> None:
+    data, problems = load("a: 1\nb: [1, 2\nc: 3\n", offset=1)
+    assert data is FAILED
+    assert len(problems) == 1
+    assert problems[0].rule == "schema" and problems[0].message.startswith("YAML does not parse")
+    assert problems[0].line >= 3
+
+
+def test_python_tags_construct_nothing() -> None:
+    data, problems = load("a: !!python/object/apply:os.system ['echo hi']\n")
+    assert data["a"] is None
+    assert [p.rule for p in problems] == ["schema"]
+    assert "unsupported YAML tag" in problems[0].message
+
+
+def test_aliases_are_shared_not_expanded() -> None:
+    # a "billion laughs" document stays small: each alias is the same object
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 20):
+        prev = f"*a{i - 1}"
+        lines.append(f"a{i}: &a{i} [{', '.join([prev] * 10)}]")
+    data, problems = load("\n".join(lines) + "\n")
+    assert problems == []
+    assert data["a19"][0] is data["a18"]
+
+
+def test_empty_document_is_none() -> None:
+    data, problems = load("# only a comment\n")
+    assert data is None and problems == []

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import sys
+import time
 import traceback
+from pathlib import Path
 
 import click
 
 from . import __version__
-from .errors import SmcycleError, SourceLines, format_github, format_json, format_text
+from .build import build_site
+from .errors import SmcycleError, SourceLines, format_github, format_json, format_text, summary
+from .output import DiskOutput
 from .pipeline import Project, check_project
 
 FORMATS = {"text": None, "github": format_github, "json": format_json}
@@ -40,11 +44,47 @@ def check(content: str, fmt: str, strict: bool) -> None:
     sys.exit(1 if any(d.severity in failing for d in diags) or result.model is None else 0)
 
 
+@cli.command()
+@click.option("--content", default="content", show_default=True, help="The playbook folder.")
+@click.option("--templates", default=None, help="Templates overriding the built-in theme.")
+@click.option("--out", default="output", show_default=True, help="Where the site is written.")
+@click.option("--base-url", default=None, help="Where the site is published (absolute links).")
+def build(content: str, templates: str | None, out: str, base_url: str | None) -> None:
+    """Build the playbook site, schedules and feeds into --out."""
+    started = time.perf_counter()
+    project = Project.locate(content)
+    output = DiskOutput(Path(out))
+    try:
+        result = build_site(
+            project,
+            output,
+            templates=Path(templates).resolve() if templates else None,
+            base_url=base_url,
+        )
+    except BaseException:
+        output.abort()
+        raise
+    diags = list(result.diagnostics)
+    if diags:
+        click.echo(format_text(diags, SourceLines(project.root)), nl=False, err=True)
+    if not result.ok:
+        output.abort()
+        click.echo(f"build failed: {out}/ is left as it was", err=True)
+        sys.exit(1)
+    output.commit()
+    seconds = time.perf_counter() - started
+    note = f" ({summary(diags)})" if diags else ""
+    click.echo(f"built {result.files} files into {out}/ in {seconds:.2f} s{note}")
+
+
 def main() -> None:
     """Entry point: a problem of the surroundings is a message, a bug is a short report."""
-    debug = "--debug" in sys.argv[1:]
+    args = sys.argv[1:]
+    debug = "--debug" in args
+    if debug:  # accepted anywhere on the line, as the error message suggests
+        args = ["--debug", *(a for a in args if a != "--debug")]
     try:
-        cli.main(standalone_mode=False)
+        cli.main(args=args, standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SEVERITIES = ("error", "warning", "info")
+# what cannot be built cannot be waved through: `lint:` may not lower these
+LOCKED_RULES = ("schema", "ref", "duplicate-id", "time")
 
 
 class SmcycleError(Exception):
@@ -52,11 +54,19 @@ class Diagnostics:
         *,
         severity: str = "error",
         hint: str | None = None,
-    ) -> None:
-        severity = self.overrides.get(rule, severity)
+        locked: bool = False,
+    ) -> bool:
+        """Record a problem; True if it is an error once `lint:` settings are applied."""
+        if not locked:
+            severity = self.severity(rule, severity)
         if severity == "off":
-            return
+            return False
         self._items.append(Diagnostic(path, max(int(line), 1), severity, rule, message, hint))
+        return severity == "error"
+
+    def severity(self, rule: str, default: str = "error") -> str:
+        """The severity `lint:` gives `rule` (locked rules keep theirs)."""
+        return default if rule in LOCKED_RULES else self.overrides.get(rule, default)
 
     def extend(self, items: Iterable[Diagnostic]) -> None:
         for d in items:

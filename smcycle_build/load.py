@@ -220,7 +220,11 @@ def load_documents(content: Path, root: Path, diags: Diagnostics) -> Sources:
                 docs.append(doc)
         src.entities[kind] = docs
     for path in _walk(content / "metrics"):
-        if path.suffix == ".csv" and path.resolve().is_relative_to(real_content):
+        if path.suffix != ".csv":
+            continue
+        if not path.resolve().is_relative_to(real_content):
+            diags.add(src.rel(path), 1, "schema", "this file links to a place outside content/")
+        else:
             table = read_csv(path, src.rel(path), diags)
             if table is not None:
                 src.metrics.append(table)

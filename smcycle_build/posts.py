@@ -153,9 +153,11 @@ class VariantReader:
         self.path = rec.doc.path
         self.what = f"the {channel.id} variant"
 
-    def error(self, line: int, rule: str, message: str, hint: str | None = None) -> bool:
-        self.diags.add(self.path, line, rule, message, hint=hint)
-        return False
+    def error(
+        self, line: int, rule: str, message: str, hint: str | None = None, locked: bool = False
+    ) -> bool:
+        """Report a problem; False (drop the variant) only if it stays an error after `lint:`."""
+        return not self.diags.add(self.path, line, rule, message, hint=hint, locked=locked)
 
     def build(self, post: dict, playbook: Playbook | None) -> Variant | None:
         v = read_fields(
@@ -206,7 +208,7 @@ class VariantReader:
         if length <= limit:
             return True
         return self.error(
-            self.body.value_lines[name],
+            self.body.value_lines.get(name, self.key_line),
             "length",
             f"the {name} of {self.what} is {length} {unit}, "
             f"{length - limit} over the limit of {limit}",
@@ -235,17 +237,18 @@ class VariantReader:
                 or "\\" in name
                 or name in self.src.media_escapes
             ):
-                ok = self.error(
+                ok &= self.error(
                     line,
                     "media",
                     f"`{name}` is outside content/media/",
                     hint="media paths are relative to content/media/, e.g. `spring/poster.png`",
+                    locked=True,  # whatever `lint:` says: no file from outside content/
                 )
             elif name not in self.src.media:
                 hint = did_you_mean(name, self.src.media)
                 if hint is None and name.startswith("media/") and name[6:] in self.src.media:
                     hint = f"media paths are relative to content/media/: write `{name[6:]}`"
-                ok = self.error(line, "ref", f"`{name}` names no file in content/media/", hint)
+                ok &= self.error(line, "ref", f"`{name}` names no file in content/media/", hint)
         return ok
 
     def check_link(self, link: str) -> bool:

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from . import fields as f
+from .errors import LOCKED_RULES
 from .fields import At, F, Invalid
 from .model import AGGREGATES, STATUSES, STRATEGIES, WEEKDAYS
 from .networks import KINDS
@@ -44,9 +45,24 @@ def language(value: Any, at: At) -> str:
     return tag
 
 
+def _locked(rule: str) -> f.Parser:
+    def refuse(value: Any, at: At) -> str:
+        raise Invalid(
+            f"`{rule}` problems cannot be turned down: a file with one cannot be built",
+            hint="fix the problem instead; only length, media and the warnings can be relaxed",
+        )
+
+    return refuse
+
+
 def lint_settings(value: Any, at: At) -> dict[str, object]:
-    """`{RULE: off|warning|error}` and numeric thresholds."""
-    spec = {rule: F(f.choice(("off", "info", "warning", "error"))) for rule in RULES}
+    """`{RULE: off|info|warning|error}` and numeric thresholds."""
+    spec = {
+        rule: F(
+            _locked(rule) if rule in LOCKED_RULES else f.choice(("off", "info", "warning", "error"))
+        )
+        for rule in RULES
+    }
     spec.update({name: F(f.number) for name in THRESHOLDS})
     out = f.mapping(spec, "lint")(value, at)
     return {k: v for k, v in out.items() if v is not None}
@@ -78,7 +94,18 @@ def weekday(value: Any, at: At) -> str:
     return f.choice(WEEKDAYS)(f.text(value, at).strip().upper(), at)
 
 
-CADENCE = {"min_per_week": F(f.integer(0)), "max_per_week": F(f.integer(0))}
+def cadence(what: str) -> f.Parser:
+    read = f.mapping({"min_per_week": F(f.integer(0)), "max_per_week": F(f.integer(0))}, what)
+
+    def parse_cadence(value: Any, at: At) -> dict:
+        c = read(value, at)
+        low, high = c["min_per_week"], c["max_per_week"]
+        if low is not None and high is not None and low > high:
+            raise Invalid(f"{what}: `min_per_week` ({low}) is above `max_per_week` ({high})")
+        return c
+
+    return parse_cadence
+
 
 PLAYBOOK = {
     "title": F(f.text, True),
@@ -146,8 +173,8 @@ CHANNEL = {
     "url": F(f.url),
     "role": F(f.text, default=""),
     "default_time": F(f.clock),
-    "cadence": F(f.mapping(CADENCE, "cadence")),
-    "quiet_cadence": F(f.mapping(CADENCE, "quiet_cadence")),
+    "cadence": F(cadence("cadence")),
+    "quiet_cadence": F(cadence("quiet_cadence")),
     "limits": F(f.mapping({"text": F(f.integer(1)), "title": F(f.integer(1))}, "limits")),
 }
 

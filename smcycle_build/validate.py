@@ -108,7 +108,7 @@ def validate(src: Sources, diags: Diagnostics) -> Model | None:
     situation = build_situation(src.situation, diags)
     themes = build_themes(src.themes, diags)
     channels = build_channels(records["channels"], diags)
-    goals = build_goals(records["goals"], playbook, refs)
+    goals = build_goals(records["goals"], playbook, refs, diags)
     audiences = build_audiences(records["audiences"])
     campaigns = build_campaigns(records["campaigns"], playbook, refs, diags)
     reviews = build_reviews(records["reviews"], refs, diags)
@@ -141,49 +141,50 @@ def validate(src: Sources, diags: Diagnostics) -> Model | None:
 def read_records(kind: str, docs: list[RawDocument], diags: Diagnostics) -> list[Record]:
     """Each file's fields, its id (file name unless `id:`), and duplicate-id checks."""
     spec, what = schema.ENTITY_SPECS[kind]
-    out: list[Record] = []
-    first: dict[str, str] = {}
-
-    # the file named after an id owns it; an `id:` that clashes is the one to change
-    def owner_first(doc: RawDocument) -> tuple[bool, str]:
-        return (doc.fields is not None and "id" in doc.fields, doc.path)
-
-    for doc in sorted(docs, key=owner_first):
-        if doc.fields is None:
-            values = None
-        else:
+    found: list[Record] = []
+    for doc in docs:
+        values = None
+        if doc.fields is not None:
             values = read_fields(doc.fields, spec, At(doc.path, doc.fields.line, diags), what)
-        ymap = doc.fields or YMap(1)
-        written = ymap.get("id")
-        rec_id = None
-        if written is not None:  # an invalid `id:` was reported by read_fields
-            candidate = str(written).strip()
-            rec_id = candidate if f.ID_RE.match(candidate) else None
-        else:
-            rec_id = doc.stem
-            if not f.ID_RE.match(rec_id):
-                diags.add(
-                    doc.path,
-                    1,
-                    "schema",
-                    f"the file name `{doc.stem}` is not a valid id",
-                    hint="rename the file (lowercase letters, digits and dashes) or set `id:`",
-                )
-                values = None
-        if rec_id is None:
-            continue
-        if rec_id in first:
+        rec_id = record_id(doc, diags)
+        if rec_id is not None:
+            found.append(Record(doc, rec_id, values))
+    # the file named after an id keeps it (then the first path); the other files are the
+    # ones to change, and are reported at their `id:` line
+    found.sort(key=lambda r: (r.doc.stem != r.id, r.doc.path))
+    owners: dict[str, str] = {}
+    out: list[Record] = []
+    for rec in found:
+        if rec.id in owners:
             diags.add(
-                doc.path,
-                ymap.key_lines.get("id", 1),
+                rec.doc.path,
+                rec.ymap.key_lines.get("id", 1),
                 "duplicate-id",
-                f"the id `{rec_id}` is already used by {first[rec_id]}",
+                f"the id `{rec.id}` is already used by {owners[rec.id]}",
                 hint="ids are unique per folder: rename one file or set a different `id:`",
             )
             continue
-        first[rec_id] = doc.path
-        out.append(Record(doc, rec_id, values))
-    return out
+        owners[rec.id] = rec.doc.path
+        out.append(rec)
+    return sorted(out, key=lambda r: r.doc.path)
+
+
+def record_id(doc: RawDocument, diags: Diagnostics) -> str | None:
+    """`id:` when written (an invalid one was reported by read_fields), else the file name."""
+    written = (doc.fields or YMap(1)).get("id")
+    if written is not None:
+        candidate = str(written).strip()
+        return candidate if f.ID_RE.match(candidate) else None
+    if f.ID_RE.match(doc.stem):
+        return doc.stem
+    diags.add(
+        doc.path,
+        1,
+        "schema",
+        f"the file name `{doc.stem}` is not a valid id",
+        hint="rename the file (lowercase letters, digits and dashes) or set `id:`",
+    )
+    return None
 
 
 def build_playbook(doc: RawDocument | None, diags: Diagnostics) -> Playbook | None:
@@ -244,6 +245,8 @@ def build_themes(doc: RawDocument | None, diags: Diagnostics) -> tuple[Theme, ..
     if doc is None or doc.fields is None:
         return ()
     data = doc.fields
+    if isinstance(data, YMap) and not data:  # an empty file: no topics yet
+        return ()
     if not isinstance(data, YList):
         diags.add(doc.path, 1, "schema", "themes.yaml should be a list of {month, topic, notes}")
         return ()
@@ -297,7 +300,9 @@ def build_channels(recs: list[Record], diags: Diagnostics) -> dict[str, Channel]
     return dict(sorted(out.items()))
 
 
-def build_goals(recs: list[Record], playbook: Playbook | None, refs: Refs) -> dict[str, Goal]:
+def build_goals(
+    recs: list[Record], playbook: Playbook | None, refs: Refs, diags: Diagnostics
+) -> dict[str, Goal]:
     out = {}
     for rec in recs:
         v = rec.values
@@ -312,6 +317,9 @@ def build_goals(recs: list[Record], playbook: Playbook | None, refs: Refs) -> di
         )
         ok = refs.one(rec.doc.path, line, channel, "channels", ("all",))
         ok &= refs.check(rec, "audiences", "audiences") & refs.check(rec, "channels", "channels")
+        if v["start"] and v["start"] > v["due"]:
+            diags.add(rec.doc.path, rec.ymap.value_lines["due"], "time", "`due` is before `start`")
+            ok = False
         if not ok:
             continue
         out[rec.id] = Goal(

@@ -27,10 +27,16 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _BaseLoader = yaml.SafeLoader  # type: ignore[misc]
 
 
+PLAIN = "tag:smcycle,2026:plain"  # an untagged plain scalar, typed by resolve_plain()
+
+
 class _NodeLoader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """Composes nodes only; no implicit typing, we resolve plain scalars ourselves."""
+    """Composes nodes only; every untagged plain scalar gets our PLAIN tag, nothing else."""
 
     yaml_implicit_resolvers: dict = {}  # noqa: RUF012 - PyYAML's class-level registry
+
+
+_NodeLoader.add_implicit_resolver(PLAIN, re.compile(r"(?s).*"), None)
 
 
 FAILED = object()  # what load_yaml returns for a document that did not parse
@@ -128,8 +134,10 @@ class _Converter:
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         text = node.value
-        if node.tag == STR:
-            return resolve_plain(text) if _plain(node) else text
+        if node.tag == PLAIN:
+            return resolve_plain(text)
+        if node.tag == STR:  # quoted, or tagged !!str
+            return text
         tag = node.tag.rsplit(":", 1)[-1]
         if tag in ("int", "float", "bool", "null"):
             value = resolve_plain(text)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from conftest import run_cli
 
+from smcycle_build.pipeline import Project, check_project
+
 BROKEN_GOAL = "title: More replies\nmetric: x.replies\nbaseline: 10\ntarget: 12\ndue: 2027-06-31\n"
 
 
@@ -53,19 +55,64 @@ def test_json_format(playbook) -> None:
     assert doc["problems"][0]["line"] == 5 and doc["problems"][0]["rule"] == "time"
 
 
-def test_lint_setting_turns_a_rule_off_or_down(playbook) -> None:
+def test_lint_setting_relaxes_a_rule_and_keeps_the_post(playbook) -> None:
     base = (Path(__file__).parent / "invalid/_base/content/playbook.yaml").read_text()
+    long_post = (Path(__file__).parent / "invalid/_base/content/posts/hello.md").read_text()
+    long_post = long_post.replace("Hello riders", "Hello riders! " * 30)
     root = playbook(
         {
-            "content/playbook.yaml": base + "lint: {time: warning}\n",
-            "content/goals/more-replies.yaml": BROKEN_GOAL,
+            "content/playbook.yaml": base + "lint: {length: warning}\n",
+            "content/posts/hello.md": long_post,
         }
     )
     run = run_cli(root, "check")
-    assert "content/goals/more-replies.yaml:5: warning time:" in run.output
-    # the goal is still dropped from the model (its date is unusable), but check passes
+    assert "content/posts/hello.md:7: warning length:" in run.output
     assert run.exit_code == 0
     assert run_cli(root, "check", "--strict").exit_code == 1
+    # relaxed means "post it anyway": the variant stays in the plan
+    result = check_project(Project.locate("content", cwd=root))
+    assert [v.channel for v in result.model.posts["hello"].variants] == [
+        "x",
+        "instagram",
+        "website",
+    ]
+    # and `off` silences it
+    (root / "content/playbook.yaml").write_text(base + "lint: {length: off}\n")
+    assert run_cli(root, "check").output == "no problems found\n"
+
+
+def test_structural_rules_cannot_be_relaxed(playbook) -> None:
+    base = (Path(__file__).parent / "invalid/_base/content/playbook.yaml").read_text()
+    root = playbook({"content/playbook.yaml": base + "lint: {time: warning}\n"})
+    run = run_cli(root, "check")
+    assert run.exit_code == 1
+    assert (
+        "content/playbook.yaml:6: error schema: `time` problems cannot be turned down: "
+        "a file with one cannot be built" in run.output
+    )
+
+
+def test_media_outside_stays_an_error_whatever_lint_says(playbook) -> None:
+    base = (Path(__file__).parent / "invalid/_base/content/playbook.yaml").read_text()
+    post = (Path(__file__).parent / "invalid/_base/content/posts/hello.md").read_text()
+    root = playbook(
+        {
+            "content/playbook.yaml": base + "lint: {media: off}\n",
+            "content/posts/hello.md": post.replace("photo.png", "../playbook.yaml"),
+        }
+    )
+    run = run_cli(root, "check")
+    assert run.exit_code == 1
+    assert "content/posts/hello.md:8: error media: `../playbook.yaml` is outside" in run.output
+
+
+def test_body_text_over_a_channel_limit_is_reported_at_the_variant(playbook) -> None:
+    root = playbook({"content/channels/website.yaml": "name: Website\nlimits: {text: 5}\n"})
+    run = run_cli(root, "check")
+    assert (
+        "content/posts/hello.md:9: error length: the text of the website variant is 20 "
+        "characters, 15 over the limit of 5" in run.output
+    )
 
 
 def test_unknown_lint_rule_is_a_schema_error(playbook) -> None:
@@ -138,3 +185,13 @@ def test_version_and_module_entry_point() -> None:
         [sys.executable, "-m", "smcycle_build", "--version"], capture_output=True, text=True
     )
     assert proc.returncode == 0 and proc.stdout.startswith("smcycle, version ")
+
+
+def test_debug_is_accepted_after_the_command(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "smcycle_build", "check", "--debug"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 1 and proc.stderr.startswith("smcycle: no content folder")

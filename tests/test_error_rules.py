@@ -212,3 +212,34 @@ def test_front_matter_offset_is_file_lines(playbook) -> None:
     assert problems(root) == [
         "content/posts/hello.md:6: error schema: unknown field `mood` in a post"
     ]
+
+
+def test_goal_due_before_start_and_cadence_upside_down(playbook) -> None:
+    root = playbook(
+        {
+            "content/goals/more-replies.yaml": "title: T\nmetric: x.r\nbaseline: 1\ntarget: 2\n"
+            "start: 2027-07-01\ndue: 2027-06-30\n",
+            "content/channels/x.yaml": "name: X\ncadence: {min_per_week: 5, max_per_week: 2}\n",
+        }
+    )
+    assert problems(root) == [
+        "content/channels/x.yaml:2: error schema: cadence: `min_per_week` (5) is above "
+        "`max_per_week` (2)",
+        "content/goals/more-replies.yaml:6: error time: `due` is before `start`",
+    ]
+
+
+def test_empty_themes_file_is_no_topics(playbook) -> None:
+    root = playbook({"content/themes.yaml": "# topics come later\n"})
+    assert problems(root) == []
+
+
+def test_metrics_file_linking_outside_content(playbook, tmp_path: Path) -> None:
+    root = playbook()
+    outside = tmp_path / "secret.csv"
+    outside.write_text("date,channel,metric,value\n")
+    (root / "content/metrics").mkdir()
+    os.symlink(outside, root / "content/metrics/x.csv")
+    assert problems(root) == [
+        "content/metrics/x.csv:1: error schema: this file links to a place outside content/"
+    ]

@@ -98,3 +98,8 @@ def test_aliases_are_shared_not_expanded() -> None:
 def test_empty_document_is_none() -> None:
     data, problems = load("# only a comment\n")
     assert data is None and problems == []
+
+
+def test_explicit_str_tag_keeps_text() -> None:
+    data, problems = load("a: !!str 2027\nb: 2027\n")
+    assert data["a"] == "2027" and data["b"] == 2027 and problems == []

@@ -1,0 +1,77 @@
+"""`smcycle build`: the pipeline, one stage a line, and the writer at the end."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from .errors import Diagnostic
+from .pipeline import Project, check_project
+from .plan import make_plan
+from .render.env import theme_dirs
+from .render.pages import Pages
+from .render.site import SiteRenderer, theme_assets
+from .render.views import Views
+from .times import UTC
+
+
+class Output(Protocol):
+    def write(self, path: str, data: bytes | str) -> None: ...
+    def copy(self, path: str, source: Path) -> None: ...
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    diagnostics: tuple[Diagnostic, ...]
+    ok: bool
+    files: int = 0
+
+
+def build_time() -> datetime:
+    """`SOURCE_DATE_EPOCH` when set (reproducible builds), else now."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC)
+
+
+def build_site(
+    project: Project,
+    out: Output,
+    *,
+    templates: Path | None = None,
+    base_url: str | None = None,
+    now: datetime | None = None,
+) -> BuildResult:
+    """check -> plan -> render -> write; nothing is written when the content has errors."""
+    checked = check_project(project)
+    if not checked.ok:
+        return BuildResult(checked.diagnostics, ok=False)
+    model = checked.model
+    assert model is not None
+    if base_url:
+        model = dataclasses.replace(
+            model, playbook=dataclasses.replace(model.playbook, base_url=base_url)
+        )
+    now = now or build_time()
+    plan = make_plan(model)
+    dirs = theme_dirs(templates if templates is not None else project.root / "templates")
+    site = SiteRenderer(model, dirs, now)
+    views = Views(model, plan, site.locale)
+    today = now.astimezone(model.playbook.timezone).date()
+    warnings = tuple(d for d in checked.diagnostics if d.severity != "error")
+    count = 0
+    for page in Pages(model, plan, views, warnings, today).all():
+        out.write(page.path, site.render(page))
+        count += 1
+    for path, source in theme_assets(dirs).items():
+        out.copy(path, source)
+        count += 1
+    for name in sorted(model.media):
+        out.copy(f"media/{name}", project.content / "media" / name)
+        count += 1
+    return BuildResult(checked.diagnostics, ok=True, files=count)

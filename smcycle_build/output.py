@@ -1,0 +1,83 @@
+"""Where a build's files go: to disk atomically, or into memory for tests and `serve`.
+
+The disk writer fills a temporary folder next to the destination and swaps it in
+only when the whole build succeeded: a failed build leaves the previous output
+byte for byte, and files of removed content disappear with the old folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path, PurePosixPath
+
+
+class OutputError(Exception):
+    """A path written twice or outside the site: a bug in routes, not in content."""
+
+
+def _check(path: str) -> str:
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or ".." in pure.parts or not pure.parts:
+        raise OutputError(f"output path `{path}` is outside the site")
+    return pure.as_posix()
+
+
+class MemoryOutput:
+    """Files as bytes in a dict: what tests and the dev server read."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+
+    def write(self, path: str, data: bytes | str) -> None:
+        path = _check(path)
+        if path in self.files:
+            raise OutputError(f"`{path}` is written twice")
+        self.files[path] = data.encode("utf-8") if isinstance(data, str) else data
+
+    def copy(self, path: str, source: Path) -> None:
+        self.write(path, source.read_bytes())
+
+    def text(self, path: str) -> str:
+        return self.files[path].decode("utf-8")
+
+
+class DiskOutput:
+    """Streams files into a temporary sibling folder; `commit()` swaps it in."""
+
+    def __init__(self, dest: Path) -> None:
+        self.dest = dest.resolve()
+        self.dest.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.dest.name}.new-", dir=self.dest.parent))
+        self.written: set[str] = set()
+
+    def _target(self, path: str) -> Path:
+        path = _check(path)
+        if path in self.written:
+            raise OutputError(f"`{path}` is written twice")
+        self.written.add(path)
+        target = self.tmp / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def write(self, path: str, data: bytes | str) -> None:
+        self._target(path).write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+
+    def copy(self, path: str, source: Path) -> None:
+        shutil.copyfile(source, self._target(path))
+
+    def commit(self) -> None:
+        """Replace the destination by the new build in two renames."""
+        os.chmod(self.tmp, 0o755)  # mkdtemp makes it private; a site folder is not
+        old = None
+        if self.dest.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{self.dest.name}.old-", dir=self.dest.parent))
+            os.rmdir(old)
+            os.rename(self.dest, old)
+        os.rename(self.tmp, self.dest)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)

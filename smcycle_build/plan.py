@@ -1,0 +1,207 @@
+"""The plan: occurrences (series expanded), campaign phases, quiet periods, grids.
+
+One expansion of every variant into occurrences, used by every output: the
+site, the schedules, the feeds and the checks, so they can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cached_property
+
+from dateutil import rrule
+
+from .model import Campaign, Model, Post, Variant
+from .times import UTC
+
+_FREQ = {"daily": rrule.DAILY, "weekly": rrule.WEEKLY, "monthly": rrule.MONTHLY}
+_WEEKDAY = {code: getattr(rrule, code) for code in ("MO", "TU", "WE", "TH", "FR", "SA", "SU")}
+PHASES = ("before", "during", "after")
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One time a variant goes out."""
+
+    post: Post
+    variant: Variant
+    start: datetime  # aware, in the playbook's zone
+    index: int  # 0 for a single post; the n-th of a series
+
+    @property
+    def channel(self) -> str:
+        return self.variant.channel
+
+    @property
+    def day(self) -> date:
+        return self.start.date()
+
+    @property
+    def utc(self) -> datetime:
+        return self.start.astimezone(UTC)
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.utc, self.variant.channel, self.post.id, self.index)
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A campaign's before (teasers), during (the push) or after (follow-up)."""
+
+    campaign: Campaign
+    kind: str
+    start: date
+    end: date  # inclusive
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
+class Span:
+    start: date
+    end: date  # inclusive
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def expand_variant(post: Post, variant: Variant, horizon: date) -> list[Occurrence]:
+    """A single post is one occurrence; a series keeps its wall-clock time across DST."""
+    if post.repeat is None:
+        return [Occurrence(post, variant, variant.start, 0)]
+    r = post.repeat
+    tz = variant.start.tzinfo
+    first = variant.start.replace(tzinfo=None)
+    # `until` is a local date and includes that whole day
+    end = datetime.combine(r.until, datetime.max.time()) if r.until else None
+    if end is None and r.count is None:
+        end = datetime.combine(horizon, datetime.max.time())
+    rule = rrule.rrule(
+        _FREQ[r.freq],
+        dtstart=first,
+        interval=r.interval,
+        byweekday=[_WEEKDAY[d] for d in r.byday] or None,
+        count=r.count,
+        until=end,
+    )
+    skip = set(r.except_dates)
+    out = []
+    for index, local in enumerate(rule):
+        if local.date() in skip:
+            continue
+        # a skipped wall time (DST gap) takes the offset before the gap, as RFC 5545 says
+        out.append(Occurrence(post, variant, local.replace(tzinfo=tz), index))
+    return out
+
+
+def expand_occurrences(model: Model, horizon: date) -> tuple[Occurrence, ...]:
+    """Every occurrence of every variant, in time order (open series stop at `horizon`)."""
+    out: list[Occurrence] = []
+    for post in model.posts.values():
+        for variant in post.variants:
+            out.extend(expand_variant(post, variant, horizon))
+    out.sort(key=lambda o: o.sort_key)
+    return tuple(out)
+
+
+def campaign_phases(campaign: Campaign) -> tuple[Phase, ...]:
+    one = timedelta(days=1)
+    phases = []
+    if campaign.before_days:
+        start = campaign.start - timedelta(days=campaign.before_days)
+        phases.append(Phase(campaign, "before", start, campaign.start - one))
+    phases.append(Phase(campaign, "during", campaign.start, campaign.end))
+    if campaign.after_days:
+        end = campaign.end + timedelta(days=campaign.after_days)
+        phases.append(Phase(campaign, "after", campaign.end + one, end))
+    return tuple(phases)
+
+
+def quiet_spans(phases: Iterable[Phase], span: Span) -> tuple[Span, ...]:
+    """The days of `span` that no campaign phase covers, as runs of days."""
+    covered = sorted((p.start, p.end) for p in phases)
+    out = []
+    cursor = span.start
+    for start, end in covered:
+        if end < cursor:
+            continue
+        if start > cursor:
+            out.append(Span(cursor, min(start - timedelta(days=1), span.end)))
+        cursor = max(cursor, end + timedelta(days=1))
+        if cursor > span.end:
+            break
+    if cursor <= span.end:
+        out.append(Span(cursor, span.end))
+    return tuple(s for s in out if s.start <= s.end and s.start <= span.end)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The model laid out in time."""
+
+    model: Model
+    span: Span  # the cycle, or the days the content covers
+    occurrences: tuple[Occurrence, ...]
+    phases: tuple[Phase, ...]
+
+    @cached_property
+    def quiet(self) -> tuple[Span, ...]:
+        return quiet_spans(self.phases, self.span)
+
+    def phase_on(self, day: date) -> Phase | None:
+        for phase in self.phases:
+            if phase.covers(day):
+                return phase
+        return None
+
+    @cached_property
+    def by_channel(self) -> dict[str, tuple[Occurrence, ...]]:
+        groups: dict[str, list[Occurrence]] = {c: [] for c in self.model.channels}
+        for occ in self.occurrences:
+            groups[occ.channel].append(occ)
+        return {c: tuple(v) for c, v in groups.items()}
+
+    @cached_property
+    def by_post(self) -> dict[str, tuple[Occurrence, ...]]:
+        groups: dict[str, list[Occurrence]] = {p: [] for p in self.model.posts}
+        for occ in self.occurrences:
+            groups[occ.post.id].append(occ)
+        return {p: tuple(v) for p, v in groups.items()}
+
+    @cached_property
+    def by_month(self) -> dict[str, tuple[Occurrence, ...]]:
+        groups: dict[str, list[Occurrence]] = {}
+        for occ in self.occurrences:
+            groups.setdefault(occ.start.strftime("%Y-%m"), []).append(occ)
+        return {m: tuple(v) for m, v in sorted(groups.items())}
+
+
+def plan_span(model: Model) -> Span:
+    cycle = model.playbook.cycle
+    if cycle is not None:
+        return Span(cycle.start, cycle.end)
+    days = [v.start.date() for p in model.posts.values() for v in p.variants]
+    days += [c.start for c in model.campaigns.values()] + [c.end for c in model.campaigns.values()]
+    if not days:
+        today = date(2000, 1, 1)
+        return Span(today, today)
+    return Span(min(days), max(days))
+
+
+def make_plan(model: Model) -> Plan:
+    span = plan_span(model)
+    phases = tuple(
+        sorted(
+            (p for c in model.campaigns.values() for p in campaign_phases(c)),
+            key=lambda p: (p.start, p.campaign.id, PHASES.index(p.kind)),
+        )
+    )
+    horizon = (
+        max(span.end, *(c.end for c in model.campaigns.values())) if model.campaigns else span.end
+    )
+    return Plan(model, span, expand_occurrences(model, horizon), phases)

@@ -1,0 +1,64 @@
+"""The Jinja environment: a site's own templates over the built-in theme, file by file."""
+
+from __future__ import annotations
+
+import posixpath
+from importlib import resources
+from pathlib import Path
+
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    select_autoescape,
+)
+
+
+def builtin_theme() -> Path:
+    """The theme shipped in the package (a wheel), or the repository's templates/ (a checkout)."""
+    packaged = resources.files("smcycle_build") / "theme"
+    if packaged.is_dir() and (Path(str(packaged)) / "base.html").is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+def theme_dirs(site_templates: Path | None) -> list[Path]:
+    """Where templates, strings and assets are looked up, the site's own first."""
+    builtin = builtin_theme()
+    dirs = []
+    if (
+        site_templates is not None
+        and site_templates.is_dir()
+        and site_templates.resolve() != builtin.resolve()
+    ):
+        dirs.append(site_templates)
+    dirs.append(builtin)
+    return dirs
+
+
+def make_environment(dirs: list[Path]) -> Environment:
+    """`{% extends "default/base.html" %}` reaches the built-in original of an overridden file."""
+    loader = ChoiceLoader(
+        [
+            *(FileSystemLoader(str(d)) for d in dirs),
+            PrefixLoader({"default": FileSystemLoader(str(dirs[-1]))}),
+        ]
+    )
+    env = Environment(
+        loader=loader,
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+def relative_url(page: str, target: str) -> str:
+    """A link from the page at `page` to the file `target`, both site paths: works anywhere."""
+    here = posixpath.dirname(page) or "."
+    rel = posixpath.relpath(target, here)
+    return rel

@@ -1,0 +1,119 @@
+"""UI strings per language, and dates, months and weeks as the playbook's locale writes them.
+
+Strings live in the theme's `i18n/LANG.yaml` (adding a language is adding a
+file); Babel knows month names, date formats, the first day of the week and
+the direction of the script.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import yaml
+from babel import Locale as BabelLocale
+from babel import UnknownLocaleError
+from babel.core import get_global
+from babel.dates import format_date, format_datetime, format_skeleton
+from markupsafe import Markup, escape
+
+from ..errors import SmcycleError
+
+
+def babel_locale(tag: str) -> BabelLocale:
+    """`he` -> he_IL (for its first weekday), `en-NL` -> en_NL; unknown -> English."""
+    try:
+        loc = BabelLocale.parse(tag.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        loc = BabelLocale.parse("en")
+    if loc.territory is None:
+        likely = get_global("likely_subtags").get(loc.language)
+        if likely:
+            full = BabelLocale.parse(likely)
+            with contextlib.suppress(UnknownLocaleError):  # keep the bare language
+                loc = BabelLocale(loc.language, territory=full.territory)
+    return loc
+
+
+@dataclass(frozen=True)
+class Strings:
+    """A language's UI strings, falling back to English for a key it lacks."""
+
+    lang: str
+    table: dict[str, str]
+    fallback: dict[str, str]
+
+    def __call__(self, key: str, **values: object) -> str:
+        text = self.table.get(key, self.fallback.get(key))
+        if text is None:
+            raise KeyError(f"no UI string `{key}`")
+        return text.format(**values) if values else text
+
+
+def load_strings(theme_dirs: list[Path], tag: str) -> Strings:
+    """The strings for `tag` (`en-NL` falls back to `en`), the first file found in the themes."""
+
+    def read(lang: str) -> dict[str, str] | None:
+        for folder in theme_dirs:
+            path = folder / "i18n" / f"{lang}.yaml"
+            if path.is_file():
+                data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+                if not isinstance(data, dict):
+                    raise SmcycleError(f"{path} should map string keys to texts")
+                return {str(k): str(v) for k, v in data.items()}
+        return None
+
+    english = read("en")
+    if english is None:
+        raise SmcycleError("the theme has no i18n/en.yaml")
+    primary = tag.split("-")[0].lower()
+    table = read(tag) or read(primary) or english
+    return Strings(tag if table is not english else "en", table, english)
+
+
+class Locale:
+    """Formats dates the playbook's way; says which way the script runs."""
+
+    def __init__(self, tag: str, strings: Strings) -> None:
+        self.tag = tag
+        self.t = strings
+        self.babel = babel_locale(tag)
+        self.rtl = self.babel.character_order == "right-to-left"
+        self.direction = "rtl" if self.rtl else "ltr"
+        self.first_weekday = self.babel.first_week_day  # 0 = Monday
+
+    def month(self, month: int, width: str = "wide") -> str:
+        return self.babel.months["stand-alone"][width][month]
+
+    def month_year(self, day: date) -> str:
+        return format_skeleton("yMMMM", day, locale=self.babel)
+
+    def date(self, day: date, fmt: str = "medium") -> str:
+        return format_date(day, format=fmt, locale=self.babel)
+
+    def day_month(self, day: date) -> str:
+        return format_skeleton("MMMd", day, locale=self.babel)
+
+    def weekday(self, day: date, width: str = "abbreviated") -> str:
+        return self.babel.days["format"][width][day.weekday()]
+
+    def weekday_names(self, width: str = "abbreviated") -> list[str]:
+        names = self.babel.days["stand-alone"][width]
+        return [names[(self.first_weekday + i) % 7] for i in range(7)]
+
+    def time(self, moment: datetime) -> str:
+        return moment.strftime("%H:%M")  # a schedule is read in 24-hour time everywhere
+
+    def datetime(self, moment: datetime) -> str:
+        return format_datetime(moment, format="medium", locale=self.babel)
+
+    def number(self, value: float) -> str:
+        from babel.numbers import format_decimal
+
+        return format_decimal(value, locale=self.babel)
+
+    def markup(self, key: str, **values: object) -> Markup:
+        """A UI string with escaped values in it."""
+        return Markup(escape(self.t(key))).format(**values) if values else Markup(self.t(key))

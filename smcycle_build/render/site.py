@@ -1,0 +1,72 @@
+"""Turns pages into HTML: the shared context, per-page relative URLs, the theme's assets."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from ..model import Model
+from .env import make_environment, relative_url
+from .i18n import Locale, load_strings
+from .pages import Page
+
+NAV = (
+    ("index", "index.html"),
+    ("situation", "situation/index.html"),
+    ("goals", "goals/index.html"),
+    ("audiences", "audiences/index.html"),
+    ("listening", "listening/index.html"),
+    ("channels", "channels/index.html"),
+    ("campaigns", "campaigns/index.html"),
+    ("calendar", "calendar/index.html"),
+    ("measurement", "measurement/index.html"),
+    ("reviews", "reviews/index.html"),
+    ("health", "health/index.html"),
+)
+
+
+def theme_assets(dirs: list[Path]) -> dict[str, Path]:
+    """`assets/...` files of the theme; a site's own file of the same name wins."""
+    found: dict[str, Path] = {}
+    for folder in reversed(dirs):  # built-in first, then overridden by the site's
+        root = folder / "assets"
+        if root.is_dir():
+            for path in sorted(root.rglob("*")):
+                if path.is_file() and not path.name.startswith((".", "_")):
+                    found["assets/" + path.relative_to(root).as_posix()] = path
+    return dict(sorted(found.items()))
+
+
+class SiteRenderer:
+    """Renders one page at a time (pages are written as they come: memory stays flat)."""
+
+    def __init__(self, model: Model, dirs: list[Path], now: datetime) -> None:
+        playbook = model.playbook
+        self.strings = load_strings(dirs, playbook.language)
+        self.locale = Locale(playbook.language, self.strings)
+        self.env = make_environment(dirs)
+        self.common = {
+            "playbook": playbook,
+            "t": self.strings,
+            "loc": self.locale,
+            "lang": playbook.language,
+            "dir": self.locale.direction,
+            "generated": self.locale.date(now.astimezone(playbook.timezone).date()),
+        }
+
+    def render(self, page: Page) -> str:
+        template = self.env.get_template(page.template)
+
+        def url(target: str) -> str:
+            return relative_url(page.path, target)
+
+        nav = [
+            {
+                "key": key,
+                "label": self.strings(f"nav.{key}"),
+                "url": url(target),
+                "current": key == page.nav,
+            }
+            for key, target in NAV
+        ]
+        return template.render(**self.common, **page.context, url=url, nav=nav, page=page)

@@ -14,7 +14,7 @@ from .pipeline import Project, check_project
 from .plan import make_plan
 from .render.env import theme_dirs
 from .render.pages import Pages
-from .render.site import SiteRenderer, theme_assets
+from .render.site import SiteRenderer, sitemap, theme_assets
 from .render.views import Views
 from .times import UTC
 
@@ -64,9 +64,13 @@ def build_site(
     views = Views(model, plan, site.locale)
     today = now.astimezone(model.playbook.timezone).date()
     warnings = tuple(d for d in checked.diagnostics if d.severity != "error")
-    count = 0
+    pages: list[str] = []
     for page in Pages(model, plan, views, warnings, today).all():
-        out.write(page.path, site.render(page))
+        out.write(page.path, site.render(page))  # written as rendered: memory stays flat
+        pages.append(page.path)
+    count = len(pages)
+    if model.playbook.base_url:
+        out.write("sitemap.xml", sitemap(model.playbook.base_url, pages))
         count += 1
     for path, source in theme_assets(dirs).items():
         out.copy(path, source)

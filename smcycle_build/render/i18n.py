@@ -56,14 +56,16 @@ def load_strings(theme_dirs: list[Path], tag: str) -> Strings:
     """The strings for `tag` (`en-NL` falls back to `en`), the first file found in the themes."""
 
     def read(lang: str) -> dict[str, str] | None:
-        for folder in theme_dirs:
+        """The theme's strings with the site's own laid over them, key by key."""
+        table: dict[str, str] | None = None
+        for folder in reversed(theme_dirs):  # built-in first
             path = folder / "i18n" / f"{lang}.yaml"
             if path.is_file():
                 data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
                 if not isinstance(data, dict):
                     raise SmcycleError(f"{path} should map string keys to texts")
-                return {str(k): str(v) for k, v in data.items()}
-        return None
+                table = {**(table or {}), **{str(k): str(v) for k, v in data.items()}}
+        return table
 
     english = read("en")
     if english is None:

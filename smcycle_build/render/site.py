@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urljoin
+from xml.sax.saxutils import escape
 
 from ..model import Model
 from .env import make_environment, relative_url
@@ -56,8 +58,12 @@ class SiteRenderer:
 
     def render(self, page: Page) -> str:
         template = self.env.get_template(page.template)
+        base = self.common["playbook"].base_url
 
         def url(target: str) -> str:
+            if page.path == "404.html" and base:
+                # a server shows the 404 page at any depth: only absolute links work there
+                return urljoin(base if base.endswith("/") else base + "/", target)
             return relative_url(page.path, target)
 
         nav = [
@@ -70,3 +76,19 @@ class SiteRenderer:
             for key, target in NAV
         ]
         return template.render(**self.common, **page.context, url=url, nav=nav, page=page)
+
+
+def sitemap(base_url: str, paths: list[str]) -> str:
+    """sitemap.xml of every page, as published under `base_url` (no dates: reproducible)."""
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
+    for path in sorted(paths):
+        if path == "404.html":
+            continue
+        clean = path[: -len("index.html")] if path.endswith("index.html") else path
+        lines.append(f"  <url><loc>{escape(urljoin(base, clean))}</loc></url>")
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"

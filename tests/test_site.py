@@ -1,0 +1,277 @@
+"""The playbook site: every page of SPEC §4, their contents, links that resolve, safety."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from posixpath import dirname, join, normpath
+from urllib.parse import urldefrag, urlparse
+
+import pytest
+
+from conftest import run_cli
+from smcycle_build.build import build_site
+from smcycle_build.output import MemoryOutput
+from smcycle_build.pipeline import Project
+
+REPO = Path(__file__).parent.parent
+NOW = datetime(2027, 1, 15, 9, 0, tzinfo=UTC)
+
+
+def build_mem(root: Path, content: str = "content", **kw) -> MemoryOutput:
+    out = MemoryOutput()
+    result = build_site(Project.locate(content, cwd=root), out, now=NOW, **kw)
+    assert result.ok, [d.headline() for d in result.diagnostics]
+    return out
+
+
+@pytest.fixture(scope="module")
+def site() -> MemoryOutput:
+    return build_mem(REPO)
+
+
+@pytest.fixture(scope="module")
+def hebrew() -> MemoryOutput:
+    return build_mem(REPO, "examples/he/content")
+
+
+class Links(HTMLParser):
+    """Every href/src of a page, and the ids it defines."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("href", "src") and value:
+                self.links.append(value)
+            if name == "id" and value:
+                self.ids.add(value)
+
+
+def parse(html: str) -> Links:
+    p = Links()
+    p.feed(html)
+    return p
+
+
+def test_every_page_of_spec_section_4(site: MemoryOutput) -> None:
+    files = set(site.files)
+    content = REPO / "content"
+    expected = {
+        "index.html",
+        "situation/index.html",
+        "listening/index.html",
+        "measurement/index.html",
+        "reviews/index.html",
+        "health/index.html",
+        "goals/index.html",
+        "audiences/index.html",
+        "channels/index.html",
+        "campaigns/index.html",
+        "calendar/index.html",
+        "404.html",
+        "sitemap.xml",
+    }
+    for kind in ("goals", "audiences", "channels", "campaigns", "reviews"):
+        expected |= {f"{kind}/{p.stem}/index.html" for p in (content / kind).glob("*.md")}
+    expected |= {f"posts/{p.stem}/index.html" for p in (content / "posts").rglob("*.md")}
+    expected |= {f"calendar/2027-{m:02d}/index.html" for m in range(1, 13)}
+    assert expected <= files, sorted(expected - files)
+
+
+def test_internal_links_and_assets_all_resolve(site: MemoryOutput, hebrew: MemoryOutput) -> None:
+    for out in (site, hebrew):
+        pages = {p: parse(out.text(p)) for p in out.files if p.endswith(".html")}
+        broken = []
+        for page, parsed in pages.items():
+            if page == "404.html":
+                continue
+            for link in parsed.links:
+                if urlparse(link).scheme or link.startswith("//"):
+                    continue
+                target, fragment = urldefrag(link)
+                path = normpath(join(dirname(page), target)) if target else page
+                if path not in out.files:
+                    broken.append(f"{page}: {link}")
+                elif fragment and path.endswith(".html") and fragment not in pages[path].ids:
+                    broken.append(f"{page}: {link} (no #{fragment})")
+        assert broken == []
+        # and relative only: the site works from a sub-path and from disk
+        assert not any(
+            link.startswith("/")
+            for page, p in pages.items()
+            if page != "404.html"
+            for link in p.links
+        )
+
+
+def test_index_shows_the_cycle_focus_goals_and_next_days(site: MemoryOutput) -> None:
+    html = site.text("index.html")
+    assert '<html lang="en-NL" dir="ltr">' in html
+    for stage in (
+        "situation/index.html",
+        "goals/index.html",
+        "calendar/index.html",
+        "measurement/index.html",
+        "reviews/index.html",
+    ):
+        assert f'href="{stage}"' in html
+    assert "Loyalty" in html and "Quiet period" in html
+    # goal cards: the met one is marked, one without data says so
+    assert "2,600 people follow the ride community on Facebook" in html
+    assert "Now 2.633" in html and "No data yet." in html  # en-NL groups digits with dots
+    # the next 14 days from 2027-01-15: the Saturday ride on the 16th, nothing after the 28th
+    assert "Sat 16 Jan 2027 · 07:30" in html
+    assert "29 Jan 2027" not in html
+
+
+def test_channel_page_groups_the_schedule_by_week_ready_to_copy(site: MemoryOutput) -> None:
+    html = site.text("channels/x/index.html")
+    assert "X @harborlanebikes" in html or "@harborlanebikes" in html
+    weeks = re.findall(r"<h3>Week of ([^<]+)</h3>", html)
+    # en-NL: weeks start on Monday
+    assert weeks[0] == "28 Dec 2026"
+    assert len(weeks) >= 40
+    assert html.count('class="copy"') == html.count('class="post-text"') > 50
+    # the filters offer only what occurs on this channel
+    assert '<option value="x">' in html and '<option value="pinterest">' not in html
+
+
+def test_campaign_page_has_phases_and_milestones(site: MemoryOutput) -> None:
+    html = site.text("campaigns/spring-tune-up/index.html")
+    assert html.count('class="tbar phase-') == 3
+    assert "phase-before" in html and "phase-during" in html and "phase-after" in html
+    assert 'class="diamond"' in html
+
+
+def test_post_page_shows_every_variant_side_by_side(site: MemoryOutput) -> None:
+    html = site.text("posts/open-workshop-evening/index.html")
+    for channel in ("facebook", "instagram", "x", "newsletter"):
+        assert f'id="variant-{channel}"' in html
+    assert 'src="../../media/spring/workshop-evening.png"' in html
+    assert re.search(r"\d+ / 280 characters", html)
+    assert "Approved" in html and 'href="../../campaigns/spring-tune-up/index.html"' in html
+
+
+def test_series_is_expanded_on_month_pages(site: MemoryOutput) -> None:
+    march = site.text("calendar/2027-03/index.html")
+    assert march.count("Saturday Coffee Ride") >= 4 * 3  # four Saturdays, three channels
+    december = site.text("calendar/2027-12/index.html")
+    day_25 = december.split('datetime="2027-12-25"')[1].split("</section>")[0]
+    assert "Saturday Coffee Ride" not in day_25  # the `except` date
+
+
+def test_year_board_has_months_campaigns_quiet_and_weekly_counts(site: MemoryOutput) -> None:
+    html = site.text("calendar/index.html")
+    assert html.count('class="bm"') == 24  # month heads and topic cells
+    assert "phase-quiet" in html and "Spring Tune-Up" in html
+    assert html.count("<tr style=") == 6  # a row of weekly counts per channel
+
+
+def test_hebrew_site_is_right_to_left_with_hebrew_dates(hebrew: MemoryOutput) -> None:
+    html = hebrew.text("index.html")
+    assert '<html lang="he" dir="rtl">' in html
+    assert "איפה אנחנו עכשיו" in html
+    month = hebrew.text("calendar/2027-03/index.html")
+    assert "מרץ 2027" in month
+    # Israel's week starts on Sunday
+    head = re.search(r'<div class="month-head"[^>]*>(.*?)</div>', month).group(1)
+    assert head.startswith("<span>יום א׳</span>") and head.endswith("<span>שבת</span>")
+
+
+def test_hostile_markdown_is_sanitized(playbook) -> None:
+    body = (
+        "Hello <script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n"
+        '[click](javascript:alert(3)) <a href="JaVaScRiPt:alert(4)">x</a>\n\n'
+        "<iframe src=https://evil.example></iframe><style>body{}</style>\n"
+    )
+    root = playbook(
+        {
+            "content/posts/hello.md": (
+                Path(playbook().as_posix()) / "content/posts/hello.md"
+            ).read_text()
+            + body,
+            "content/situation.md": "---\nas_of: 2027-01-01\n---\n" + body,
+        }
+    )
+    out = build_mem(root)
+    for page in ("posts/hello/index.html", "situation/index.html"):
+        html = out.text(page).lower()
+        for bad in ("<script>alert", "onerror", "javascript:", "<iframe", "<style>body"):
+            assert bad not in html, (page, bad)
+        assert "hello" in html
+
+
+def test_failed_build_leaves_previous_output_untouched(playbook) -> None:
+    root = playbook()
+    assert run_cli(root, "build").exit_code == 0
+    before = {p: p.read_bytes() for p in (root / "output").rglob("*") if p.is_file()}
+    post = root / "content/posts/hello.md"
+    post.write_text(post.read_text().replace("title: Hello", "title: [broken"))
+    run = run_cli(root, "build")
+    assert run.exit_code == 1 and "build failed: output/ is left as it was" in run.output
+    after = {p: p.read_bytes() for p in (root / "output").rglob("*") if p.is_file()}
+    assert after == before
+    assert not [p for p in root.iterdir() if p.name.startswith(".output")]
+
+
+def test_removed_content_disappears_from_output(playbook) -> None:
+    root = playbook()
+    run_cli(root, "build")
+    assert (root / "output/posts/hello/index.html").exists()
+    (root / "content/posts/hello.md").unlink()
+    assert run_cli(root, "build").exit_code == 0
+    assert not (root / "output/posts/hello").exists()
+
+
+def test_site_templates_override_the_theme_file_by_file(playbook) -> None:
+    root = playbook(
+        {
+            "templates/404.html": '{% extends "default/404.html" %}'
+            "{% block main %}<p>Our own 404</p>{{ super() }}{% endblock %}",
+            "templates/i18n/en.yaml": "nav.index: Home base\n",
+        }
+    )
+    out = build_mem(root)
+    page = out.text("404.html")
+    assert "<p>Our own 404</p>" in page and "Page not found" in page
+    assert "Home base" in out.text("index.html")  # a site string wins
+    assert "Situation" in out.text("index.html")  # the rest falls back to the theme
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
+    env_out = []
+    for name in ("a", "b"):
+        out = build_mem(REPO)
+        env_out.append(out.files)
+    assert env_out[0] == env_out[1]
+
+
+def test_media_is_copied(site: MemoryOutput) -> None:
+    media = [p for p in site.files if p.startswith("media/")]
+    assert len(media) == len(list((REPO / "content/media").rglob("*.png")))
+    some = media[0]
+    assert site.files[some] == (REPO / "content" / some).read_bytes()
+
+
+def test_sitemap_only_with_base_url(playbook) -> None:
+    out = build_mem(playbook())
+    assert "sitemap.xml" not in out.files
+    out = build_mem(playbook(), base_url="https://team.example/playbook")
+    sitemap = out.text("sitemap.xml")
+    assert "<loc>https://team.example/playbook/posts/hello/</loc>" in sitemap
+    assert "404" not in sitemap
+
+
+def test_build_into_a_fresh_folder_from_the_cli(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "tests/invalid/_base", root)
+    run = run_cli(root, "build", "--out", "site")
+    assert run.exit_code == 0, run.output
+    assert (root / "site/index.html").is_file() and (root / "site/assets/style.css").is_file()

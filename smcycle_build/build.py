@@ -10,12 +10,16 @@ from pathlib import Path
 from typing import Protocol
 
 from .errors import Diagnostic
+from .feeds.ical import GOOGLE_LIMIT, FeedWriter
+from .feeds.schedule import Schedules
+from .model import Model
 from .pipeline import Project, check_project
-from .plan import make_plan
+from .plan import Plan, make_plan
 from .render.env import theme_dirs
 from .render.pages import Pages
 from .render.site import SiteRenderer, sitemap, theme_assets
 from .render.views import Views
+from .routes import Links
 from .times import UTC
 
 
@@ -63,6 +67,7 @@ def build_site(
     site = SiteRenderer(model, dirs, now)
     views = Views(model, plan, site.locale)
     today = now.astimezone(model.playbook.timezone).date()
+    links = Links(model.playbook.base_url)
     warnings = tuple(d for d in checked.diagnostics if d.severity != "error")
     pages: list[str] = []
     for page in Pages(model, plan, views, warnings, today).all():
@@ -72,10 +77,47 @@ def build_site(
     if model.playbook.base_url:
         out.write("sitemap.xml", sitemap(model.playbook.base_url, pages))
         count += 1
+    count += write_schedules(model, plan, links, out)
+    feed_notes = write_feeds(model, plan, links, now, out)
+    count += len(model.channels) + len(model.campaigns) + len(model.audiences) + 1
     for path, source in theme_assets(dirs).items():
         out.copy(path, source)
         count += 1
     for name in sorted(model.media):
         out.copy(f"media/{name}", project.content / "media" / name)
         count += 1
-    return BuildResult(checked.diagnostics, ok=True, files=count)
+    return BuildResult(checked.diagnostics + feed_notes, ok=True, files=count)
+
+
+def write_schedules(model: Model, plan: Plan, links: Links, out: Output) -> int:
+    """channels/ID.csv and .json, and schedule.json."""
+    schedules = Schedules(model, links)
+    for cid, occs in plan.by_channel.items():
+        out.write(f"channels/{cid}.csv", schedules.csv(occs))
+        out.write(f"channels/{cid}.json", schedules.channel_json(cid, occs))
+    out.write("schedule.json", schedules.schedule_json(plan.occurrences))
+    return 2 * len(plan.by_channel) + 1
+
+
+def write_feeds(
+    model: Model, plan: Plan, links: Links, now: datetime, out: Output
+) -> tuple[Diagnostic, ...]:
+    """Every feed; a warning for a feed Google Calendar would refuse."""
+    writer = FeedWriter(model, plan, links, now)
+    notes = []
+    for feed in writer.feeds():
+        data = writer.calendar(feed.name, feed.events)
+        out.write(feed.path, data)
+        if len(data) > GOOGLE_LIMIT:
+            notes.append(
+                Diagnostic(
+                    model.playbook.loc.path,
+                    1,
+                    "warning",
+                    "feed-size",
+                    f"{feed.path} is {len(data) / 1e6:.1f} MB: Google Calendar drops events "
+                    "from feeds over about 1 MB",
+                    hint="subscribe to the per-channel or per-campaign feeds instead",
+                )
+            )
+    return tuple(notes)

@@ -12,8 +12,11 @@ import click
 from . import __version__
 from .build import build_site
 from .errors import SmcycleError, SourceLines, format_github, format_json, format_text, summary
+from .feeds.export import TOOLS, ExportError, export_channel
 from .output import DiskOutput
 from .pipeline import Project, check_project
+from .plan import make_plan
+from .routes import Links
 
 FORMATS = {"text": None, "github": format_github, "json": format_json}
 
@@ -75,6 +78,41 @@ def build(content: str, templates: str | None, out: str, base_url: str | None) -
     seconds = time.perf_counter() - started
     note = f" ({summary(diags)})" if diags else ""
     click.echo(f"built {result.files} files into {out}/ in {seconds:.2f} s{note}")
+
+
+@cli.command()
+@click.argument("channel")
+@click.option("--to", "tool", type=click.Choice(sorted(TOOLS)), required=True)
+@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), help="First day (local).")
+@click.option("--to-date", "last", type=click.DateTime(["%Y-%m-%d"]), help="Last day (local).")
+@click.option("--content", default="content", show_default=True, help="The playbook folder.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here, not stdout.")
+def export(channel, tool, first, last, content, output) -> None:
+    """A scheduling tool's bulk-upload CSV of CHANNEL's schedule."""
+    project = Project.locate(content)
+    result = check_project(project)
+    if not result.ok:
+        click.echo(format_text(list(result.diagnostics), SourceLines(project.root)), err=True)
+        sys.exit(1)
+    model = result.model
+    if channel not in model.channels:
+        raise SmcycleError(f"no channel `{channel}` (channels: {', '.join(model.channels)})")
+    plan = make_plan(model)
+    try:
+        data = export_channel(
+            model,
+            plan.by_channel[channel],
+            tool,
+            Links(model.playbook.base_url),
+            first.date() if first else None,
+            last.date() if last else None,
+        )
+    except ExportError as exc:
+        raise SmcycleError(str(exc)) from None
+    if output:
+        Path(output).write_text(data, encoding="utf-8", newline="")
+    else:
+        click.echo(data, nl=False)
 
 
 def main() -> None:

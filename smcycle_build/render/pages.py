@@ -14,8 +14,9 @@ from ..measure import Progress, goal_progress
 from ..model import Model
 from ..networks import NETWORKS
 from ..plan import Plan, Span
+from ..routes import entity_url, month_url
 from .markup import MarkdownRenderer
-from .views import Bar, Views, bar, entity_url, month_url
+from .views import Bar, Views, bar
 
 # the stages of the cycle, in order, with the page each one links to
 STAGES = (
@@ -418,6 +419,7 @@ class Pages:
                         "limit": limit,
                         "over": bool(limit and count > limit),
                         "when": self.loc.datetime(first.start) if first else "",
+                        "when_iso": first.start.isoformat() if first else "",
                         "html": self.md.render(variant.text) if network.uses_body else None,
                         "link": self._variant_link(post.id, variant.link),
                     }

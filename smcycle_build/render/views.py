@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from ..model import STATUSES, Channel, Model
 from ..networks import NETWORKS
 from ..plan import Occurrence, Phase, Plan, Span
+from ..routes import post_url
 from .i18n import Locale
 
 # colour per channel, in channel id order: distinct hues that stay readable as borders and dots
@@ -31,18 +32,6 @@ PALETTE = (
 
 def channel_colours(model: Model) -> dict[str, str]:
     return {cid: PALETTE[i % len(PALETTE)] for i, cid in enumerate(model.channels)}
-
-
-def post_url(post_id: str) -> str:
-    return f"posts/{post_id}/index.html"
-
-
-def entity_url(kind: str, entity_id: str) -> str:
-    return f"{kind}/{entity_id}/index.html"
-
-
-def month_url(month: str) -> str:
-    return f"calendar/{month}/index.html"
 
 
 @dataclass(frozen=True)

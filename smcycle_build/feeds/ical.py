@@ -1,0 +1,279 @@
+"""iCal feeds (SPEC §4): everything, per channel, per campaign, per audience.
+
+Written with the `icalendar` package. Every VEVENT is serialised once and the
+bytes are shared by every feed that holds it. Decisions that make every client
+read the same instants:
+
+* a single post's time is UTC (`DTSTART:...Z`): nothing to interpret;
+* a series keeps its wall-clock time, so it carries `TZID` and a VTIMEZONE. The
+  VTIMEZONE comes from `icalendar` with each multi-value `RDATE` split into one
+  value per line, because Thunderbird's ical.js reads only the first value;
+* UIDs come from ids (`POST.CHANNEL@HOST`), never from `uuid4()`, so a moved post
+  is the same event and two builds are byte-identical.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlparse
+
+from icalendar import Calendar, Event, Timezone, vDuration, vRecur
+
+from ..model import Model, Post, Variant
+from ..plan import Phase, Plan
+from ..routes import Links
+from ..times import UTC
+
+PRODID = "-//smcycle//smcycle playbook//EN"
+REFRESH = timedelta(hours=4)  # how often clients should come back (Google ignores it)
+GOOGLE_LIMIT = 1_000_000  # bytes: Google Calendar drops events from larger feeds
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+STATUS = {
+    "idea": "TENTATIVE",
+    "draft": "TENTATIVE",
+    "review": "TENTATIVE",
+    "cancelled": "CANCELLED",
+}
+
+
+def clean(text: str) -> str:
+    """Control characters stripped (CR too: line ends are the writer's business)."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n"))
+
+
+def slug(text: str) -> str:
+    out = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return out or "x"
+
+
+@dataclass(frozen=True)
+class Feed:
+    path: str  # where it is written in the site
+    name: str
+    events: tuple[bytes, ...]
+
+
+class FeedWriter:
+    """Builds the VEVENTs of one build once, then assembles each feed from them."""
+
+    def __init__(self, model: Model, plan: Plan, links: Links, now: datetime) -> None:
+        self.model, self.plan, self.links = model, plan, links
+        self.host = urlparse(model.playbook.base_url or "").hostname or "smcycle.invalid"
+        self.stamp = now.astimezone(UTC).replace(microsecond=0)
+        self.tz = model.playbook.timezone
+        self.minutes = timedelta(minutes=model.playbook.event_minutes)
+        self.series_years: set[int] = set()
+        self.post_events: dict[tuple[str, str], bytes] = {}
+        for post in model.posts.values():
+            for variant in post.variants:
+                self.post_events[(post.id, variant.channel)] = self.post_event(post, variant)
+        self.campaign_events = {c: self.campaign_all_day(c) for c in model.campaigns}
+        self.other_events = self.survey_events() + self.topic_events()
+
+    # --- events -------------------------------------------------------------------------
+
+    def base_event(self, uid: str, summary: str) -> Event:
+        event = Event()
+        event.add("uid", uid)
+        event.add("dtstamp", self.stamp)
+        event.add("summary", clean(summary))
+        return event
+
+    def post_event(self, post: Post, variant: Variant) -> bytes:
+        channel = self.model.channels[variant.channel]
+        event = self.base_event(
+            f"{post.id}.{variant.channel}@{self.host}", f"[{channel.name}] {post.title}"
+        )
+        if post.repeat is None:
+            start = variant.start.astimezone(UTC)
+            event.add("dtstart", start)
+            event.add("dtend", start + self.minutes)
+        else:
+            self.add_series(event, post, variant)
+        if variant.text:
+            event.add("description", clean(variant.text))
+        url = self.links.absolute(self.links.post(post.id))
+        if url:
+            event.add("url", url)
+        event.add("status", STATUS.get(post.status, "CONFIRMED"))
+        categories = [channel.name]
+        if post.campaign:
+            categories.append(self.model.campaigns[post.campaign].name)
+        if post.goal:
+            categories.append(self.model.goals[post.goal].title)
+        event.add("categories", [clean(c).replace(",", " ") for c in categories])
+        return event.to_ical()
+
+    def add_series(self, event: Event, post: Post, variant: Variant) -> None:
+        """Wall-clock start with TZID, RRULE, one EXDATE per line."""
+        r = post.repeat
+        assert r is not None
+        local = variant.start.astimezone(self.tz)
+        event.add("dtstart", local)
+        event.add("dtend", local + self.minutes)
+        rule: dict[str, object] = {"FREQ": r.freq.upper()}
+        if r.interval != 1:
+            rule["INTERVAL"] = r.interval
+        if r.byday:
+            rule["BYDAY"] = list(r.byday)
+        if r.count:
+            rule["COUNT"] = r.count
+        if r.until:
+            # `until` is a local date that includes its whole day; with TZID, UNTIL is UTC
+            end = datetime.combine(r.until, time(23, 59, 59), tzinfo=self.tz)
+            rule["UNTIL"] = end.astimezone(UTC)
+        event.add("rrule", vRecur(rule))
+        for day in r.except_dates:
+            event.add(
+                "exdate", datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=self.tz)
+            )
+        last = r.until or (self.plan.span.end + timedelta(days=366))
+        self.series_years.update(range(local.year, last.year + 1))
+
+    def all_day(self, uid: str, summary: str, first: date, last: date, **props) -> bytes:
+        event = self.base_event(uid, summary)
+        event.add("dtstart", first)
+        event.add("dtend", last + timedelta(days=1))  # exclusive: the day after the last
+        event.add("transp", "TRANSPARENT")  # a phase does not make anyone busy
+        for key, value in props.items():
+            if value:
+                event.add(key, clean(value) if isinstance(value, str) else value)
+        return event.to_ical()
+
+    def campaign_all_day(self, campaign_id: str) -> tuple[bytes, ...]:
+        camp = self.model.campaigns[campaign_id]
+        url = self.links.absolute(self.links.entity("campaigns", campaign_id))
+        events = []
+        phases: Iterable[Phase] = (p for p in self.plan.phases if p.campaign.id == campaign_id)
+        for phase in phases:
+            events.append(
+                self.all_day(
+                    f"campaign.{campaign_id}.{phase.kind}@{self.host}",
+                    f"{camp.name}: {phase.kind}",
+                    phase.start,
+                    phase.end,
+                    url=url,
+                    categories=[camp.name],
+                )
+            )
+        seen: set[str] = set()
+        for m in camp.milestones:
+            key = unique(slug(m.title), seen)
+            events.append(
+                self.all_day(
+                    f"milestone.{campaign_id}.{key}@{self.host}",
+                    f"◆ {camp.name}: {m.title}",
+                    m.date,
+                    m.date,
+                    url=url,
+                    categories=[camp.name],
+                )
+            )
+        return tuple(events)
+
+    def survey_events(self) -> tuple[bytes, ...]:
+        seen: set[str] = set()
+        url = self.links.absolute(self.links.page("listening/index.html"))
+        return tuple(
+            self.all_day(
+                f"survey.{unique(slug(s.title), seen)}@{self.host}",
+                f"Survey: {s.title}",
+                s.date,
+                s.date,
+                url=url,
+            )
+            for s in self.model.listening.surveys
+        )
+
+    def topic_events(self) -> tuple[bytes, ...]:
+        seen: set[str] = set()
+        events = []
+        for theme in self.model.themes:
+            first = date(int(theme.month[:4]), int(theme.month[5:]), 1)
+            last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+            events.append(
+                self.all_day(
+                    f"topic.{theme.month}.{unique(slug(theme.topic), seen)}@{self.host}",
+                    f"Topic: {theme.topic}",
+                    first,
+                    last,
+                    description=theme.notes,
+                    url=self.links.absolute(self.links.month(theme.month)),
+                )
+            )
+        return tuple(events)
+
+    # --- feeds --------------------------------------------------------------------------
+
+    def vtimezone(self) -> bytes:
+        if not self.series_years:
+            return b""
+        first = date(min(self.series_years) - 1, 1, 1)
+        last = date(max(self.series_years) + 1, 12, 31)
+        tz = Timezone.from_tzinfo(self.tz, first_date=first, last_date=last)
+        for sub in tz.subcomponents:  # one RDATE value per line: ical.js reads only the first
+            rdate = sub.get("RDATE")
+            if rdate is None:
+                continue
+            lists = rdate if isinstance(rdate, list) else [rdate]
+            values = [d.dt for group in lists for d in group.dts]
+            del sub["RDATE"]
+            for value in values:
+                sub.add("rdate", value)
+        return tz.to_ical()
+
+    def calendar(self, name: str, events: Iterable[bytes]) -> bytes:
+        events = list(events)
+        cal = Calendar()
+        cal.add("prodid", PRODID)
+        cal.add("version", "2.0")
+        cal.add("calscale", "GREGORIAN")
+        cal.add("method", "PUBLISH")
+        cal.add("name", clean(name))
+        cal.add("x-wr-calname", clean(name))
+        cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+        cal.add("x-published-ttl", vDuration(REFRESH))  # an unknown property: say its type
+        head = cal.to_ical()
+        end = b"END:VCALENDAR\r\n"
+        assert head.endswith(end)
+        # a VTIMEZONE only where a series needs its TZID
+        tz = self.vtimezone() if any(b";TZID=" in e for e in events) else b""
+        return head[: -len(end)] + tz + b"".join(events) + end
+
+    def feeds(self) -> list[Feed]:
+        model, title = self.model, self.model.playbook.title
+        posts_of = self.post_events
+        everything = (
+            list(posts_of.values())
+            + [e for c in model.campaigns for e in self.campaign_events[c]]
+            + list(self.other_events)
+        )
+        out = [Feed("calendar.ics", title, tuple(everything))]
+        for cid, channel in model.channels.items():
+            events = tuple(e for (_, ch), e in posts_of.items() if ch == cid)
+            out.append(Feed(f"channels/{cid}.ics", f"{title} · {channel.name}", events))
+        for cid, camp in model.campaigns.items():
+            events = (
+                tuple(e for (pid, _), e in posts_of.items() if model.posts[pid].campaign == cid)
+                + self.campaign_events[cid]
+            )
+            out.append(Feed(f"campaigns/{cid}.ics", f"{title} · {camp.name}", events))
+        for aid, audience in model.audiences.items():
+            events = tuple(
+                e for (pid, _), e in posts_of.items() if model.posts[pid].audience == aid
+            )
+            out.append(Feed(f"audiences/{aid}.ics", f"{title} · {audience.name}", events))
+        return out
+
+
+def unique(key: str, seen: set[str]) -> str:
+    """`key`, or `key-2`, `key-3`... so that two milestones of one title keep distinct UIDs."""
+    candidate, n = key, 1
+    while candidate in seen:
+        n += 1
+        candidate = f"{key}-{n}"
+    seen.add(candidate)
+    return candidate

@@ -1,0 +1,144 @@
+"""Per-channel schedules (CSV, JSON) and `schedule.json`: one row per occurrence, in time order."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from ..model import Model
+from ..plan import Occurrence
+from ..routes import Links
+from ..times import UTC
+
+COLUMNS = (
+    "date",
+    "time",
+    "timezone",
+    "datetime_utc",
+    "channel",
+    "network",
+    "post",
+    "title",
+    "status",
+    "text",
+    "media",
+    "link",
+    "url",
+)
+# a cell starting with one of these is a formula to a spreadsheet (OWASP's list)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ScheduleDialect(csv.Dialect):
+    """RFC 4180: comma, double quotes when needed, CRLF; the same on every machine."""
+
+    delimiter = ","
+    quotechar = '"'
+    doublequote = True
+    skipinitialspace = False
+    lineterminator = "\r\n"
+    quoting = csv.QUOTE_MINIMAL
+
+
+def inert(cell: str) -> str:
+    """A cell a spreadsheet will show, never run: a leading formula character is quoted away."""
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+def write_csv(header: Iterable[str] | None, rows: Iterable[Iterable[str]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, dialect=ScheduleDialect)
+    if header is not None:
+        writer.writerow(list(header))
+    for row in rows:
+        writer.writerow([inert(str(cell)) for cell in row])
+    return buf.getvalue()
+
+
+def dumps(doc: Any) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+class Schedules:
+    """Rows of the schedules, one per occurrence."""
+
+    def __init__(self, model: Model, links: Links) -> None:
+        self.model, self.links = model, links
+        self.tz = model.playbook.timezone
+
+    def link(self, occ: Occurrence) -> str:
+        link = occ.variant.link
+        if not link:
+            return ""
+        if link.startswith(("http://", "https://")):
+            return link
+        return self.links.public(self.links.post(occ.post.id)) + f"#variant-{link}"
+
+    def record(self, occ: Occurrence) -> dict[str, Any]:
+        local = occ.start.astimezone(self.tz)
+        channel = self.model.channels[occ.channel]
+        return {
+            "date": local.strftime("%Y-%m-%d"),
+            "time": local.strftime("%H:%M"),
+            "timezone": self.tz.key,
+            "datetime_utc": occ.start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "channel": channel.id,
+            "network": channel.network,
+            "post": occ.post.id,
+            "title": occ.post.title,
+            "status": occ.post.status,
+            "text": occ.variant.text,
+            "media": list(occ.variant.media),
+            "link": self.link(occ),
+            "url": self.links.public(self.links.post(occ.post.id)),
+        }
+
+    def json_record(self, occ: Occurrence) -> dict[str, Any]:
+        rec = self.record(occ)
+        rec["media"] = [self.links.public(f"media/{m}") for m in occ.variant.media]
+        rec.update(
+            campaign=occ.post.campaign,
+            goal=occ.post.goal,
+            audience=occ.post.audience,
+            title_variant=occ.variant.title or None,
+            occurrence=occ.index,
+            series=occ.post.repeat is not None,
+        )
+        return rec
+
+    def csv(self, occs: Iterable[Occurrence]) -> str:
+        rows = []
+        for occ in occs:
+            rec = self.record(occ)
+            rec["media"] = ";".join(rec["media"])
+            rows.append([rec[c] for c in COLUMNS])
+        return write_csv(COLUMNS, rows)
+
+    def channel_json(self, channel_id: str, occs: Iterable[Occurrence]) -> str:
+        channel = self.model.channels[channel_id]
+        return dumps(
+            {
+                "channel": {
+                    "id": channel.id,
+                    "name": channel.name,
+                    "network": channel.network,
+                    "handle": channel.handle or None,
+                    "url": channel.url,
+                },
+                "timezone": self.tz.key,
+                "occurrences": [self.json_record(o) for o in occs],
+            }
+        )
+
+    def schedule_json(self, occs: Iterable[Occurrence]) -> str:
+        pb = self.model.playbook
+        return dumps(
+            {
+                "playbook": {"title": pb.title, "organization": pb.organization},
+                "timezone": self.tz.key,
+                "occurrences": [self.json_record(o) for o in occs],
+            }
+        )

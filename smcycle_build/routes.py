@@ -1,0 +1,47 @@
+"""Where each thing lives in the built site: one place for every path and URL."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urljoin
+
+
+def post_url(post_id: str) -> str:
+    return f"posts/{post_id}/index.html"
+
+
+def entity_url(kind: str, entity_id: str) -> str:
+    return f"{kind}/{entity_id}/index.html"
+
+
+def month_url(month: str) -> str:
+    return f"calendar/{month}/index.html"
+
+
+def feed_url(kind: str | None, entity_id: str | None = None) -> str:
+    """`calendar.ics`, or `channels/ID.ics` and the like."""
+    return "calendar.ics" if kind is None else f"{kind}/{entity_id}.ics"
+
+
+class Links:
+    """Site paths, made absolute when the playbook says where it is published."""
+
+    def __init__(self, base_url: str | None) -> None:
+        self.base = None
+        if base_url:
+            self.base = base_url if base_url.endswith("/") else base_url + "/"
+
+    def absolute(self, path: str) -> str | None:
+        """The published URL of a site path; None when `base_url` is not set."""
+        return urljoin(self.base, quote(path)) if self.base else None
+
+    def public(self, path: str) -> str:
+        """Absolute when it can be, else the site path (relative to the site's root)."""
+        return self.absolute(path) or path
+
+    post = staticmethod(post_url)
+    entity = staticmethod(entity_url)
+    month = staticmethod(month_url)
+
+    @staticmethod
+    def page(path: str) -> str:
+        return path

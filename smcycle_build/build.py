@@ -62,7 +62,7 @@ def build_site(
             model, playbook=dataclasses.replace(model.playbook, base_url=base_url)
         )
     now = now or build_time()
-    plan = make_plan(model)
+    plan = checked.plan or make_plan(model)
     dirs = theme_dirs(templates if templates is not None else project.root / "templates")
     site = SiteRenderer(model, dirs, now)
     views = Views(model, plan, site.locale)

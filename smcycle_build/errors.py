@@ -110,10 +110,10 @@ def summary(diags: list[Diagnostic]) -> str:
     if not diags:
         return "no problems found"
     parts = []
-    for sev in SEVERITIES:
+    for sev, word in (("error", "error"), ("warning", "warning"), ("info", "note")):
         n = sum(1 for d in diags if d.severity == sev)
         if n:
-            parts.append(f"{n} {sev}{'' if n == 1 else 's'}")
+            parts.append(f"{n} {word}{'' if n == 1 else 's'}")
     files = len({d.path for d in diags})
     return f"{', '.join(parts)} in {files} file{'' if files == 1 else 's'}"
 

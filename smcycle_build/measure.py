@@ -52,3 +52,54 @@ def goal_progress(goal: Goal, rows: tuple[MetricRow, ...]) -> Progress:
     span = goal.target - goal.baseline
     share = (current - goal.baseline) / span if span else 1.0
     return Progress(goal, points, current, share)
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A least-squares line through a goal's running value, projected to its due date."""
+
+    slope_per_day: float
+    projected: float  # the running value the line reaches on `due`
+
+
+def running_values(goal: Goal, points: tuple[tuple[date, float], ...]) -> list[float]:
+    """The goal's value as it stood after each point, by its aggregate."""
+    out, total = [], 0.0
+    for i, (_, value) in enumerate(points, start=1):
+        total += value
+        if goal.aggregate == "sum":
+            out.append(total)
+        elif goal.aggregate == "mean":
+            out.append(total / i)
+        else:
+            out.append(value)
+    return out
+
+
+def least_squares(xs: list[float], ys: list[float]) -> tuple[float, float]:
+    """(slope, intercept) of the line that fits best; a flat line through one point."""
+    n = len(xs)
+    mean_x, mean_y = sum(xs) / n, sum(ys) / n
+    var = sum((x - mean_x) ** 2 for x in xs)
+    if var == 0:
+        return 0.0, mean_y
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / var
+    return slope, mean_y - slope * mean_x
+
+
+def goal_trend(goal: Goal, points: tuple[tuple[date, float], ...]) -> Trend | None:
+    """None with fewer than three points: two numbers are not a trend."""
+    if len(points) < 3:
+        return None
+    origin = points[0][0]
+    xs = [float((d - origin).days) for d, _ in points]
+    slope, intercept = least_squares(xs, running_values(goal, points))
+    return Trend(slope, intercept + slope * (goal.due - origin).days)
+
+
+def monthly_growth_needed(goal: Goal, start: date) -> float | None:
+    """Compound growth a month from baseline to target; None where it means nothing."""
+    months = (goal.due - start).days / 30.4375
+    if goal.baseline <= 0 or goal.target <= goal.baseline or months <= 0:
+        return None
+    return (goal.target / goal.baseline) ** (1 / months) - 1

@@ -15,10 +15,15 @@ WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 @dataclass(frozen=True)
 class Loc:
-    """Where a thing was written: repository-relative path and file line."""
+    """Where a thing was written: repository-relative path, file line, and its keys' lines."""
 
     path: str
     line: int
+    keys: Mapping[str, int] = field(default_factory=dict, compare=False, hash=False)
+
+    def of(self, key: str) -> int:
+        """The line of `key` (where a person changes it), else the thing's own line."""
+        return self.keys.get(key, self.line)
 
 
 @dataclass(frozen=True)

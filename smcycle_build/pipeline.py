@@ -6,8 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Diagnostic, Diagnostics, SmcycleError
+from .lint import lint_plan
 from .load import load_documents
 from .model import Model
+from .plan import Plan, make_plan
+from .render.i18n import babel_locale
 from .validate import validate
 
 
@@ -33,6 +36,7 @@ class Project:
 class CheckResult:
     model: Model | None
     diagnostics: tuple[Diagnostic, ...]
+    plan: Plan | None = None  # laid out only when the content has no error
 
     @property
     def ok(self) -> bool:
@@ -44,4 +48,9 @@ def check_project(project: Project) -> CheckResult:
     diags = Diagnostics()
     sources = load_documents(project.content, project.root, diags)
     model = validate(sources, diags)
-    return CheckResult(model, tuple(diags.sorted()))
+    plan = None
+    if model is not None and not diags.has_errors:
+        plan = make_plan(model)
+        # weeks are counted as the playbook's locale counts them
+        lint_plan(model, plan, diags, babel_locale(model.playbook.language).first_week_day)
+    return CheckResult(model, tuple(diags.sorted()), plan)

@@ -198,7 +198,7 @@ class VariantReader:
             media=tuple(m.strip() for m in v["media"]),
             link=v["link"].strip() if v["link"] else None,
             start=start,
-            loc=Loc(self.path, self.key_line),
+            loc=Loc(self.path, self.key_line, dict(self.body.key_lines)),
         )
 
     def check_length(self, name: str, text: str, limit: int | None, counter, unit: str) -> bool:

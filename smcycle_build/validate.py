@@ -55,9 +55,8 @@ class Record:
     def ymap(self) -> YMap:
         return self.doc.fields or YMap(1)
 
-    def loc(self, name: str | None = None) -> Loc:
-        ymap = self.ymap
-        return Loc(self.doc.path, ymap.key_lines.get(name, 1) if name else 1)
+    def loc(self) -> Loc:
+        return Loc(self.doc.path, 1, dict(self.ymap.key_lines))
 
 
 class Refs:

@@ -21,7 +21,7 @@ def test_playbook_defaults(playbook) -> None:
     assert (pb.title, pb.organization, pb.strategy) == ("Test playbook", "Test Org", "loyalty")
     assert pb.timezone.key == "Europe/Amsterdam"
     assert pb.language == "en" and pb.default_time == time(9, 0) and pb.event_minutes == 15
-    assert pb.cycle.start == date(2027, 1, 1) and pb.cycle.name == "2027"
+    assert pb.cycle.start == date(2027, 3, 1) and pb.cycle.name == "2027"
     assert pb.base_url is None
 
 
@@ -98,7 +98,7 @@ def test_goal_audience_channel_campaign(playbook) -> None:
     m = model_of(root)
     g = m.goals["more-replies"]
     assert (g.metric.channel, g.metric.name, g.aggregate) == ("all", "replies", "sum")
-    assert g.strategy == "loyalty" and g.start == date(2027, 1, 1) and g.target == 12.5
+    assert g.strategy == "loyalty" and g.start == date(2027, 3, 1) and g.target == 12.5
     a = m.audiences["riders"]
     assert a.active_hours == ((time(7), time(9)), (time(19), time(21, 30)))
     c = m.channels["main-insta"]

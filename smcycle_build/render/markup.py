@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import markdown
 import nh3
+from markdown.blockprocessors import HashHeaderProcessor
 from markupsafe import Markup
 
 # nh3's allowlist (no script, style, iframe, forms, event handlers), less what HTML5 made
@@ -18,6 +21,19 @@ _ALLOWED_ATTRIBUTES = {
 _URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
+class _SpacedHashHeader(HashHeaderProcessor):
+    """`# Title` is a heading, a `#hashtag` that starts a line is not (CommonMark's rule).
+
+    Python-Markdown takes `#katendrecht` for a heading; social media texts start lines
+    with hashtags all the time.
+    """
+
+    RE = re.compile(
+        r"(?:^|\n)(?P<level>#{1,6})(?=[ \t]|\n|$)"
+        r"(?P<header>(?:\\.|[^\\#]|#+(?=[^#\n]))*?)#*(?:\n|$)"
+    )
+
+
 class MarkdownRenderer:
     """One Python-Markdown instance, reset between documents (cheaper than a new one)."""
 
@@ -25,6 +41,8 @@ class MarkdownRenderer:
         self._md = markdown.Markdown(
             extensions=["extra", "sane_lists", "smarty"], output_format="html"
         )
+        parser = self._md.parser
+        parser.blockprocessors.register(_SpacedHashHeader(parser), "hashheader", 70)
 
     def render(self, text: str) -> Markup:
         self._md.reset()

@@ -1,0 +1,322 @@
+"""The strategy checks (SPEC §6 warnings): where the plan breaks the cycle's own rules.
+
+One small function per rule id, each reporting at the file and line a person
+must change. All of them are linear in the number of occurrences: nothing
+compares every post with every other post.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from difflib import SequenceMatcher
+from itertools import pairwise
+
+from .errors import Diagnostics
+from .measure import goal_progress, goal_trend, monthly_growth_needed
+from .model import Channel, Model, Post
+from .networks import NETWORKS
+from .plan import Plan, Span
+from .schema import THRESHOLDS
+
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_TAGS = re.compile(r"[#@][\w-]+")
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
+@dataclass(frozen=True)
+class Lint:
+    """What every rule reads: the model, its plan, thresholds, and how weeks are counted."""
+
+    model: Model
+    plan: Plan
+    diags: Diagnostics
+    first_weekday: int  # 0 = Monday, as the playbook's locale counts weeks
+
+    def threshold(self, name: str) -> float:
+        return float(self.model.playbook.lint.get(name, THRESHOLDS[name]))
+
+    def warn(
+        self,
+        path: str,
+        line: int,
+        rule: str,
+        message: str,
+        hint: str | None = None,
+        severity: str = "warning",
+    ) -> None:
+        self.diags.add(path, line, rule, message, severity=severity, hint=hint)
+
+    def week_start(self, day: date) -> date:
+        return day - timedelta(days=(day.weekday() - self.first_weekday) % 7)
+
+    def fmt(self, day: date) -> str:
+        return f"{day.day} {day.strftime('%b %Y')}"
+
+
+def num(value: float) -> str:
+    """1,234 or 12.5: numbers as a person writes them, as precise as their size needs."""
+    digits = 0 if abs(value) >= 100 else 1 if abs(value) >= 10 else 2
+    text = f"{value:,.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def normalise(text: str) -> str:
+    """What a reader sees as the message: no links, tags, case, punctuation or spacing."""
+    text = _TAGS.sub(" ", _URL.sub(" ", text.lower()))
+    return " ".join(_NOT_WORD.sub(" ", text).split())
+
+
+def check_copy_paste(lint: Lint) -> None:
+    """Two variants of one post with the same or nearly the same text."""
+    limit = lint.threshold("copy_paste_similarity")
+    for post in lint.model.posts.values():
+        seen: list[tuple[str, str]] = []
+        for variant in post.variants:
+            text = normalise(variant.text)
+            if not text:
+                continue
+            for other_channel, other in seen:
+                matcher = SequenceMatcher(None, other, text, autojunk=False)
+                if matcher.real_quick_ratio() < limit or matcher.quick_ratio() < limit:
+                    continue
+                ratio = matcher.ratio()
+                if ratio >= limit:
+                    lint.warn(
+                        variant.loc.path,
+                        variant.loc.line,
+                        "copy-paste",
+                        f"the {variant.channel} variant is {ratio:.0%} the same text as the "
+                        f"{other_channel} variant",
+                        hint=f"tailor it to {network_label(lint, variant.channel)}: "
+                        "content is never copied across networks",
+                    )
+                    break
+            seen.append((variant.channel, text))
+
+
+def weeks_in(span: Span, first_weekday: int) -> Iterator[tuple[date, bool]]:
+    """(week start, whole week inside the span) for every week touching the span."""
+    start = span.start - timedelta(days=(span.start.weekday() - first_weekday) % 7)
+    while start <= span.end:
+        yield start, start >= span.start and start + timedelta(days=6) <= span.end
+        start += timedelta(days=7)
+
+
+def check_cadence(lint: Lint) -> None:
+    """Posts per channel and week against its cadence; quiet weeks against quiet_cadence."""
+    plan = lint.plan
+    span = plan.span
+    covered = {
+        p.start + timedelta(days=i) for p in plan.phases for i in range((p.end - p.start).days + 1)
+    }
+    for channel in lint.model.channels.values():
+        counts = Counter(
+            lint.week_start(o.day)
+            for o in plan.by_channel[channel.id]
+            if o.post.status != "cancelled" and span.start <= o.day <= span.end
+        )
+        for week, whole in weeks_in(span, lint.first_weekday):
+            quiet = not any(week + timedelta(days=i) in covered for i in range(7))
+            check_week(lint, channel, week, whole, quiet, counts.get(week, 0))
+
+
+def check_week(lint: Lint, channel: Channel, week: date, whole: bool, quiet: bool, n: int) -> None:
+    cadence = channel.cadence
+    if quiet and channel.quiet_cadence is not None:
+        cadence = channel.quiet_cadence
+        high = cadence.max_per_week
+        if high is not None and n > high:
+            lint.warn(
+                channel.loc.path,
+                channel.loc.of("quiet_cadence"),
+                "nagging",
+                f"{n} posts on {channel.id} in the quiet week of {lint.fmt(week)}, over its "
+                f"quiet cadence of at most {high}",
+                hint="in a quiet period, keep in touch without nagging",
+            )
+            return
+    if cadence is None:
+        return
+    key = "quiet_cadence" if cadence is channel.quiet_cadence else "cadence"
+    low, high = cadence.min_per_week, cadence.max_per_week
+    label = key.replace("_", " ")
+    where = f"{n} post{'' if n == 1 else 's'} on {channel.id} in the week of {lint.fmt(week)}"
+    if high is not None and n > high:
+        message = f"{where}, over its {label} of at most {high}"
+    elif low is not None and n < low and whole:  # a week cut by the cycle's edge may be short
+        message = f"{where}, under its {label} of at least {low}"
+    else:
+        return
+    lint.warn(channel.loc.path, channel.loc.of(key), "cadence", message)
+
+
+def network_label(lint: Lint, channel_id: str) -> str:
+    return NETWORKS[lint.model.channels[channel_id].network].label
+
+
+def check_silence(lint: Lint) -> None:
+    """A channel with nothing for longer than `max_silence_days` inside the cycle."""
+    span = lint.plan.span
+    limit = int(lint.threshold("max_silence_days"))
+    for channel in lint.model.channels.values():
+        days = sorted(
+            {
+                o.day
+                for o in lint.plan.by_channel[channel.id]
+                if o.post.status != "cancelled" and span.start <= o.day <= span.end
+            }
+        )
+        # the edges count: from the cycle's start to the first post, the last to its end
+        marks = [span.start - timedelta(days=1), *days, span.end + timedelta(days=1)]
+        for before, after in pairwise(marks):
+            gap = (after - before).days - 1
+            if gap > limit:
+                first, last = before + timedelta(days=1), after - timedelta(days=1)
+                lint.warn(
+                    channel.loc.path,
+                    channel.loc.line,
+                    "silence",
+                    f"nothing on {channel.id} from {lint.fmt(first)} to {lint.fmt(last)} "
+                    f"({gap} days; at most {limit})",
+                    hint="the in-between periods are when the audience must still hear from us",
+                )
+
+
+def check_unfocused(lint: Lint) -> None:
+    """A goal or campaign whose strategy isn't the playbook's focus."""
+    focus = lint.model.playbook.strategy
+    things = [*lint.model.goals.values(), *lint.model.campaigns.values()]
+    for thing in things:
+        if thing.strategy != focus:
+            kind = "goal" if hasattr(thing, "metric") else "campaign"
+            lint.warn(
+                thing.loc.path,
+                thing.loc.of("strategy"),
+                "unfocused",
+                f"this {kind} serves {thing.strategy}, but the cycle's one focus is {focus}",
+                hint="stay focused: one strategy per cycle",
+            )
+
+
+def check_unrealistic(lint: Lint) -> None:
+    """More growth a month than is realistic, or a trend that cannot reach the target."""
+    limit = lint.threshold("max_monthly_growth")
+    for goal in lint.model.goals.values():
+        start = goal.start or lint.plan.span.start
+        needed = monthly_growth_needed(goal, start)
+        if needed is not None and needed > limit:
+            lint.warn(
+                goal.loc.path,
+                goal.loc.of("target"),
+                "unrealistic",
+                f"reaching {num(goal.target)} from {num(goal.baseline)} by "
+                f"{lint.fmt(goal.due)} needs {needed:.0%} growth a month (at most {limit:.0%})",
+                hint="a realistic target, or a later due date",
+            )
+            continue
+        progress = goal_progress(goal, lint.model.metrics)
+        trend = goal_trend(goal, progress.points)
+        if trend is None or progress.met:
+            continue
+        rising = goal.target >= goal.baseline
+        short = trend.projected < goal.target if rising else trend.projected > goal.target
+        if short:
+            lint.warn(
+                goal.loc.path,
+                goal.loc.of("target"),
+                "unrealistic",
+                f"its metrics trend reaches {num(trend.projected)} by {lint.fmt(goal.due)}, "
+                f"not the target of {num(goal.target)} (needs {needed_rate(goal, progress)})",
+                hint="change what we do for this goal, or set a target the trend can reach",
+            )
+
+
+def needed_rate(goal, progress) -> str:
+    last_day, _ = progress.points[-1]
+    days = max((goal.due - last_day).days, 1)
+    gap = goal.target - (progress.current or goal.baseline)
+    return f"{'+' if gap >= 0 else '-'}{num(abs(gap) / days * 7)} a week from now"
+
+
+def check_orphan(lint: Lint) -> None:
+    """A post that serves no goal and no campaign, or no audience."""
+    for post in lint.model.posts.values():
+        missing = []
+        if not post.goal and not post.campaign:
+            missing.append("no goal and no campaign")
+        if not post.audience and not campaign_audiences(lint, post):
+            missing.append("no audience")
+        if missing:
+            lint.warn(
+                post.loc.path,
+                post.loc.of("title"),
+                "orphan",
+                f"this post serves {' and '.join(missing)}",
+                hint="every post serves a goal or a campaign, for an audience",
+            )
+
+
+def campaign_audiences(lint: Lint, post: Post) -> tuple[str, ...]:
+    if post.campaign and post.campaign in lint.model.campaigns:
+        return lint.model.campaigns[post.campaign].audiences
+    return ()
+
+
+def check_wrong_place(lint: Lint) -> None:
+    """A variant on a network where none of the post's audiences is."""
+    model = lint.model
+    for post in model.posts.values():
+        audiences = (post.audience,) if post.audience else campaign_audiences(lint, post)
+        if not audiences:
+            continue  # an orphan: said by check_orphan
+        where = {n for a in audiences for n in model.audiences[a].networks}
+        for variant in post.variants:
+            network = model.channels[variant.channel].network
+            if network not in where:
+                names = ", ".join(model.audiences[a].name for a in audiences)
+                lint.warn(
+                    variant.loc.path,
+                    variant.loc.line,
+                    "wrong-place",
+                    f"{NETWORKS[network].label} is not where {names} are",
+                    hint="post where the audience is, or add the network to the audience",
+                )
+
+
+def check_goal_met(lint: Lint) -> None:
+    """A goal already met: time to set the next one."""
+    for goal in lint.model.goals.values():
+        progress = goal_progress(goal, lint.model.metrics)
+        if progress.met:
+            lint.warn(
+                goal.loc.path,
+                goal.loc.of("target"),
+                "goal-met",
+                f"met: {goal.metric.channel}.{goal.metric.name} is {num(progress.current)}, "
+                f"the target was {num(goal.target)}",
+                hint="set a new goal for the next turn of the cycle",
+                severity="info",
+            )
+
+
+RULES: tuple[Callable[[Lint], None], ...] = (
+    check_copy_paste,
+    check_cadence,
+    check_silence,
+    check_unfocused,
+    check_unrealistic,
+    check_orphan,
+    check_wrong_place,
+    check_goal_met,
+)
+
+
+def lint_plan(model: Model, plan: Plan, diags: Diagnostics, first_weekday: int) -> None:
+    """Run every strategy check; problems go to `diags` with their severity from `lint:`."""
+    lint = Lint(model, plan, diags, first_weekday)
+    for rule in RULES:
+        rule(lint)

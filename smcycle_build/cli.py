@@ -11,6 +11,7 @@ import click
 
 from . import __version__
 from .build import build_site
+from .diff import diff_revisions, to_json, to_markdown
 from .errors import SmcycleError, SourceLines, format_github, format_json, format_text, summary
 from .feeds.export import TOOLS, ExportError, export_channel
 from .output import DiskOutput
@@ -21,7 +22,18 @@ from .routes import Links
 FORMATS = {"text": None, "github": format_github, "json": format_json}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Commands(click.Group):
+    """Every command: a problem of the surroundings (SmcycleError) is a message and exit 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except SmcycleError as exc:
+            click.echo(f"smcycle: {exc}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="smcycle")
 @click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
 @click.pass_context
@@ -115,6 +127,17 @@ def export(channel, tool, first, last, content, output) -> None:
         click.echo(data, nl=False)
 
 
+@cli.command()
+@click.argument("base")
+@click.argument("head", required=False)
+@click.option("--content", default="content", show_default=True, help="The playbook folder.")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown")
+def diff(base: str, head: str | None, content: str, fmt: str) -> None:
+    """What BASE and HEAD (default: the working tree) schedule differently, as Markdown."""
+    report = diff_revisions(Path.cwd(), base, head, content)
+    click.echo(to_json(report) if fmt == "json" else to_markdown(report), nl=False)
+
+
 def main() -> None:
     """Entry point: a problem of the surroundings is a message, a bug is a short report."""
     args = sys.argv[1:]
@@ -122,7 +145,8 @@ def main() -> None:
     if debug:  # accepted anywhere on the line, as the error message suggests
         args = ["--debug", *(a for a in args if a != "--debug")]
     try:
-        cli.main(args=args, standalone_mode=False)
+        code = cli.main(args=args, standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)  # ctx.exit(N) comes back as N
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:

@@ -10,14 +10,24 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .build import build_site
+from .build import build_site, build_time
 from .diff import diff_revisions, to_json, to_markdown
-from .errors import SmcycleError, SourceLines, format_github, format_json, format_text, summary
+from .errors import (
+    SmcycleError,
+    SourceLines,
+    format_github,
+    format_json,
+    format_text,
+    summary,
+)
 from .feeds.export import TOOLS, ExportError, export_channel
+from .init import init_repository
 from .output import DiskOutput
 from .pipeline import Project, check_project
 from .plan import make_plan
 from .routes import Links
+from .scaffold import KINDS as SCAFFOLD_KINDS
+from .scaffold import new_file
 
 FORMATS = {"text": None, "github": format_github, "json": format_json}
 
@@ -136,6 +146,47 @@ def diff(base: str, head: str | None, content: str, fmt: str) -> None:
     """What BASE and HEAD (default: the working tree) schedule differently, as Markdown."""
     report = diff_revisions(Path.cwd(), base, head, content)
     click.echo(to_json(report) if fmt == "json" else to_markdown(report), nl=False)
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(SCAFFOLD_KINDS))
+@click.argument("title")
+@click.option("--date", "when", type=click.DateTime(["%Y-%m-%d"]), help="When (posts, campaigns).")
+@click.option("--channels", default="", help="Channel ids, comma-separated.")
+@click.option("--campaign", default=None, help="The campaign a post serves.")
+@click.option("--network", default=None, help="The network of a new channel.")
+@click.option("--content", default="content", show_default=True, help="The playbook folder.")
+def new(kind, title, when, channels, campaign, network, content) -> None:
+    """A new post, goal, campaign, audience or channel file, valid as written."""
+    project = Project.locate(content)
+    result = check_project(project)
+    if result.model is None:
+        raise SmcycleError("the playbook does not load: run `smcycle check` and fix it first")
+    model = result.model
+    made = new_file(
+        kind,
+        title,
+        project.content,
+        model,
+        build_time().astimezone(model.playbook.timezone).date(),
+        when=when.date() if when else None,
+        channels=tuple(c.strip() for c in channels.split(",") if c.strip()),
+        campaign=campaign,
+        network=network,
+    )
+    made.path.parent.mkdir(parents=True, exist_ok=True)
+    with made.path.open("x", encoding="utf-8") as handle:  # "x": never overwrite
+        handle.write(made.text)
+    click.echo(f"wrote {made.path.relative_to(project.root).as_posix()}")
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+def init(directory: str) -> None:
+    """A new playbook repository in DIRECTORY that builds as is."""
+    target = Path(directory)
+    written = init_repository(target, build_time().date())
+    click.echo(f"wrote {len(written)} files into {target}/: cd there and run `smcycle build`")
 
 
 def main() -> None:

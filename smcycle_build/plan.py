@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from functools import cached_property
 
 from dateutil import rrule
@@ -70,13 +70,17 @@ class Span:
         return (self.end - self.start).days + 1
 
 
-def expand_variant(post: Post, variant: Variant, horizon: date) -> list[Occurrence]:
-    """A single post is one occurrence; a series keeps its wall-clock time across DST."""
+def expand_variant(post: Post, variant: Variant, horizon: date, tz: tzinfo) -> list[Occurrence]:
+    """A single post is one occurrence; a series keeps its wall-clock time in `tz` across DST.
+
+    A start written with an offset (`+02:00`, `Z`) is first seen on the playbook's clock:
+    its local day is the day it falls on, and a series repeats that wall-clock time.
+    """
+    start = variant.start.astimezone(tz)
     if post.repeat is None:
-        return [Occurrence(post, variant, variant.start, 0)]
+        return [Occurrence(post, variant, start, 0)]
     r = post.repeat
-    tz = variant.start.tzinfo
-    first = variant.start.replace(tzinfo=None)
+    first = start.replace(tzinfo=None)
     # `until` is a local date and includes that whole day
     end = datetime.combine(r.until, datetime.max.time()) if r.until else None
     if end is None and r.count is None:
@@ -104,7 +108,7 @@ def expand_occurrences(model: Model, horizon: date) -> tuple[Occurrence, ...]:
     out: list[Occurrence] = []
     for post in model.posts.values():
         for variant in post.variants:
-            out.extend(expand_variant(post, variant, horizon))
+            out.extend(expand_variant(post, variant, horizon, model.playbook.timezone))
     out.sort(key=lambda o: o.sort_key)
     return tuple(out)
 

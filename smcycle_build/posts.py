@@ -186,7 +186,8 @@ class VariantReader:
             ok = self.error(
                 self.key_line, "schema", f"{self.what} has nothing to post", hint="add `text:`"
             )
-        ok &= self.check_media(v["media"], network.needs_media)
+        # an idea is not a post yet: its picture may come later
+        ok &= self.check_media(v["media"], network.needs_media and post["status"] != "idea")
         if v["link"] is not None:
             ok &= self.check_link(v["link"].strip())
         if not ok or start is None:

@@ -130,7 +130,13 @@ class FeedWriter:
             event.add(
                 "exdate", datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=self.tz)
             )
-        last = r.until or (self.plan.span.end + timedelta(days=366))
+        # the VTIMEZONE must reach the last occurrence: past it, clients keep the last offset
+        if r.until:
+            last = r.until
+        elif r.count:  # the plan holds every occurrence of a counted series
+            last = max((o.day for o in self.plan.by_post[post.id]), default=local.date())
+        else:  # an open series goes on after the plan
+            last = self.plan.span.end + timedelta(days=366)
         self.series_years.update(range(local.year, last.year + 1))
 
     def all_day(self, uid: str, summary: str, first: date, last: date, **props) -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
@@ -15,12 +15,21 @@ from .feeds.schedule import Schedules
 from .model import Model
 from .pipeline import Project, check_project
 from .plan import Plan, make_plan
-from .render.env import theme_dirs
+from .render.env import make_environment, theme_dirs
 from .render.pages import Pages
 from .render.site import SiteRenderer, sitemap, theme_assets
 from .render.views import Views
 from .routes import Links
 from .times import UTC
+
+
+@dataclass
+class BuildCache:
+    """What a rebuild can reuse (serve keeps one): rendered Markdown, VEVENTs, templates."""
+
+    markdown: dict = field(default_factory=dict)
+    events: dict = field(default_factory=dict)
+    environments: dict = field(default_factory=dict)
 
 
 class Output(Protocol):
@@ -50,6 +59,7 @@ def build_site(
     templates: Path | None = None,
     base_url: str | None = None,
     now: datetime | None = None,
+    cache: BuildCache | None = None,
 ) -> BuildResult:
     """check -> plan -> render -> write; nothing is written when the content has errors."""
     checked = check_project(project)
@@ -64,13 +74,17 @@ def build_site(
     now = now or build_time()
     plan = checked.plan or make_plan(model)
     dirs = theme_dirs(templates if templates is not None else project.root / "templates")
-    site = SiteRenderer(model, dirs, now)
+    cache = cache or BuildCache()
+    key = tuple(dirs)
+    if key not in cache.environments:
+        cache.environments[key] = make_environment(dirs)
+    site = SiteRenderer(model, dirs, now, cache.environments[key])
     views = Views(model, plan, site.locale)
     today = now.astimezone(model.playbook.timezone).date()
     links = Links(model.playbook.base_url)
     warnings = tuple(d for d in checked.diagnostics if d.severity != "error")
     pages: list[str] = []
-    for page in Pages(model, plan, views, warnings, today).all():
+    for page in Pages(model, plan, views, warnings, today, cache.markdown).all():
         out.write(page.path, site.render(page))  # written as rendered: memory stays flat
         pages.append(page.path)
     count = len(pages)
@@ -78,7 +92,7 @@ def build_site(
         out.write("sitemap.xml", sitemap(model.playbook.base_url, pages))
         count += 1
     count += write_schedules(model, plan, links, out)
-    feed_notes = write_feeds(model, plan, links, now, out)
+    feed_notes = write_feeds(model, plan, links, now, out, cache.events)
     count += len(model.channels) + len(model.campaigns) + len(model.audiences) + 1
     for path, source in theme_assets(dirs).items():
         out.copy(path, source)
@@ -100,10 +114,10 @@ def write_schedules(model: Model, plan: Plan, links: Links, out: Output) -> int:
 
 
 def write_feeds(
-    model: Model, plan: Plan, links: Links, now: datetime, out: Output
+    model: Model, plan: Plan, links: Links, now: datetime, out: Output, events: dict
 ) -> tuple[Diagnostic, ...]:
     """Every feed; a warning for a feed Google Calendar would refuse."""
-    writer = FeedWriter(model, plan, links, now)
+    writer = FeedWriter(model, plan, links, now, events)
     notes = []
     for feed in writer.feeds():
         data = writer.calendar(feed.name, feed.events)

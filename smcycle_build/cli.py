@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
 import traceback
+import webbrowser
 from pathlib import Path
 
 import click
@@ -28,6 +30,7 @@ from .plan import make_plan
 from .routes import Links
 from .scaffold import KINDS as SCAFFOLD_KINDS
 from .scaffold import new_file
+from .serve import LiveSite, SiteState, start_server, watch
 
 FORMATS = {"text": None, "github": format_github, "json": format_json}
 
@@ -133,8 +136,8 @@ def export(channel, tool, first, last, content, output) -> None:
         raise SmcycleError(str(exc)) from None
     if output:
         Path(output).write_text(data, encoding="utf-8", newline="")
-    else:
-        click.echo(data, nl=False)
+    else:  # bytes as in the file: click.echo would strip escape sequences and translate CRLF
+        click.get_binary_stream("stdout").write(data.encode("utf-8"))
 
 
 @cli.command()
@@ -187,6 +190,41 @@ def init(directory: str) -> None:
     target = Path(directory)
     written = init_repository(target, build_time().date())
     click.echo(f"wrote {len(written)} files into {target}/: cd there and run `smcycle build`")
+
+
+@cli.command()
+@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1 (0: any).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in a browser.")
+@click.option("--content", default="content", show_default=True, help="The playbook folder.")
+@click.option("--templates", default=None, help="Templates overriding the built-in theme.")
+def serve(port: int, open_browser: bool, content: str, templates: str | None) -> None:
+    """Build into memory, serve on 127.0.0.1, rebuild on change, reload the browser."""
+    project = Project.locate(content)
+    theme = Path(templates).resolve() if templates else project.root / "templates"
+    site = LiveSite(project, theme if templates else None)
+    report_build(site.rebuild())
+    server = start_server(site, port)
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    click.echo(f"serving {url} (Ctrl+C to stop)", err=True)
+    if open_browser:
+        webbrowser.open(url)
+    stop = threading.Event()
+    watched = [p for p in (project.content, theme) if p.exists()]
+    try:
+        watch(site, watched, stop, report_build)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.shutdown()
+
+
+def report_build(state: SiteState) -> None:
+    if state.error_text:
+        click.echo(state.error_text.rstrip(), err=True)
+        click.echo("build failed: the browser shows the problems until they are fixed", err=True)
+    else:
+        click.echo(f"built {len(state.files)} files in {state.seconds:.2f} s", err=True)
 
 
 def main() -> None:

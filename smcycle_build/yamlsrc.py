@@ -209,8 +209,9 @@ def load_yaml(text: str, path: str, diags: Diagnostics, offset: int = 0) -> Any:
         node = yaml.compose(text, Loader=_NodeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        if exc.context_mark and mark and mark.index >= len(text.rstrip()):
-            mark = exc.context_mark  # "unexpected end": blame where the open thing began
+        unclosed = exc.context and exc.context.startswith("while parsing a flow")
+        if exc.context_mark and mark and (unclosed or mark.index >= len(text.rstrip())):
+            mark = exc.context_mark  # an unclosed [ or {, or the end: blame where it opened
         line = (mark.line + 1 + offset) if mark else 1 + offset
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem:

@@ -103,3 +103,8 @@ def test_empty_document_is_none() -> None:
 def test_explicit_str_tag_keeps_text() -> None:
     data, problems = load("a: !!str 2027\nb: 2027\n")
     assert data["a"] == "2027" and data["b"] == 2027 and problems == []
+
+
+def test_unclosed_bracket_is_reported_where_it_opened() -> None:
+    _, problems = load("title: [broken\ndate: x\nstatus: y\n", offset=1)
+    assert [(p.line, p.rule) for p in problems] == [(2, "schema")]

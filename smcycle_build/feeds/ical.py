@@ -59,7 +59,14 @@ class Feed:
 class FeedWriter:
     """Builds the VEVENTs of one build once, then assembles each feed from them."""
 
-    def __init__(self, model: Model, plan: Plan, links: Links, now: datetime) -> None:
+    def __init__(
+        self,
+        model: Model,
+        plan: Plan,
+        links: Links,
+        now: datetime,
+        cache: dict[tuple, bytes] | None = None,
+    ) -> None:
         self.model, self.plan, self.links = model, plan, links
         self.host = urlparse(model.playbook.base_url or "").hostname or "smcycle.invalid"
         self.stamp = now.astimezone(UTC).replace(microsecond=0)
@@ -67,9 +74,16 @@ class FeedWriter:
         self.minutes = timedelta(minutes=model.playbook.event_minutes)
         self.series_years: set[int] = set()
         self.post_events: dict[tuple[str, str], bytes] = {}
+        cache = cache if cache is not None else {}
         for post in model.posts.values():
             for variant in post.variants:
-                self.post_events[(post.id, variant.channel)] = self.post_event(post, variant)
+                key = self.event_key(post, variant)
+                event = cache.get(key)
+                if event is None:
+                    event = cache[key] = self.post_event(post, variant)
+                elif post.repeat is not None:
+                    self.note_series(post, variant)
+                self.post_events[(post.id, variant.channel)] = event
         self.campaign_events = {c: self.campaign_all_day(c) for c in model.campaigns}
         self.other_events = self.survey_events() + self.topic_events()
 
@@ -81,6 +95,23 @@ class FeedWriter:
         event.add("dtstamp", self.stamp)
         event.add("summary", clean(summary))
         return event
+
+    def event_key(self, post: Post, variant: Variant) -> tuple:
+        """Everything a post's VEVENT is made of: equal keys, equal bytes."""
+        model = self.model
+        return (
+            post,
+            variant,
+            model.channels[variant.channel].name,
+            model.campaigns[post.campaign].name if post.campaign else None,
+            model.goals[post.goal].title if post.goal else None,
+            self.stamp,
+            self.host,
+            self.links.base,
+            self.minutes,
+            self.tz.key,
+            self.plan.span,
+        )
 
     def post_event(self, post: Post, variant: Variant) -> bytes:
         channel = self.model.channels[variant.channel]
@@ -130,6 +161,13 @@ class FeedWriter:
             event.add(
                 "exdate", datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=self.tz)
             )
+        self.note_series(post, variant)
+
+    def note_series(self, post: Post, variant: Variant) -> None:
+        """The years a series spans: its VTIMEZONE must cover them (cached events too)."""
+        r = post.repeat
+        assert r is not None
+        local = variant.start.astimezone(self.tz)
         # the VTIMEZONE must reach the last occurrence: past it, clients keep the last offset
         if r.until:
             last = r.until

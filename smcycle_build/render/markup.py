@@ -37,17 +37,22 @@ class _SpacedHashHeader(HashHeaderProcessor):
 class MarkdownRenderer:
     """One Python-Markdown instance, reset between documents (cheaper than a new one)."""
 
-    def __init__(self) -> None:
+    def __init__(self, cache: dict[str, Markup] | None = None) -> None:
         self._md = markdown.Markdown(
             extensions=["extra", "sane_lists", "smarty"], output_format="html"
         )
         parser = self._md.parser
         parser.blockprocessors.register(_SpacedHashHeader(parser), "hashheader", 70)
+        # text -> sanitized HTML: a rebuild renders only the bodies that changed
+        self._cache = cache if cache is not None else {}
 
     def render(self, text: str) -> Markup:
-        self._md.reset()
-        html = self._md.convert(text or "")
-        return Markup(sanitize(html))
+        text = text or ""
+        done = self._cache.get(text)
+        if done is None:
+            self._md.reset()
+            done = self._cache[text] = Markup(sanitize(self._md.convert(text)))
+        return done
 
 
 def sanitize(html: str) -> str:

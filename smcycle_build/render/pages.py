@@ -61,12 +61,13 @@ class Pages:
         views: Views,
         warnings: tuple[Diagnostic, ...],
         today: date,
+        markdown_cache: dict | None = None,
     ) -> None:
         self.model, self.plan, self.v, self.t = model, plan, views, views.t
         self.loc = views.loc
         self.warnings = warnings
         self.today = today
-        self.md = MarkdownRenderer()
+        self.md = MarkdownRenderer(markdown_cache)
         self.progress = {g.id: goal_progress(g, model.metrics) for g in model.goals.values()}
 
     def all(self) -> Iterator[Page]:

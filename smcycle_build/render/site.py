@@ -7,6 +7,8 @@ from pathlib import Path
 from urllib.parse import urljoin
 from xml.sax.saxutils import escape
 
+from jinja2 import Environment
+
 from ..model import Model
 from .env import make_environment, relative_url
 from .i18n import Locale, load_strings
@@ -42,11 +44,13 @@ def theme_assets(dirs: list[Path]) -> dict[str, Path]:
 class SiteRenderer:
     """Renders one page at a time (pages are written as they come: memory stays flat)."""
 
-    def __init__(self, model: Model, dirs: list[Path], now: datetime) -> None:
+    def __init__(
+        self, model: Model, dirs: list[Path], now: datetime, env: Environment | None = None
+    ) -> None:
         playbook = model.playbook
         self.strings = load_strings(dirs, playbook.language)
         self.locale = Locale(playbook.language, self.strings)
-        self.env = make_environment(dirs)
+        self.env = env or make_environment(dirs)
         self.common = {
             "playbook": playbook,
             "t": self.strings,

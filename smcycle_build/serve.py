@@ -1,0 +1,214 @@
+"""`smcycle serve`: build into memory, serve on 127.0.0.1, rebuild on change, reload browsers.
+
+MkDocs' livereload in spirit, with what it lacks: requests wait while a build
+runs (never a half-built site), and a failed build shows its problems as a page
+that reloads itself once the file is fixed. The reload script is injected into
+served pages only, never into `output/`.
+"""
+
+from __future__ import annotations
+
+import html
+import mimetypes
+import posixpath
+import threading
+import time
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .build import BuildCache, build_site
+from .errors import Diagnostic, SourceLines, format_text
+from .output import MemoryOutput
+from .pipeline import Project
+
+RELOAD_PATH = "/__smcycle/events"
+RELOAD_SCRIPT = f"""<script>
+// smcycle serve: reload when a rebuild finishes (not part of the built site)
+(() => {{
+  const source = new EventSource("{RELOAD_PATH}");
+  let version = null;
+  source.onmessage = (event) => {{
+    if (version !== null && event.data !== version) location.reload();
+    version = event.data;
+  }};
+}})();
+</script>"""
+
+
+@dataclass
+class SiteState:
+    """The last complete build, or the problems of the last failed one."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    problems: list[Diagnostic] = field(default_factory=list)
+    error_text: str = ""
+    version: int = 0
+    seconds: float = 0.0
+
+
+class LiveSite:
+    """One build at a time; readers wait while it runs and then see the whole new site."""
+
+    def __init__(self, project: Project, templates: Path | None) -> None:
+        self.project = project
+        self.templates = templates
+        self.state = SiteState()
+        self.cache = BuildCache()
+        self.lock = threading.Condition()
+        self.building = False
+
+    def rebuild(self) -> SiteState:
+        with self.lock:
+            self.building = True
+        started = time.perf_counter()
+        out = MemoryOutput()
+        try:
+            result = build_site(self.project, out, templates=self.templates, cache=self.cache)
+            problems = [d for d in result.diagnostics if d.severity == "error"]
+            error_text = ""
+            if not result.ok:
+                error_text = format_text(problems, SourceLines(self.project.root))
+        except Exception as exc:  # a broken template must not kill the server
+            result, problems, error_text = None, [], f"the build failed: {exc!r}"
+        with self.lock:
+            state = SiteState(
+                files=out.files if result is not None and result.ok else self.state.files,
+                problems=problems,
+                error_text=error_text,
+                version=self.state.version + 1,
+                seconds=time.perf_counter() - started,
+            )
+            self.state = state
+            self.building = False
+            self.lock.notify_all()
+        return state
+
+    def current(self, timeout: float = 30.0) -> SiteState:
+        with self.lock:
+            self.lock.wait_for(lambda: not self.building, timeout=timeout)
+            return self.state
+
+    def wait_for_change(self, version: int, timeout: float) -> SiteState:
+        with self.lock:
+            self.lock.wait_for(
+                lambda: self.state.version != version and not self.building, timeout=timeout
+            )
+            return self.state
+
+
+def site_path(url_path: str) -> str | None:
+    """The site file a URL asks for; None for anything outside the site."""
+    path = unquote(urlsplit(url_path).path)
+    if "\x00" in path or "\\" in path:
+        return None
+    normal = posixpath.normpath("/" + path.lstrip("/"))
+    if ".." in normal.split("/"):
+        return None
+    rel = normal.lstrip("/")
+    if rel == "" or url_path.split("?")[0].endswith("/"):
+        rel = posixpath.join(rel, "index.html")
+    return rel
+
+
+def error_page(state: SiteState) -> bytes:
+    body = html.escape(state.error_text)
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Build failed · smcycle</title>
+<style>body{{font:16px system-ui,sans-serif;margin:2rem;color:#1b1f24}}
+pre{{background:#fdeaea;border-inline-start:6px solid #b3261e;padding:1rem;white-space:pre-wrap}}
+</style></head><body><main>
+<h1>The playbook does not build</h1>
+<p>Fix the file below and save: this page reloads by itself.</p>
+<pre id="problems">{body}</pre></main>{RELOAD_SCRIPT}</body></html>"""
+    return page.encode("utf-8")
+
+
+def make_handler(site: LiveSite) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "smcycle"
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass  # quiet: the terminal shows builds, not every request
+
+        def send(self, status: int, data: bytes, ctype: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+
+        def do_HEAD(self) -> None:
+            self.do_GET()
+
+        def do_GET(self) -> None:
+            if self.path.startswith(RELOAD_PATH):
+                return self.events()
+            rel = site_path(self.path)
+            if rel is None:
+                return self.send(HTTPStatus.FORBIDDEN, b"outside the site", "text/plain")
+            state = site.current()
+            if state.error_text and rel.endswith(".html"):
+                return self.send(HTTPStatus.OK, error_page(state), "text/html; charset=utf-8")
+            data = state.files.get(rel)
+            if data is None and not rel.endswith(".html"):
+                alt = posixpath.join(rel, "index.html")
+                if alt in state.files:  # /goals -> /goals/ so relative links resolve
+                    self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+                    self.send_header("Location", self.path.split("?")[0] + "/")
+                    self.end_headers()
+                    return None
+            if data is None:
+                data = state.files.get("404.html", b"not found")
+                return self.send(HTTPStatus.NOT_FOUND, inject(data), "text/html; charset=utf-8")
+            ctype = mimetypes.guess_type(rel)[0] or "application/octet-stream"
+            if rel.endswith(".html"):
+                return self.send(HTTPStatus.OK, inject(data), "text/html; charset=utf-8")
+            if ctype.startswith("text/") or rel.endswith((".ics", ".json", ".csv")):
+                ctype += "; charset=utf-8"
+            return self.send(HTTPStatus.OK, data, ctype)
+
+        def events(self) -> None:
+            """Server-sent events: the build version now, then each new one."""
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            state = site.current()
+            try:
+                while True:
+                    self.wfile.write(f"data: {state.version}\n\n".encode())
+                    self.wfile.flush()
+                    state = site.wait_for_change(state.version, timeout=15.0)
+            except (BrokenPipeError, ConnectionResetError):
+                return
+
+    return Handler
+
+
+def inject(page: bytes) -> bytes:
+    marker = b"</body>"
+    index = page.rfind(marker)
+    script = RELOAD_SCRIPT.encode("utf-8")
+    return page[:index] + script + page[index:] if index >= 0 else page + script
+
+
+def watch(site: LiveSite, paths: list[Path], stop: threading.Event, report) -> None:
+    """Rebuild after each burst of changes (watchfiles debounces them into one)."""
+    from watchfiles import watch as watch_files
+
+    for _changes in watch_files(*paths, stop_event=stop, debounce=150, step=50):
+        state = site.rebuild()
+        report(state)
+
+
+def start_server(site: LiveSite, port: int) -> ThreadingHTTPServer:
+    """Bound to 127.0.0.1 only: the playbook is not published by `serve`."""
+    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(site))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True, name="smcycle-http").start()
+    return server

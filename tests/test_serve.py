@@ -1,0 +1,106 @@
+"""`smcycle serve` in a real browser: live reload, the error page, and recovery."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from smcycle_build.serve import site_path
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def served(playbook) -> Iterator[tuple[Path, str]]:
+    root = playbook()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "smcycle_build", "serve", "--port", "0"],
+        cwd=root,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1800000000"},
+    )
+    try:
+        url = None
+        deadline = time.monotonic() + 30
+        while url is None and time.monotonic() < deadline:
+            line = proc.stderr.readline()
+            match = re.search(r"serving (http://127\.0\.0\.1:\d+/)", line)
+            url = match.group(1) if match else None
+        assert url, "serve did not start"
+        yield root, url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_edit_reloads_error_page_recovers(served) -> None:
+    root, url = served
+    post = root / "content/posts/hello.md"
+    original = post.read_text()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page()
+        page.goto(url + "posts/hello/")
+        expect(page.locator("h1")).to_contain_text("Hello")
+        # an edit shows up without a manual reload
+        post.write_text(original.replace("title: Hello", "title: Hello again"))
+        expect(page.locator("h1")).to_contain_text("Hello again", timeout=15000)
+        # a broken file: the error page, with the file and the line
+        post.write_text(original.replace("title: Hello", "title: [broken"))
+        expect(page.locator("#problems")).to_contain_text(
+            "content/posts/hello.md:2: error schema", timeout=15000
+        )
+        # fixed: the page comes back by itself
+        post.write_text(original.replace("title: Hello", "title: Hello fixed"))
+        expect(page.locator("h1")).to_contain_text("Hello fixed", timeout=15000)
+        browser.close()
+
+
+def test_binds_loopback_and_refuses_paths_outside(served) -> None:
+    _, url = served
+    assert url.startswith("http://127.0.0.1:")
+    with urllib.request.urlopen(url + "assets/style.css") as r:
+        assert r.status == 200 and "text/css" in r.headers["Content-Type"]
+    raw = url.rstrip("/") + "/%2e%2e/%2e%2e/etc/passwd"
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(raw)
+    assert err.value.code in (403, 404)
+    # the reload script is served with pages, never written into output/
+    with urllib.request.urlopen(url) as r:
+        assert "EventSource" in r.read().decode()
+
+
+def test_site_path_never_leaves_the_site() -> None:
+    assert site_path("/") == "index.html"
+    assert site_path("/goals/") == "goals/index.html"
+    assert site_path("/a/../../../etc/passwd") == "etc/passwd"  # clamped to the site root
+    assert site_path("/x\\..\\y") is None
+    assert site_path("/%00") is None
+
+
+def test_build_output_has_no_reload_script(playbook) -> None:
+    from conftest import run_cli
+
+    root = playbook()
+    assert run_cli(root, "build").exit_code == 0
+    assert "EventSource" not in (root / "output/index.html").read_text()

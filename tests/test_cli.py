@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from conftest import run_cli
-
 from smcycle_build.pipeline import Project, check_project
 
 BROKEN_GOAL = "title: More replies\nmetric: x.replies\nbaseline: 10\ntarget: 12\ndue: 2027-06-31\n"

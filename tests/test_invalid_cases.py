@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from conftest import BASE, TESTS, run_cli
 
 CASES = sorted(p for p in (TESTS / "invalid").iterdir() if p.is_dir() and p.name != "_base")

@@ -11,8 +11,8 @@ from posixpath import dirname, join, normpath
 from urllib.parse import urldefrag, urlparse
 
 import pytest
-from conftest import run_cli
 
+from conftest import run_cli
 from smcycle_build.build import build_site
 from smcycle_build.output import MemoryOutput
 from smcycle_build.pipeline import Project

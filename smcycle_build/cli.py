@@ -23,6 +23,7 @@ from .errors import (
     summary,
 )
 from .feeds.export import TOOLS, ExportError, export_channel
+from .importers import append_rows, read_export
 from .init import init_repository
 from .output import DiskOutput
 from .pipeline import Project, check_project
@@ -225,6 +226,39 @@ def report_build(state: SiteState) -> None:
         click.echo("build failed: the browser shows the problems until they are fixed", err=True)
     else:
         click.echo(f"built {len(state.files)} files in {state.seconds:.2f} s", err=True)
+
+
+@cli.group(name="import")
+def import_group() -> None:
+    """Bring outside data into the playbook."""
+
+
+@import_group.command(name="metrics")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--channel", required=True, help="The channel the export belongs to.")
+@click.option("--content", default="content", show_default=True, help="The playbook folder.")
+def import_metrics(file: str, channel: str, content: str) -> None:
+    """A platform's analytics export (Meta, LinkedIn), appended to metrics/ canonically."""
+    project = Project.locate(content)
+    result = check_project(project)
+    model = result.model
+    if model is None or channel not in model.channels:
+        known = ", ".join(model.channels) if model else "none: the playbook does not load"
+        raise SmcycleError(f"no channel `{channel}` (channels: {known})")
+    source = Path(file)
+    imported = read_export(source, file, channel, set(model.posts))
+    target = project.content / "metrics" / f"{channel}.csv"
+    added = append_rows(target, file, imported, model.metrics)
+    if imported.problems:
+        click.echo(format_text(sorted(imported.problems)), nl=False, err=True)
+    where = target.relative_to(project.root).as_posix()
+    mapped = ", ".join(f"{k} -> {v}" for k, v in imported.columns.items())
+    click.echo(f"columns: {mapped}" if mapped else "no known columns", err=True)
+    click.echo(
+        f"appended {added} rows to {where} ({imported.skipped_existing} already there, "
+        f"{len(imported.problems)} refused)"
+    )
+    sys.exit(1 if imported.problems else 0)
 
 
 def main() -> None:

@@ -103,3 +103,44 @@ def monthly_growth_needed(goal: Goal, start: date) -> float | None:
     if goal.baseline <= 0 or goal.target <= goal.baseline or months <= 0:
         return None
     return (goal.target / goal.baseline) ** (1 / months) - 1
+
+
+STATES = ("met", "on-track", "at-risk", "missed", "no-data")
+
+
+@dataclass(frozen=True)
+class GoalStatus:
+    """Where a goal stands: its numbers, its trend and one word for the team."""
+
+    progress: Progress
+    trend: Trend | None
+    state: str  # one of STATES
+
+
+def reaches(goal: Goal, value: float) -> bool:
+    rising = goal.target >= goal.baseline
+    return value >= goal.target if rising else value <= goal.target
+
+
+def goal_status(goal: Goal, rows: tuple[MetricRow, ...], today: date, start: date) -> GoalStatus:
+    """met / on-track / at-risk / missed / no-data.
+
+    With three points or more the least-squares trend decides; with fewer, the share
+    of the way done is held against the share of the time gone.
+    """
+    progress = goal_progress(goal, rows)
+    trend = goal_trend(goal, progress.points)
+    if progress.current is None:
+        state = "no-data"
+    elif progress.met:
+        state = "met"
+    elif today > goal.due:
+        state = "missed"
+    elif trend is not None:
+        state = "on-track" if reaches(goal, trend.projected) else "at-risk"
+    else:
+        first = goal.start or start
+        total = max((goal.due - first).days, 1)
+        elapsed = min(max((today - first).days, 0), total) / total
+        state = "on-track" if (progress.share or 0) >= elapsed else "at-risk"
+    return GoalStatus(progress, trend, state)

@@ -1,0 +1,221 @@
+"""`smcycle import metrics FILE --channel ID`: a platform's own export, in the canonical form.
+
+Meta (Facebook and Instagram, from Business Suite or the older Page Insights) and
+LinkedIn (page analytics: followers and updates) export CSVs whose column names
+say what each number is. We map those names to our metrics, read their dates,
+and append rows as `date,channel,metric,value,post` to `content/metrics/CHANNEL.csv`,
+refusing what we cannot place (with its line) and never rewriting a row already
+there.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from .errors import Diagnostic
+from .metrics_csv import COLUMNS as CANONICAL
+from .model import Loc, MetricRow
+
+# column name (lowercased, spaces collapsed) -> our metric; first match wins
+COLUMNS: dict[str, str] = {
+    # Meta Business Suite (Facebook and Instagram)
+    "facebook reach": "reach",
+    "instagram reach": "reach",
+    "reach": "reach",
+    "facebook visits": "visits",
+    "instagram profile visits": "visits",
+    "new facebook likes": "new_followers",
+    "new facebook follows": "new_followers",
+    "new instagram followers": "new_followers",
+    "facebook follows": "followers",
+    "instagram followers": "followers",
+    "follows": "followers",
+    "followers": "followers",
+    "content interactions": "engagements",
+    "interactions": "engagements",
+    "link clicks": "clicks",
+    "impressions": "impressions",
+    "views": "impressions",
+    "likes": "likes",
+    "reactions": "reactions",
+    "comments": "comments",
+    "shares": "shares",
+    "saves": "saves",
+    # Meta Page Insights (the older export)
+    "lifetime total likes": "followers",
+    "lifetime total followers": "followers",
+    "daily new likes": "new_followers",
+    "daily total reach": "reach",
+    "daily total impressions": "impressions",
+    "daily page engaged users": "engagements",
+    "daily post engagements": "engagements",
+    # LinkedIn page analytics: followers (its "Total followers" is the day's new ones)
+    "total followers": "new_followers",
+    # LinkedIn page analytics: updates (the totals; organic/sponsored splits are left out)
+    "impressions (total)": "impressions",
+    "unique impressions (organic)": "reach",
+    "clicks (total)": "clicks",
+    "reactions (total)": "reactions",
+    "comments (total)": "comments",
+    "reposts (total)": "shares",
+    "engagement rate (total)": "engagement_rate",
+}
+DATE_COLUMNS = ("date", "day", "date (utc)")
+POST_COLUMNS = ("post", "post id", "smcycle post")
+DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%Y/%m/%d", "%b %d, %Y", "%d %b %Y")
+
+
+@dataclass
+class ImportResult:
+    rows: list[MetricRow] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)
+    skipped_existing: int = 0
+    columns: dict[str, str] = field(default_factory=dict)  # their column -> our metric
+
+
+def normalise(name: str) -> str:
+    return re.sub(r"\s+", " ", name.strip().strip('"').lower())
+
+
+def read_export(path: Path, display: str, channel: str, post_ids: set[str]) -> ImportResult:
+    """Rows of a platform export; what cannot be placed is a problem at its line."""
+    result = ImportResult()
+    text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    lines = text.splitlines(keepends=True)
+    header_at = find_header(lines)
+    if header_at is None:
+        result.problems.append(
+            Diagnostic(display, 1, "error", "schema", "no header with a date column was found")
+        )
+        return result
+    reader = csv.reader(io.StringIO("".join(lines[header_at:])))
+    header = [normalise(c) for c in next(reader)]
+    date_col = next(i for i, name in enumerate(header) if name in DATE_COLUMNS)
+    post_col = next((i for i, name in enumerate(header) if name in POST_COLUMNS), None)
+    metric_cols: dict[int, str] = {}
+    for i, name in enumerate(header):
+        metric = COLUMNS.get(name)
+        if metric and metric not in metric_cols.values():
+            metric_cols[i] = metric
+            result.columns[name] = metric
+    if not metric_cols:
+        result.problems.append(
+            Diagnostic(
+                display,
+                header_at + 1,
+                "error",
+                "schema",
+                "no column this importer knows",
+                hint="known: " + ", ".join(sorted(set(COLUMNS))[:12]) + ", ...",
+            )
+        )
+        return result
+    for number, cells in enumerate(reader, start=header_at + 2):
+        if not any(c.strip() for c in cells):
+            continue
+        line = display, number
+        written = cells[date_col].strip() if date_col < len(cells) else ""
+        if not written:
+            continue  # Page Insights puts a row of descriptions under its header
+        day = parse_day(written)
+        if day is None:
+            result.problems.append(
+                Diagnostic(*line, "error", "time", f"`{cells[date_col]}` is not a date")
+            )
+            continue
+        post = cells[post_col].strip() if post_col is not None and post_col < len(cells) else ""
+        if post and post not in post_ids:
+            result.problems.append(Diagnostic(*line, "error", "ref", f"`{post}` names no post"))
+            continue
+        for col, metric in metric_cols.items():
+            raw = cells[col].strip() if col < len(cells) else ""
+            if raw in ("", "-", "--"):
+                continue  # a platform leaves a cell empty for "no data that day"
+            value = parse_number(raw)
+            if value is None:
+                result.problems.append(
+                    Diagnostic(*line, "error", "schema", f"`{raw}` is not a number ({metric})")
+                )
+                continue
+            result.rows.append(
+                MetricRow(day, channel, metric, value, post or None, Loc(display, number))
+            )
+    return result
+
+
+def find_header(lines: list[str]) -> int | None:
+    """Exports start with a title line or two; the header is the first with a date column."""
+    for i, line in enumerate(lines[:20]):
+        cells = next(csv.reader([line]), [])
+        if any(normalise(c) in DATE_COLUMNS for c in cells):
+            return i
+    return None
+
+
+def parse_day(text: str) -> date | None:
+    text = text.strip().strip('"')
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    if "T" in text:
+        return parse_day(text.split("T", 1)[0])
+    return None
+
+
+def parse_number(text: str) -> float | None:
+    """1234, 1,234, 1 234, 12.5%, (a percentage stays a percentage number)."""
+    cleaned = text.replace(",", "").replace("\u00a0", "").replace(" ", "").rstrip("%")
+    try:
+        return float(cleaned)
+    except ValueError:
+        return None
+
+
+def append_rows(
+    target: Path, display: str, result: ImportResult, existing: tuple[MetricRow, ...]
+) -> int:
+    """Append the new rows to `target`; a row already there is skipped, a conflict refused."""
+    known = {(r.date, r.channel, r.metric, r.post): r for r in existing}
+    fresh: list[MetricRow] = []
+    for row in result.rows:
+        key = (row.date, row.channel, row.metric, row.post)
+        before = known.get(key)
+        if before is None:
+            known[key] = row
+            fresh.append(row)
+        elif before.value == row.value:
+            result.skipped_existing += 1
+        else:
+            result.problems.append(
+                Diagnostic(
+                    row.loc.path,
+                    row.loc.line,
+                    "error",
+                    "schema",
+                    f"{row.metric} on {row.date} is {row.value:g} here but {before.value:g} "
+                    f"in {before.loc.path}:{before.loc.line}",
+                    hint="rows already in metrics/ are never rewritten: fix one of them by hand",
+                )
+            )
+    if not fresh:
+        return 0
+    new_file = not target.exists()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("a", encoding="utf-8", newline="") as handle:
+        if new_file:
+            handle.write(",".join((*CANONICAL, "post")) + "\n")
+        elif not target.read_bytes().endswith(b"\n"):
+            handle.write("\n")
+        writer = csv.writer(handle, lineterminator="\n")
+        for row in sorted(fresh, key=lambda r: (r.date, r.metric, r.post or "")):
+            writer.writerow(
+                [row.date.isoformat(), row.channel, row.metric, f"{row.value:g}", row.post or ""]
+            )
+    return len(fresh)

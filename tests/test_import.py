@@ -1,0 +1,110 @@
+"""`smcycle import metrics`: platform exports appended in the canonical form."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+from conftest import run_cli
+
+DATA = Path(__file__).parent / "data/imports"
+
+
+def setup(playbook, *names: str) -> Path:
+    root = playbook(
+        {
+            "content/channels/facebook.yaml": "name: Facebook\n",
+            "content/channels/linkedin.yaml": "name: LinkedIn\n",
+        }
+    )
+    for name in names:
+        shutil.copy(DATA / name, root / name)
+    return root
+
+
+def rows(path: Path) -> list[list[str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.reader(handle))
+
+
+def test_meta_business_suite_with_a_bad_number(playbook) -> None:
+    root = setup(playbook, "meta_business_suite_facebook.csv")
+    run = run_cli(
+        root, "import", "metrics", "meta_business_suite_facebook.csv", "--channel", "facebook"
+    )
+    assert run.exit_code == 1  # one cell refused: said, and the rest imported
+    assert (
+        "meta_business_suite_facebook.csv:3: error schema: `many` is not a number (engagements)"
+        in run.output
+    )
+    assert "appended 12 rows to content/metrics/facebook.csv (0 already there, 1 refused)" in (
+        run.output
+    )
+    got = rows(root / "content/metrics/facebook.csv")
+    assert got[0] == ["date", "channel", "metric", "value", "post"]
+    assert ["2027-04-01", "facebook", "reach", "1234", ""] in got
+    assert ["2027-04-01", "facebook", "new_followers", "7", ""] in got
+    assert ["2027-04-03", "facebook", "visits", "40", ""] in got
+    assert not any(r[0] == "2027-04-03" and r[2] == "clicks" for r in got)  # "--" is no data
+    # and the playbook still checks clean with them
+    assert run_cli(root, "check").exit_code == 0
+
+
+def test_page_insights_skips_its_description_row(playbook) -> None:
+    root = setup(playbook, "meta_page_insights.csv")
+    run = run_cli(root, "import", "metrics", "meta_page_insights.csv", "--channel", "facebook")
+    assert run.exit_code == 0, run.output
+    got = rows(root / "content/metrics/facebook.csv")
+    assert ["2027-04-02", "facebook", "followers", "2644", ""] in got
+    assert ["2027-04-02", "facebook", "impressions", "5302", ""] in got
+    assert len(got) == 1 + 2 * 5
+
+
+def test_linkedin_followers_and_updates(playbook) -> None:
+    root = setup(playbook, "linkedin_followers.csv", "linkedin_updates.csv")
+    assert (
+        run_cli(
+            root, "import", "metrics", "linkedin_followers.csv", "--channel", "linkedin"
+        ).exit_code
+        == 0
+    )
+    run = run_cli(root, "import", "metrics", "linkedin_updates.csv", "--channel", "linkedin")
+    assert run.exit_code == 0, run.output
+    got = rows(root / "content/metrics/linkedin.csv")
+    assert ["2027-04-01", "linkedin", "new_followers", "5", ""] in got
+    assert ["2027-04-01", "linkedin", "impressions", "812", ""] in got
+    assert ["2027-04-02", "linkedin", "shares", "1", ""] in got
+    assert ["2027-04-01", "linkedin", "engagement_rate", "0.0739", ""] in got
+    assert run_cli(root, "check").exit_code == 0
+
+
+def test_rows_already_there_are_never_rewritten(playbook) -> None:
+    root = setup(playbook, "meta_business_suite_instagram.csv")
+    (root / "content/metrics").mkdir()
+    existing = "date,channel,metric,value\n2027-04-01,instagram,reach,2310\n"
+    existing += "2027-04-02,instagram,followers,5000\n"
+    (root / "content/metrics/old.csv").write_text(existing)
+    args = ["import", "metrics", "meta_business_suite_instagram.csv", "--channel", "instagram"]
+    run = run_cli(root, *args)
+    assert run.exit_code == 1
+    assert (
+        "meta_business_suite_instagram.csv:3: error schema: followers on 2027-04-02 is 5131 "
+        "here but 5000 in content/metrics/old.csv:3" in run.output
+    )
+    assert "(1 already there, 1 refused)" in run.output
+    assert (root / "content/metrics/old.csv").read_text() == existing
+    # a second import adds nothing
+    again = run_cli(root, *args)
+    assert "appended 0 rows" in again.output and "(7 already there, 1 refused)" in again.output
+
+
+def test_unknown_channel_and_unknown_layout(playbook) -> None:
+    root = setup(playbook, "linkedin_followers.csv")
+    run = run_cli(root, "import", "metrics", "linkedin_followers.csv", "--channel", "tiktok")
+    assert run.exit_code == 1 and "no channel `tiktok`" in run.output
+    (root / "odd.csv").write_text("Day,Mood\n2027-04-01,great\n")
+    run = run_cli(root, "import", "metrics", "odd.csv", "--channel", "x")
+    assert run.exit_code == 1 and "odd.csv:1: error schema: no column this importer knows" in (
+        run.output
+    )

@@ -113,7 +113,7 @@ def test_internal_links_and_assets_all_resolve(site: MemoryOutput, hebrew: Memor
 
 def test_index_shows_the_cycle_focus_goals_and_next_days(site: MemoryOutput) -> None:
     html = site.text("index.html")
-    assert '<html lang="en-NL" dir="ltr">' in html
+    assert '<html lang="en-GB" dir="ltr">' in html
     for stage in (
         "situation/index.html",
         "goals/index.html",
@@ -125,7 +125,7 @@ def test_index_shows_the_cycle_focus_goals_and_next_days(site: MemoryOutput) -> 
     assert "Loyalty" in html and "Quiet period" in html
     # goal cards: the met one is marked, one without data says so
     assert "2,600 people follow the ride community on Facebook" in html
-    assert "Now 2.633" in html and "No data yet." in html  # en-NL groups digits with dots
+    assert "Now 2,633" in html and "No data yet." in html
     # the next 14 days from 2027-01-15: the Saturday ride on the 16th, nothing after the 28th
     assert "Sat 16 Jan 2027 · 07:30" in html
     assert "29 Jan 2027" not in html
@@ -135,7 +135,7 @@ def test_channel_page_groups_the_schedule_by_week_ready_to_copy(site: MemoryOutp
     html = site.text("channels/x/index.html")
     assert "X @harborlanebikes" in html or "@harborlanebikes" in html
     weeks = re.findall(r"<h3>Week of ([^<]+)</h3>", html)
-    # en-NL: weeks start on Monday
+    # en-GB: weeks start on Monday
     assert weeks[0] == "28 Dec 2026"
     assert len(weeks) >= 40
     assert html.count('class="copy"') == html.count('class="post-text"') > 50

@@ -21,6 +21,7 @@ from .model import Channel, Model, Post
 from .networks import NETWORKS
 from .plan import Plan, Span
 from .schema import THRESHOLDS
+from .times import UTC
 
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _TAGS = re.compile(r"[#@][\w-]+")
@@ -303,6 +304,57 @@ def check_goal_met(lint: Lint) -> None:
             )
 
 
+def lint_plan(model: Model, plan: Plan, diags: Diagnostics, first_weekday: int) -> None:
+    """Run every strategy check; problems go to `diags` with their severity from `lint:`."""
+    lint = Lint(model, plan, diags, first_weekday)
+    for rule in RULES:
+        rule(lint)
+
+
+def check_series_times(lint: Lint) -> None:
+    """A series whose wall-clock time falls in a DST gap (error) or happens twice (warning).
+
+    The first occurrence is checked when the post is read; later ones only here, once
+    expanded. Clients disagree on both (ical.js and libical take the second of two),
+    so the team must choose another time.
+    """
+    tz = lint.model.playbook.timezone
+    seen: set[tuple[str, str]] = set()
+    for occ in lint.plan.occurrences:
+        if occ.post.repeat is None or occ.index == 0:
+            continue
+        key = (occ.post.id, occ.channel)
+        if key in seen:
+            continue
+        wall = occ.start.replace(tzinfo=None)
+        first = wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
+        second = wall.replace(tzinfo=tz, fold=1).astimezone(UTC)
+        back = first.astimezone(tz).replace(tzinfo=None)
+        when = wall.strftime("%Y-%m-%d %H:%M")
+        line = occ.post.loc.of("repeat")
+        if back != wall:
+            seen.add(key)
+            lint.warn(
+                occ.post.loc.path,
+                line,
+                "time",
+                f"the {occ.channel} series falls on {when}, a time that does not exist "
+                f"in {tz.key} (the clocks jump over it)",
+                hint="choose a time outside the night the clocks change",
+                severity="error",
+            )
+        elif first != second:
+            seen.add(key)
+            lint.warn(
+                occ.post.loc.path,
+                line,
+                "time",
+                f"the {occ.channel} series falls on {when}, which happens twice in "
+                f"{tz.key}: calendar clients disagree on which one",
+                hint="choose a time outside the night the clocks change",
+            )
+
+
 RULES: tuple[Callable[[Lint], None], ...] = (
     check_copy_paste,
     check_cadence,
@@ -312,11 +364,5 @@ RULES: tuple[Callable[[Lint], None], ...] = (
     check_orphan,
     check_wrong_place,
     check_goal_met,
+    check_series_times,
 )
-
-
-def lint_plan(model: Model, plan: Plan, diags: Diagnostics, first_weekday: int) -> None:
-    """Run every strategy check; problems go to `diags` with their severity from `lint:`."""
-    lint = Lint(model, plan, diags, first_weekday)
-    for rule in RULES:
-        rule(lint)

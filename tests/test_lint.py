@@ -226,3 +226,29 @@ def test_build_prints_warnings_and_succeeds(playbook) -> None:
     assert "warning silence" in run.output and "built " in run.output
     health = (root / "output/health/index.html").read_text()
     assert "nothing on x from" in health
+
+
+def test_series_into_a_dst_gap_or_overlap(playbook) -> None:
+    series = HELLO.replace('date: "2027-03-10 09:00"', 'date: "2027-03-21 02:30"').replace(
+        "audience: riders\n", "audience: riders\nrepeat: {freq: weekly, count: 3}\n"
+    )
+    base = PLAYBOOK.replace("end: 2027-03-14", "end: 2027-11-30")
+    root = playbook(
+        {"content/posts/hello.md": series, "content/playbook.yaml": base + "lint: {silence: off}\n"}
+    )
+    got = [line for line in lines(root) if " time: " in line]
+    # Amsterdam skips 02:00-03:00 on 28 March: the second Sunday does not exist
+    assert got == [
+        f"content/posts/hello.md:6: error time: the {c} series falls on 2027-03-28 02:30, a time "
+        "that does not exist in Europe/Amsterdam (the clocks jump over it)"
+        for c in ("instagram", "website", "x")
+    ]
+    autumn = series.replace("2027-03-21 02:30", "2027-10-24 02:30")
+    root = playbook({"content/posts/hello.md": autumn})
+    got = [line for line in lines(root) if " time: " in line]
+    assert got[0] == (
+        "content/posts/hello.md:6: warning time: the instagram series falls on 2027-10-31 02:30, "
+        "which happens twice in Europe/Amsterdam: calendar clients disagree on which one"
+    )
+    near = series.replace("02:30", "03:30")
+    assert [x for x in lines(playbook({"content/posts/hello.md": near})) if " time: " in x] == []

@@ -49,6 +49,11 @@ def as_written(cell: str) -> str:
     return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA) else cell
 
 
+def cleaned(text: str) -> str:
+    """What a cell holds of a text: control characters are stripped, as in the feeds."""
+    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", "", text)
+
+
 # --- CSV ------------------------------------------------------------------------------------
 
 
@@ -80,8 +85,8 @@ def test_csv_one_row_per_occurrence_in_time_order(built: Built) -> None:
             channel = built.model.channels[cid]
             assert (rec["channel"], rec["network"]) == (cid, channel.network)
             assert (rec["post"], rec["status"]) == (occ.post.id, occ.post.status)
-            assert as_written(rec["title"]) == occ.post.title
-            assert as_written(rec["text"]) == occ.variant.text
+            assert as_written(rec["title"]) == cleaned(occ.post.title)
+            assert as_written(rec["text"]) == cleaned(occ.variant.text)
             assert rec["media"] == ";".join(occ.variant.media)
             assert rec["url"].endswith(f"posts/{occ.post.id}/index.html")
 
@@ -207,7 +212,7 @@ def test_buffer_export(jerusalem_repo: Path, jerusalem: Built) -> None:
     tz = jerusalem.model.playbook.timezone
     for row, occ in zip(rows, planned, strict=True):
         assert len(row) == 4
-        assert as_written(row[0]) == occ.variant.text
+        assert as_written(row[0]) == cleaned(occ.variant.text)
         assert row[3] == occ.utc.astimezone(tz).strftime("%Y-%m-%d %H:%M")
     times = [r[3] for r in rows]
     assert "2027-10-31 01:30" in times  # the first 01:30 of the night the clocks go back
@@ -271,7 +276,7 @@ def test_export_to_a_file_and_to_stdout_are_the_same_bytes(
     assert run.exit_code == 0 and run.output == ""
     data = out.read_bytes()
     assert data.startswith(b"Text,Image URL,Tags,Posting Time\r\n")
-    assert b"Ring\x07 the \x1b[1mbell" in data  # exported as written
+    assert b"Ring the [1mbell" in data  # control characters stripped, the rest as written
     piped = subprocess.run(
         [sys.executable, "-m", "smcycle_build", "export", "x", "--to", "buffer"],
         cwd=jerusalem_repo,
@@ -319,3 +324,15 @@ def test_over_350_rows_for_hootsuite_or_sprout_fails_with_a_message(tmp_path: Pa
     rows = export(root, "x", "--to", "sprout", "--to-date", "2027-06-30")
     assert len(rows) - 1 == 182
     assert len(export(root, "x", "--to", "buffer")) - 1 == 401
+
+
+def test_exports_keep_mentions_and_lists_but_never_a_formula(jerusalem_repo: Path) -> None:
+    """A tool publishes what it imports: `@riders` must not become `'@riders`; `=` still must."""
+    _, *rows = export(jerusalem_repo, "x", "--to", "buffer")
+    texts = [r[0] for r in rows]
+    assert "@riders see you Friday, 10:00" in texts
+    from smcycle_build.feeds.schedule import TOOL_FORMULA_START, inert
+
+    assert inert("=HYPERLINK(1)", TOOL_FORMULA_START) == "'=HYPERLINK(1)"
+    assert inert("@riders", TOOL_FORMULA_START) == "@riders"
+    assert inert("@riders") == "'@riders" and inert("-5 degrees") == "'-5 degrees"

@@ -13,7 +13,7 @@ from datetime import date
 from ..model import Model
 from ..plan import Occurrence
 from ..routes import Links
-from .schedule import write_csv
+from .schedule import TOOL_FORMULA_START, write_csv
 
 LEFT_OUT = ("idea", "cancelled")
 
@@ -90,4 +90,5 @@ def export_channel(
             f"{len(picked)} posts, but {tool.name} takes at most {tool.max_rows} in one upload: "
             "export a shorter period with --from and --to-date"
         )
-    return write_csv(tool.header, (tool.row(occ, links) for occ in picked))
+    rows = (tool.row(occ, links) for occ in picked)
+    return write_csv(tool.header, rows, TOOL_FORMULA_START)

@@ -173,8 +173,8 @@ class FeedWriter:
             last = r.until
         elif r.count:  # the plan holds every occurrence of a counted series
             last = max((o.day for o in self.plan.by_post[post.id]), default=local.date())
-        else:  # an open series goes on after the plan
-            last = self.plan.span.end + timedelta(days=366)
+        else:  # an open series goes on after the plan: cover ten more years of transitions
+            last = self.plan.span.end + timedelta(days=3653)
         self.series_years.update(range(local.year, last.year + 1))
 
     def all_day(self, uid: str, summary: str, first: date, last: date, **props) -> bytes:

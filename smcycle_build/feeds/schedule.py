@@ -12,6 +12,7 @@ from ..model import Model
 from ..plan import Occurrence
 from ..routes import Links
 from ..times import UTC
+from .ical import clean
 
 COLUMNS = (
     "date",
@@ -30,6 +31,9 @@ COLUMNS = (
 )
 # a cell starting with one of these is a formula to a spreadsheet (OWASP's list)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# what a scheduling tool's import must still guard: a post may well start with an @mention,
+# a "-" list or a "+1", and the tool would publish our apostrophe; it never starts with "="
+TOOL_FORMULA_START = ("=", "\t", "\r")
 
 
 class ScheduleDialect(csv.Dialect):
@@ -43,18 +47,22 @@ class ScheduleDialect(csv.Dialect):
     quoting = csv.QUOTE_MINIMAL
 
 
-def inert(cell: str) -> str:
+def inert(cell: str, starts: tuple[str, ...] = FORMULA_START) -> str:
     """A cell a spreadsheet will show, never run: a leading formula character is quoted away."""
-    return "'" + cell if cell.startswith(FORMULA_START) else cell
+    return "'" + cell if cell.startswith(starts) else cell
 
 
-def write_csv(header: Iterable[str] | None, rows: Iterable[Iterable[str]]) -> str:
+def write_csv(
+    header: Iterable[str] | None,
+    rows: Iterable[Iterable[str]],
+    starts: tuple[str, ...] = FORMULA_START,
+) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, dialect=ScheduleDialect)
     if header is not None:
         writer.writerow(list(header))
     for row in rows:
-        writer.writerow([inert(str(cell)) for cell in row])
+        writer.writerow([inert(clean(str(cell)), starts) for cell in row])
     return buf.getvalue()
 
 
@@ -92,7 +100,7 @@ class Schedules:
             "status": occ.post.status,
             "text": occ.variant.text,
             "media": list(occ.variant.media),
-            "link": self.link(occ),
+            "link": self.link(occ) or None,
             "url": self.links.public(self.links.post(occ.post.id)),
         }
 
@@ -114,6 +122,7 @@ class Schedules:
         for occ in occs:
             rec = self.record(occ)
             rec["media"] = ";".join(rec["media"])
+            rec["link"] = rec["link"] or ""
             rows.append([rec[c] for c in COLUMNS])
         return write_csv(COLUMNS, rows)
 

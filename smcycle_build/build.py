@@ -84,7 +84,7 @@ def build_site(
     links = Links(model.playbook.base_url)
     warnings = tuple(d for d in checked.diagnostics if d.severity != "error")
     pages: list[str] = []
-    for page in Pages(model, plan, views, warnings, today, cache.markdown).all():
+    for page in Pages(model, plan, views, warnings, today, links, cache.markdown).all():
         out.write(page.path, site.render(page))  # written as rendered: memory stays flat
         pages.append(page.path)
     count = len(pages)

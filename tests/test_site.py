@@ -21,9 +21,9 @@ REPO = Path(__file__).parent.parent
 NOW = datetime(2027, 1, 15, 9, 0, tzinfo=UTC)
 
 
-def build_mem(root: Path, content: str = "content", **kw) -> MemoryOutput:
+def build_mem(root: Path, content: str = "content", now: datetime = NOW, **kw) -> MemoryOutput:
     out = MemoryOutput()
-    result = build_site(Project.locate(content, cwd=root), out, now=NOW, **kw)
+    result = build_site(Project.locate(content, cwd=root), out, now=now, **kw)
     assert result.ok, [d.headline() for d in result.diagnostics]
     return out
 
@@ -123,9 +123,15 @@ def test_index_shows_the_cycle_focus_goals_and_next_days(site: MemoryOutput) -> 
     ):
         assert f'href="{stage}"' in html
     assert "Loyalty" in html and "Quiet period" in html
-    # goal cards: the met one is marked, one without data says so
+    # goal cards: each with its state
     assert "2,600 people follow the ride community on Facebook" in html
-    assert "Now 2,633" in html and "No data yet." in html
+    assert "Now 2,633" in html
+    for state in ("Met", "On track", "At risk", "No data yet"):
+        assert f'">{state}</span>' in html
+    # the cycle marks where the team stands: the met goal was reviewed and replaced
+    assert 'class="cycle-node is-current" aria-current="step"' in html
+    assert "Stage of the cycle: <strong>Plan</strong>" in html
+    assert "The latest review:" in html and "time to set the next goal" not in html
     # the next 14 days from 2027-01-15: the Saturday ride on the 16th, nothing after the 28th
     assert "Sat 16 Jan 2027 · 07:30" in html
     assert "29 Jan 2027" not in html
@@ -273,3 +279,73 @@ def test_build_into_a_fresh_folder_from_the_cli(tmp_path: Path) -> None:
     run = run_cli(root, "build", "--out", "site")
     assert run.exit_code == 0, run.output
     assert (root / "site/index.html").is_file() and (root / "site/assets/style.css").is_file()
+
+
+def test_measurement_page_has_states_charts_and_what_readers_respond_to(site) -> None:
+    html = site.text("measurement/index.html")
+    for state in ("badge-state-met", "badge-state-on-track", "badge-state-at-risk"):
+        assert state in html
+    assert html.count('<svg class="chart"') >= 3 + 6  # three goals with data, channels
+    assert '<title id="chart-newsletter-subscribers-t">' in html
+    assert "What readers respond to" in html and "By weekday" in html
+    assert "too few to tell" in html
+    goal = site.text("goals/newsletter-subscribers/index.html")
+    assert '<svg class="chart"' in goal and "<table>" in goal
+
+
+def test_subscribe_links(site, playbook) -> None:
+    html = site.text("channels/instagram/index.html")
+    webcal = "webcal://playbook.harborlanebikes.example/channels/instagram.ics"
+    assert f'href="{webcal}"' in html
+    assert (
+        'href="https://calendar.google.com/calendar/render?cid=webcal%3A%2F%2F'
+        'playbook.harborlanebikes.example%2Fchannels%2Finstagram.ics"' in html
+    )
+    assert (
+        'href="https://outlook.live.com/calendar/0/addfromweb?url=https%3A%2F%2F'
+        "playbook.harborlanebikes.example%2Fchannels%2Finstagram.ics&amp;name=" in html
+    )
+    assert 'href="../instagram.ics" download' in html and 'href="../instagram.csv"' in html
+    assert "Google every few hours" in html
+    for page in (
+        "campaigns/spring-tune-up/index.html",
+        "audiences/commuters/index.html",
+        "calendar/index.html",
+    ):
+        assert "webcal://" in site.text(page), page
+    # without base_url: the file to download, and how to get links
+    out = build_mem(playbook())
+    plain = out.text("channels/x/index.html")
+    assert "webcal://" not in plain and 'href="../x.ics" download' in plain
+    assert "Set base_url in playbook.yaml" in plain
+
+
+def test_pages_show_the_warnings_about_their_file(playbook) -> None:
+    base = (Path(__file__).parent / "invalid/_base/content/playbook.yaml").read_text()
+    root = playbook({"content/playbook.yaml": base + "lint: {max_silence_days: 8}\n"})
+    out = build_mem(root)
+    channel = out.text("channels/x/index.html")
+    assert 'class="health-box"' in channel and "nothing on x from 1 Mar 2027" in channel
+    assert 'class="health-box"' not in out.text("posts/hello/index.html")
+    health = out.text("health/index.html")
+    assert health.count('class="problem sev-warning"') == 3
+
+
+def test_a_goal_met_and_not_reviewed_asks_for_the_next_one(playbook) -> None:
+    root = playbook(
+        {
+            "content/metrics/x.csv": "date,channel,metric,value\n2027-03-05,x,replies,12\n",
+            "content/situation.md": "---\nas_of: 2027-03-01\n---\nWhere we stand.\n",
+        }
+    )
+    in_cycle = datetime(2027, 3, 8, 9, 0, tzinfo=UTC)
+    html = build_mem(root, now=in_cycle).text("index.html")
+    assert "Stage of the cycle: <strong>Reviews and next goals</strong>" in html
+    assert "More replies</a> — Met, due Jun 30, 2027: time to set the next goal" in html
+    (root / "content/reviews").mkdir()
+    (root / "content/reviews/march.md").write_text(
+        "---\ndate: 2027-03-06\ngoals_met: [more-replies]\n---\nDone.\n"
+    )
+    html = build_mem(root, now=in_cycle).text("index.html")
+    assert "Stage of the cycle: <strong>Plan</strong>" in html
+    assert "time to set the next goal" not in html

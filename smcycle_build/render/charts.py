@@ -128,7 +128,9 @@ def draw(chart: Chart) -> Markup:
         x = s.x(day)
         out.append(
             f'<g class="mark"><line x1="{x}" x2="{x}" y1="{s.y1}" y2="{s.y0}"/>'
-            f'<text x="{x}" y="{s.y1 + 10}" text-anchor="middle">{e(name)}</text></g>'
+            # at the foot of its line, on the side away from the value axis' labels
+            f'<text x="{x + 4 if chart.rtl else x - 4}" y="{s.y0 - 6}" '
+            f'text-anchor="{"start" if chart.rtl else "end"}">{e(name)}</text></g>'
         )
     for series in chart.series:
         if not series.points:

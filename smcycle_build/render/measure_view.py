@@ -180,9 +180,12 @@ class MeasureViews:
     def prompts(self) -> list[dict[str, Any]]:
         """Goals met or due (within two weeks, or past): time to set the next one."""
         soon = self.today + timedelta(days=14)
+        reviewed = {m for r in self.model.reviews.values() for m in r.goals_met}
         out = []
         for goal in self.model.goals.values():
             st = self.status[goal.id]
+            if goal.id in reviewed:
+                continue  # met, reviewed and replaced: the cycle has moved on
             if st.state in ("met", "missed") or goal.due <= soon:
                 out.append(
                     {

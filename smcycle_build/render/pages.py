@@ -8,14 +8,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from ..errors import Diagnostic
-from ..measure import Progress, goal_progress
 from ..model import Model
 from ..networks import NETWORKS
 from ..plan import Plan, Span
-from ..routes import entity_url, month_url
+from ..routes import Links, entity_url, feed_url, month_url
 from .markup import MarkdownRenderer
+from .measure_view import MeasureViews
 from .views import Bar, Views, bar
 
 # the stages of the cycle, in order, with the page each one links to
@@ -61,14 +62,42 @@ class Pages:
         views: Views,
         warnings: tuple[Diagnostic, ...],
         today: date,
+        links: Links,
         markdown_cache: dict | None = None,
     ) -> None:
         self.model, self.plan, self.v, self.t = model, plan, views, views.t
         self.loc = views.loc
         self.warnings = warnings
         self.today = today
+        self.links = links
         self.md = MarkdownRenderer(markdown_cache)
-        self.progress = {g.id: goal_progress(g, model.metrics) for g in model.goals.values()}
+        self.measure = MeasureViews(model, plan, views.loc, today)
+        # warnings by file: an entity's page shows those of its own file
+        self.issues: dict[str, list[Diagnostic]] = {}
+        for d in warnings:
+            self.issues.setdefault(d.path, []).append(d)
+
+    def health_of(self, path: str) -> list[Diagnostic]:
+        return self.issues.get(path, [])
+
+    def subscribe(self, kind: str | None, entity_id: str | None, name: str) -> dict[str, Any]:
+        """The feed's links: the file, and when published, webcal, Google and Outlook."""
+        feed = feed_url(kind, entity_id)
+        https = self.links.absolute(feed)
+        out: dict[str, Any] = {"feed": feed, "https": https, "name": name}
+        if https:
+            webcal = "webcal://" + https.split("://", 1)[1]
+            out["webcal"] = webcal
+            out["google"] = "https://calendar.google.com/calendar/render?cid=" + quote(
+                webcal, safe=""
+            )
+            out["outlook"] = (
+                "https://outlook.live.com/calendar/0/addfromweb?url="
+                + quote(https, safe="")
+                + "&name="
+                + quote(name, safe="")
+            )
+        return out
 
     def all(self) -> Iterator[Page]:
         yield self.index()
@@ -118,23 +147,20 @@ class Pages:
         return self.v.phase_label(self.plan.phase_on(self.today))
 
     def goal_cards(self) -> list[dict[str, Any]]:
-        cards = []
-        for goal in self.model.goals.values():
-            p: Progress = self.progress[goal.id]
-            cards.append(
-                {
-                    "goal": goal,
-                    "url": entity_url("goals", goal.id),
-                    "current": None if p.current is None else self.loc.number(round(p.current, 1)),
-                    "percent": None if p.share is None else max(0, min(100, round(p.share * 100))),
-                    "baseline": self.loc.number(goal.baseline),
-                    "target": self.loc.number(goal.target),
-                    "due": self.loc.date(goal.due),
-                    "met": p.met,
-                    "metric": f"{goal.metric.channel}.{goal.metric.name}",
-                }
-            )
-        return cards
+        return self.measure.cards()
+
+    def latest_review(self) -> dict[str, Any] | None:
+        if not self.model.reviews:
+            return None
+        review = max(self.model.reviews.values(), key=lambda r: (r.date, r.id))
+        return {
+            "review": review,
+            "url": entity_url("reviews", review.id),
+            "date": self.loc.date(review.date),
+            "goals_met": [
+                (self.model.goals[g].title, entity_url("goals", g)) for g in review.goals_met
+            ],
+        }
 
     def index(self) -> Page:
         end = self.today + timedelta(days=UPCOMING_DAYS)
@@ -145,7 +171,10 @@ class Pages:
             "index.html",
             "index.html",
             {
-                "nodes": self.cycle_nodes(None),
+                "nodes": self.cycle_nodes(self.measure.current_stage()),
+                "stage": self.t(f"stage.{self.measure.current_stage()}"),
+                "review": self.latest_review(),
+                "prompts": self.measure.prompts(),
                 "where": self.where_we_are(),
                 "strategy": self.t(f"strategy.{self.model.playbook.strategy}"),
                 "strategy_help": self.t(f"strategy.{self.model.playbook.strategy}.help"),
@@ -220,10 +249,23 @@ class Pages:
                     "rows": [(self.loc.date(r.date), self.loc.number(r.value)) for r in rows],
                 }
             )
+        charts = [
+            {"channel": c, "charts": self.measure.channel_charts(c.id)}
+            for c in self.model.channels.values()
+        ]
         return Page(
             "measurement/index.html",
             "measurement.html",
-            {"tables": tables, "goals": self.goal_cards()},
+            {
+                "tables": tables,
+                "goals": self.goal_cards(),
+                "goal_charts": [
+                    {"goal": g, "svg": self.measure.goal_chart(g), "url": entity_url("goals", g.id)}
+                    for g in self.model.goals.values()
+                ],
+                "channel_charts": [c for c in charts if c["charts"]],
+                "responds": self.measure.responds(),
+            },
             nav="measurement",
         )
 
@@ -271,7 +313,7 @@ class Pages:
     def goals(self) -> Iterator[Page]:
         cards = {c["goal"].id: c for c in self.goal_cards()}
         for goal in self.model.goals.values():
-            p = self.progress[goal.id]
+            p = self.measure.status[goal.id].progress
             yield Page(
                 entity_url("goals", goal.id),
                 "goal.html",
@@ -282,6 +324,8 @@ class Pages:
                     "strategy": self.t(f"strategy.{goal.strategy}"),
                     "start": self.loc.date(goal.start) if goal.start else None,
                     "points": [(self.loc.date(d), self.loc.number(v)) for d, v in p.points],
+                    "chart": self.measure.goal_chart(goal),
+                    "health": self.health_of(goal.loc.path),
                     "audiences": self._links("audiences", goal.audiences),
                     "channels": self._links("channels", goal.channels),
                     "posts": self._posts_serving(lambda post, g=goal.id: post.goal == g),
@@ -332,6 +376,8 @@ class Pages:
                     if c.network in a.networks
                 ],
                 "posts": self._posts_serving(lambda post, aid=a.id: post.audience == aid),
+                "subscribe": self.subscribe("audiences", a.id, a.name),
+                "health": self.health_of(a.loc.path),
             }
             rows.append({**ctx, "url": entity_url("audiences", a.id)})
             yield Page(entity_url("audiences", a.id), "audience.html", ctx, nav="audiences")
@@ -350,6 +396,9 @@ class Pages:
                 "filters": self.v.filters(occs),
                 "count": len(occs),
                 "limit": c.text_limit,
+                "subscribe": self.subscribe("channels", c.id, c.name),
+                "charts": self.measure.channel_charts(c.id),
+                "health": self.health_of(c.loc.path),
             }
             rows.append({**ctx, "url": entity_url("channels", c.id)})
             yield Page(entity_url("channels", c.id), "channel.html", ctx, nav="channels")
@@ -394,6 +443,8 @@ class Pages:
                 "channels": self._links("channels", camp.channels),
                 "weeks": self.v.by_week(occs),
                 "count": len(occs),
+                "subscribe": self.subscribe("campaigns", camp.id, camp.name),
+                "health": self.health_of(camp.loc.path),
             }
             rows.append({**ctx, "url": entity_url("campaigns", camp.id)})
             yield Page(entity_url("campaigns", camp.id), "campaign.html", ctx, nav="campaigns")
@@ -437,6 +488,7 @@ class Pages:
                 "series": series[:24],
                 "series_more": max(0, len(series) - 24),
                 "repeat": self._repeat_label(post),
+                "health": self.health_of(post.loc.path),
             }
             yield Page(entity_url("posts", post.id), "post.html", ctx, nav="calendar")
         rows = self._posts_serving(lambda post: True)
@@ -549,6 +601,7 @@ class Pages:
                 "quiet": quiet,
                 "channels": channels,
                 "today": (bar(span.start, days, self.today, self.today) or (None,))[0],
+                "subscribe": self.subscribe(None, None, self.model.playbook.title),
             },
             nav="calendar",
         )

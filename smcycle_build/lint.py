@@ -81,6 +81,9 @@ def check_copy_paste(lint: Lint) -> None:
             if not text:
                 continue
             for other_channel, other in seen:
+                # the ratio can't reach the limit when one text is much longer: skip the work
+                if 2 * min(len(other), len(text)) / (len(other) + len(text)) < limit:
+                    continue
                 matcher = SequenceMatcher(None, other, text, autojunk=False)
                 if matcher.real_quick_ratio() < limit or matcher.quick_ratio() < limit:
                     continue

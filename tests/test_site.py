@@ -305,7 +305,8 @@ def test_subscribe_links(site, playbook) -> None:
         'href="https://outlook.live.com/calendar/0/addfromweb?url=https%3A%2F%2F'
         "playbook.harborlanebikes.example%2Fchannels%2Finstagram.ics&amp;name=" in html
     )
-    assert 'href="../instagram.ics" download' in html and 'href="../instagram.csv"' in html
+    assert 'href="../../channels/instagram.ics" download' in html
+    assert 'href="../../channels/instagram.csv"' in html
     assert "Google every few hours" in html
     for page in (
         "campaigns/spring-tune-up/index.html",
@@ -316,7 +317,7 @@ def test_subscribe_links(site, playbook) -> None:
     # without base_url: the file to download, and how to get links
     out = build_mem(playbook())
     plain = out.text("channels/x/index.html")
-    assert "webcal://" not in plain and 'href="../x.ics" download' in plain
+    assert "webcal://" not in plain and 'href="../../channels/x.ics" download' in plain
     assert "Set base_url in playbook.yaml" in plain
 
 

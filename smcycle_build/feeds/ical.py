@@ -20,12 +20,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlparse
 
-from icalendar import Calendar, Event, Timezone, vDuration, vRecur
+from icalendar import Calendar, Timezone, vDuration
 
 from ..model import Model, Post, Variant
 from ..plan import Phase, Plan
 from ..routes import Links
 from ..times import UTC
+from . import icstext as ics
+from .icstext import Component
 
 PRODID = "-//smcycle//smcycle playbook//EN"
 REFRESH = timedelta(hours=4)  # how often clients should come back (Google ignores it)
@@ -89,11 +91,11 @@ class FeedWriter:
 
     # --- events -------------------------------------------------------------------------
 
-    def base_event(self, uid: str, summary: str) -> Event:
-        event = Event()
-        event.add("uid", uid)
-        event.add("dtstamp", self.stamp)
-        event.add("summary", clean(summary))
+    def base_event(self, uid: str, summary: str) -> Component:
+        event = Component("VEVENT")
+        event.add("UID", ics.text(uid))
+        event.add("DTSTAMP", ics.utc_stamp(self.stamp))
+        event.add("SUMMARY", ics.text(clean(summary)))
         return event
 
     def event_key(self, post: Post, variant: Variant) -> tuple:
@@ -120,47 +122,48 @@ class FeedWriter:
         )
         if post.repeat is None:
             start = variant.start.astimezone(UTC)
-            event.add("dtstart", start)
-            event.add("dtend", start + self.minutes)
+            event.add("DTSTART", ics.utc_stamp(start))
+            event.add("DTEND", ics.utc_stamp(start + self.minutes))
         else:
             self.add_series(event, post, variant)
         if variant.text:
-            event.add("description", clean(variant.text))
+            event.add("DESCRIPTION", ics.text(clean(variant.text)))
         url = self.links.absolute(self.links.post(post.id))
         if url:
-            event.add("url", url)
-        event.add("status", STATUS.get(post.status, "CONFIRMED"))
+            event.add("URL", url)
+        event.add("STATUS", STATUS.get(post.status, "CONFIRMED"))
         categories = [channel.name]
         if post.campaign:
             categories.append(self.model.campaigns[post.campaign].name)
         if post.goal:
             categories.append(self.model.goals[post.goal].title)
-        event.add("categories", [clean(c).replace(",", " ") for c in categories])
+        # a comma inside a category would split it in some clients: a space instead
+        event.add("CATEGORIES", ",".join(ics.text(clean(c).replace(",", " ")) for c in categories))
         return event.to_ical()
 
-    def add_series(self, event: Event, post: Post, variant: Variant) -> None:
+    def add_series(self, event: Component, post: Post, variant: Variant) -> None:
         """Wall-clock start with TZID, RRULE, one EXDATE per line."""
         r = post.repeat
         assert r is not None
         local = variant.start.astimezone(self.tz)
-        event.add("dtstart", local)
-        event.add("dtend", local + self.minutes)
-        rule: dict[str, object] = {"FREQ": r.freq.upper()}
+        tzid = f";TZID={self.tz.key}"
+        event.add("DTSTART", ics.local_stamp(local), tzid)
+        event.add("DTEND", ics.local_stamp(local + self.minutes), tzid)
+        rule = {"FREQ": r.freq.upper()}
         if r.interval != 1:
-            rule["INTERVAL"] = r.interval
+            rule["INTERVAL"] = str(r.interval)
         if r.byday:
-            rule["BYDAY"] = list(r.byday)
+            rule["BYDAY"] = ",".join(r.byday)
         if r.count:
-            rule["COUNT"] = r.count
+            rule["COUNT"] = str(r.count)
         if r.until:
             # `until` is a local date that includes its whole day; with TZID, UNTIL is UTC
             end = datetime.combine(r.until, time(23, 59, 59), tzinfo=self.tz)
-            rule["UNTIL"] = end.astimezone(UTC)
-        event.add("rrule", vRecur(rule))
+            rule["UNTIL"] = ics.utc_stamp(end)
+        event.add("RRULE", ics.rrule(rule))
+        wall = local.time().replace(tzinfo=None)
         for day in r.except_dates:
-            event.add(
-                "exdate", datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=self.tz)
-            )
+            event.add("EXDATE", ics.local_stamp(datetime.combine(day, wall)), tzid)
         self.note_series(post, variant)
 
     def note_series(self, post: Post, variant: Variant) -> None:
@@ -177,14 +180,28 @@ class FeedWriter:
             last = self.plan.span.end + timedelta(days=3653)
         self.series_years.update(range(local.year, last.year + 1))
 
-    def all_day(self, uid: str, summary: str, first: date, last: date, **props) -> bytes:
+    def all_day(
+        self,
+        uid: str,
+        summary: str,
+        first: date,
+        last: date,
+        *,
+        url: str | None = None,
+        categories: list[str] | None = None,
+        description: str = "",
+    ) -> bytes:
         event = self.base_event(uid, summary)
-        event.add("dtstart", first)
-        event.add("dtend", last + timedelta(days=1))  # exclusive: the day after the last
-        event.add("transp", "TRANSPARENT")  # a phase does not make anyone busy
-        for key, value in props.items():
-            if value:
-                event.add(key, clean(value) if isinstance(value, str) else value)
+        event.add("DTSTART", ics.day_stamp(first), ";VALUE=DATE")
+        # exclusive: the day after the last
+        event.add("DTEND", ics.day_stamp(last + timedelta(days=1)), ";VALUE=DATE")
+        event.add("TRANSP", "TRANSPARENT")  # a phase does not make anyone busy
+        if url:
+            event.add("URL", url)
+        if categories:
+            event.add("CATEGORIES", ",".join(ics.text(clean(c)) for c in categories))
+        if description:
+            event.add("DESCRIPTION", ics.text(clean(description)))
         return event.to_ical()
 
     def campaign_all_day(self, campaign_id: str) -> tuple[bytes, ...]:

@@ -472,7 +472,12 @@ class Pages:
                         "over": bool(limit and count > limit),
                         "when": self.loc.datetime(first.start) if first else "",
                         "when_iso": first.start.isoformat() if first else "",
-                        "html": self.md.render(variant.text) if network.uses_body else None,
+                        # a body-based variant renders the same text as the body: one render
+                        "html": self.md.render(
+                            post.body if variant.text == post.body.strip() else variant.text
+                        )
+                        if network.uses_body
+                        else None,
                         "link": self._variant_link(post.id, variant.link),
                     }
                 )

@@ -1,0 +1,53 @@
+"""X's weighted count: our fast path is held equal to twitter-text's parse_tweet."""
+
+from __future__ import annotations
+
+import random
+
+from twitter_text import parse_tweet
+
+from smcycle_build.networks import count_x
+
+PIECES = [
+    "ride",
+    " ",
+    "\n",
+    "\r\n",
+    "https://harborlane.example/spring",
+    "http://t.co/abc",
+    "example.com",
+    "www.rotterdam.nl/fiets",
+    "#harborlaneride",
+    "@riders",
+    "😀",
+    "👨‍👩‍👧",
+    "🙋🏽",
+    "#️⃣",
+    "©",
+    "®",
+    "日本語",
+    "חלות",
+    "é",
+    "e\u0301",
+    "—",
+    "…",
+    "09:30",
+    "3°C",
+    ".",
+    ",",
+    "!",
+]
+
+
+def test_known_values() -> None:
+    assert count_x("Hello riders") == 12
+    assert count_x("😀" * 140) == 280
+    assert count_x("https://example.com/" + "a" * 400) == 23
+    assert count_x("日本") == 4
+
+
+def test_equal_to_parse_tweet_on_many_texts() -> None:
+    rnd = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rnd.choice(PIECES) for _ in range(rnd.randint(1, 40)))
+        assert count_x(text) == parse_tweet(text).weightedLength, repr(text)

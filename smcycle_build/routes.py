@@ -28,11 +28,15 @@ class Links:
     def __init__(self, base_url: str | None) -> None:
         self.base = None
         if base_url:
-            self.base = base_url if base_url.endswith("/") else base_url + "/"
+            base = base_url if base_url.endswith("/") else base_url + "/"
+            self.base = urljoin(base, ".")  # normalised once
 
     def absolute(self, path: str) -> str | None:
         """The published URL of a site path; None when `base_url` is not set."""
-        return urljoin(self.base, quote(path)) if self.base else None
+        if not self.base:
+            return None
+        # site paths never climb (no ..): joining is appending
+        return self.base + quote(path)
 
     def public(self, path: str) -> str:
         """Absolute when it can be, else the site path (relative to the site's root)."""

@@ -140,7 +140,19 @@ def test_csv_multi_line_text_survives_a_round_trip(example: Built) -> None:
 
 
 def canonical(doc) -> str:
-    return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    """Sorted keys at every level, UTF-8 as is, one occurrence a line, a final newline."""
+
+    def one(value) -> str:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    lines = []
+    for key in sorted(doc):
+        if key == "occurrences" and doc[key]:
+            body = ",\n".join(f"    {one(o)}" for o in doc[key])
+            lines.append(f"  {one(key)}: [\n{body}\n  ]")
+        else:
+            lines.append(f"  {one(key)}: {one(doc[key])}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 def test_json_sorted_keys_utf8_and_a_trailing_newline(built: Built) -> None:

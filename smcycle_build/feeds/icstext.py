@@ -39,6 +39,8 @@ def fold(line: str, limit: int = 75) -> str:
     """Lines under 75 octets, never splitting a character nor an escape (icalendar's rule)."""
     if len(line) < limit // 4 or len(line.encode("utf-8")) < limit:
         return line  # the common case: short, one line
+    if line.isascii():
+        return _fold_ascii(line, limit - 1)
     out: list[str] = []
     current: list[str] = []
     count = 0
@@ -56,6 +58,20 @@ def fold(line: str, limit: int = 75) -> str:
         count += size
     if current:
         out.append("".join(current))
+    return "\r\n ".join(out)
+
+
+def _fold_ascii(line: str, width: int) -> str:
+    """The same folds for one-byte characters, by slicing rather than counting."""
+    out: list[str] = []
+    start = 0
+    while len(line) - start > width:
+        end = start + width
+        if end - start > 1 and line[end - 1] in "\\^":  # keep an escape with its character
+            end -= 1
+        out.append(line[start:end])
+        start = end
+    out.append(line[start:])
     return "\r\n ".join(out)
 
 

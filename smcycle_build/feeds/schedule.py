@@ -66,8 +66,21 @@ def write_csv(
     return buf.getvalue()
 
 
-def dumps(doc: Any) -> str:
-    return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+def dumps(doc: Any, records: str = "occurrences") -> str:
+    """Sorted keys; the occurrences one per line (readable in a diff, and the fast C encoder)."""
+
+    def one(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    lines = []
+    for key in sorted(doc):
+        value = doc[key]
+        if key == records and value:
+            body = ",\n".join(f"    {one(item)}" for item in value)
+            lines.append(f"  {one(key)}: [\n{body}\n  ]")
+        else:
+            lines.append(f"  {one(key)}: {one(value)}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 class Schedules:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -92,7 +93,7 @@ def build_site(
         out.write("sitemap.xml", sitemap(model.playbook.base_url, pages))
         count += 1
     count += write_schedules(model, plan, links, out)
-    feed_notes = write_feeds(model, plan, links, now, out, cache.events)
+    feed_notes = write_feeds(model, plan, links, now, out, cache.events, site.strings)
     count += len(model.channels) + len(model.campaigns) + len(model.audiences) + 1
     for path, source in theme_assets(dirs).items():
         out.copy(path, source)
@@ -114,20 +115,27 @@ def write_schedules(model: Model, plan: Plan, links: Links, out: Output) -> int:
 
 
 def write_feeds(
-    model: Model, plan: Plan, links: Links, now: datetime, out: Output, events: dict
+    model: Model,
+    plan: Plan,
+    links: Links,
+    now: datetime,
+    out: Output,
+    events: dict,
+    strings: Callable[..., str],
 ) -> tuple[Diagnostic, ...]:
-    """Every feed; a warning for a feed Google Calendar would refuse."""
-    writer = FeedWriter(model, plan, links, now, events)
+    """Every feed; a warning for a feed Google Calendar would refuse (`lint:` may relax it)."""
+    writer = FeedWriter(model, plan, links, now, events, strings)
+    severity = str(model.playbook.lint.get("feed-size", "warning"))
     notes = []
     for feed in writer.feeds():
         data = writer.calendar(feed.name, feed.events)
         out.write(feed.path, data)
-        if len(data) > GOOGLE_LIMIT:
+        if len(data) > GOOGLE_LIMIT and severity != "off":
             notes.append(
                 Diagnostic(
                     model.playbook.loc.path,
                     1,
-                    "warning",
+                    severity,
                     "feed-size",
                     f"{feed.path} is {len(data) / 1e6:.1f} MB: Google Calendar drops events "
                     "from feeds over about 1 MB",

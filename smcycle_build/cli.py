@@ -255,8 +255,8 @@ def import_metrics(file: str, channel: str, content: str) -> None:
     mapped = ", ".join(f"{k} -> {v}" for k, v in imported.columns.items())
     click.echo(f"columns: {mapped}" if mapped else "no known columns", err=True)
     click.echo(
-        f"appended {added} rows to {where} ({imported.skipped_existing} already there, "
-        f"{len(imported.problems)} refused)"
+        f"appended {added} row{'' if added == 1 else 's'} to {where} "
+        f"({imported.skipped_existing} already there, {len(imported.problems)} refused)"
     )
     sys.exit(1 if imported.problems else 0)
 

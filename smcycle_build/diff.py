@@ -71,7 +71,11 @@ def load(root: Path, rev: str | None, content: str) -> tuple[CheckResult, Path |
     if rev is None:
         return check_project(Project.locate(content, cwd=root)), None
     tmp = Path(tempfile.mkdtemp(prefix="smcycle-diff-"))
-    return check_project(read_revision(root, rev, content, tmp)), tmp
+    try:
+        return check_project(read_revision(root, rev, content, tmp)), tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 def local(occ: Occurrence, result: CheckResult) -> str:
@@ -94,8 +98,10 @@ def compare(base: CheckResult, head: CheckResult, base_rev: str, head_rev: str) 
         before, after = old.get(key, []), new.get(key, [])
         report.changes.extend(changes_of(key, before, after, base, head))
     old_warnings = {warning_key(d) for d in base.diagnostics}
-    report.new_warnings = [
-        d.headline() for d in head.diagnostics if warning_key(d) not in old_warnings
+    report.new_warnings = [  # warnings, not notes: what a reviewer must weigh
+        d.headline()
+        for d in head.diagnostics
+        if d.severity != "info" and warning_key(d) not in old_warnings
     ]
     return report
 

@@ -66,7 +66,8 @@ COLUMNS: dict[str, str] = {
     "engagement rate (total)": "engagement_rate",
 }
 DATE_COLUMNS = ("date", "day", "date (utc)")
-POST_COLUMNS = ("post", "post id", "smcycle post")
+# our post id, as a column a team adds to an export (a platform's "Post ID" is its own id)
+POST_COLUMNS = ("post", "smcycle post")
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%Y/%m/%d", "%b %d, %Y", "%d %b %Y")
 
 
@@ -115,14 +116,17 @@ def read_export(path: Path, display: str, channel: str, post_ids: set[str]) -> I
             )
         )
         return result
-    for number, cells in enumerate(reader, start=header_at + 2):
+    rows = list(enumerate(reader, start=header_at + 2))
+    dates = [c[date_col].strip() for _, c in rows if date_col < len(c) and c[date_col].strip()]
+    formats = date_formats(dates)
+    for number, cells in rows:
         if not any(c.strip() for c in cells):
             continue
         line = display, number
         written = cells[date_col].strip() if date_col < len(cells) else ""
         if not written:
             continue  # Page Insights puts a row of descriptions under its header
-        day = parse_day(written)
+        day = parse_day(written, formats)
         if day is None:
             result.problems.append(
                 Diagnostic(*line, "error", "time", f"`{cells[date_col]}` is not a date")
@@ -157,15 +161,24 @@ def find_header(lines: list[str]) -> int | None:
     return None
 
 
-def parse_day(text: str) -> date | None:
-    text = text.strip().strip('"')
+def date_formats(dates: list[str]) -> tuple[str, ...]:
+    """The date format of a whole file: 04/05/2027 is April in a file that also has
+    12/31/2027, and May in one that has 31/12/2027 (month first when nothing tells)."""
     for fmt in DATE_FORMATS:
+        if dates and all(parse_day(d, (fmt,)) for d in dates):
+            return (fmt,)
+    return DATE_FORMATS
+
+
+def parse_day(text: str, formats: tuple[str, ...] = DATE_FORMATS) -> date | None:
+    text = text.strip().strip('"')
+    if "T" in text:
+        text = text.split("T", 1)[0]
+    for fmt in formats:
         try:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    if "T" in text:
-        return parse_day(text.split("T", 1)[0])
     return None
 
 

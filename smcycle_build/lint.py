@@ -17,9 +17,9 @@ from itertools import pairwise
 
 from .errors import Diagnostics
 from .measure import goal_progress, goal_trend, monthly_growth_needed
-from .model import Channel, Model, Post
+from .model import Channel, Model
 from .networks import NETWORKS
-from .plan import Plan, Span
+from .plan import Plan, Span, post_audiences
 from .schema import THRESHOLDS
 from .times import UTC
 
@@ -252,7 +252,7 @@ def check_orphan(lint: Lint) -> None:
         missing = []
         if not post.goal and not post.campaign:
             missing.append("no goal and no campaign")
-        if not post.audience and not campaign_audiences(lint, post):
+        if not post_audiences(lint.model, post):
             missing.append("no audience")
         if missing:
             lint.warn(
@@ -264,17 +264,11 @@ def check_orphan(lint: Lint) -> None:
             )
 
 
-def campaign_audiences(lint: Lint, post: Post) -> tuple[str, ...]:
-    if post.campaign and post.campaign in lint.model.campaigns:
-        return lint.model.campaigns[post.campaign].audiences
-    return ()
-
-
 def check_wrong_place(lint: Lint) -> None:
     """A variant on a network where none of the post's audiences is."""
     model = lint.model
     for post in model.posts.values():
-        audiences = (post.audience,) if post.audience else campaign_audiences(lint, post)
+        audiences = post_audiences(model, post)
         if not audiences:
             continue  # an orphan: said by check_orphan
         where = {n for a in audiences for n in model.audiences[a].networks}
@@ -292,10 +286,11 @@ def check_wrong_place(lint: Lint) -> None:
 
 
 def check_goal_met(lint: Lint) -> None:
-    """A goal already met: time to set the next one."""
+    """A goal already met and not yet reviewed: time to set the next one."""
+    reviewed = {g for r in lint.model.reviews.values() for g in r.goals_met}
     for goal in lint.model.goals.values():
         progress = goal_progress(goal, lint.model.metrics)
-        if progress.met:
+        if progress.met and goal.id not in reviewed:
             lint.warn(
                 goal.loc.path,
                 goal.loc.of("target"),
@@ -324,7 +319,7 @@ def check_series_times(lint: Lint) -> None:
     tz = lint.model.playbook.timezone
     seen: set[tuple[str, str]] = set()
     for occ in lint.plan.occurrences:
-        if occ.post.repeat is None or occ.index == 0:
+        if occ.post.repeat is None:
             continue
         key = (occ.post.id, occ.channel)
         if key in seen:
@@ -335,7 +330,7 @@ def check_series_times(lint: Lint) -> None:
         back = first.astimezone(tz).replace(tzinfo=None)
         when = wall.strftime("%Y-%m-%d %H:%M")
         line = occ.post.loc.of("repeat")
-        if back != wall:
+        if back != wall and occ.index > 0:  # the first occurrence was checked when read
             seen.add(key)
             lint.warn(
                 occ.post.loc.path,

@@ -47,6 +47,15 @@ class Occurrence:
         return (self.utc, self.variant.channel, self.post.id, self.index)
 
 
+def post_audiences(model: Model, post: Post) -> tuple[str, ...]:
+    """Whom a post is for: its own audience, else its campaign's."""
+    if post.audience:
+        return (post.audience,)
+    if post.campaign and post.campaign in model.campaigns:
+        return model.campaigns[post.campaign].audiences
+    return ()
+
+
 @dataclass(frozen=True)
 class Phase:
     """A campaign's before (teasers), during (the push) or after (follow-up)."""

@@ -96,7 +96,8 @@ def post_text(title, model: Model, when: date, channels, campaign, network) -> s
     lines = [
         "---",
         f"title: {q(title)}",
-        f'date: "{when.isoformat()} 09:00"   # local time in {model.playbook.timezone.key}',
+        # a bare date: each channel's default_time applies (add " HH:MM" to choose)
+        f"date: {when.isoformat()}   # local time in {model.playbook.timezone.key}",
         "status: idea          # idea, draft, review, approved, scheduled, published, cancelled",
     ]
     lines.append(f"campaign: {campaign}" if campaign else "# campaign: CAMPAIGN-ID")

@@ -15,7 +15,7 @@ read the same instants:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlparse
@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 from icalendar import Calendar, Timezone, vDuration
 
 from ..model import Model, Post, Variant
-from ..plan import Phase, Plan
+from ..plan import Phase, Plan, post_audiences
 from ..routes import Links
 from ..times import UTC
 from . import icstext as ics
@@ -38,6 +38,15 @@ STATUS = {
     "draft": "TENTATIVE",
     "review": "TENTATIVE",
     "cancelled": "CANCELLED",
+}
+
+
+ENGLISH = {
+    "phase.name.before": "Before",
+    "phase.name.during": "During",
+    "phase.name.after": "After",
+    "feed.survey": "Survey: {title}",
+    "feed.topic": "Topic: {topic}",
 }
 
 
@@ -68,8 +77,11 @@ class FeedWriter:
         links: Links,
         now: datetime,
         cache: dict[tuple, bytes] | None = None,
+        t: Callable[..., str] | None = None,
     ) -> None:
         self.model, self.plan, self.links = model, plan, links
+        # event titles in the playbook's language (English when no strings are given)
+        self.t = t or (lambda key, **v: ENGLISH[key].format(**v))
         self.host = urlparse(model.playbook.base_url or "").hostname or "smcycle.invalid"
         self.stamp = now.astimezone(UTC).replace(microsecond=0)
         self.tz = model.playbook.timezone
@@ -213,7 +225,7 @@ class FeedWriter:
             events.append(
                 self.all_day(
                     f"campaign.{campaign_id}.{phase.kind}@{self.host}",
-                    f"{camp.name}: {phase.kind}",
+                    f"{camp.name}: {self.t(f'phase.name.{phase.kind}')}",
                     phase.start,
                     phase.end,
                     url=url,
@@ -241,7 +253,7 @@ class FeedWriter:
         return tuple(
             self.all_day(
                 f"survey.{unique(slug(s.title), seen)}@{self.host}",
-                f"Survey: {s.title}",
+                self.t("feed.survey", title=s.title),
                 s.date,
                 s.date,
                 url=url,
@@ -258,7 +270,7 @@ class FeedWriter:
             events.append(
                 self.all_day(
                     f"topic.{theme.month}.{unique(slug(theme.topic), seen)}@{self.host}",
-                    f"Topic: {theme.topic}",
+                    self.t("feed.topic", topic=theme.topic),
                     first,
                     last,
                     description=theme.notes,
@@ -324,7 +336,9 @@ class FeedWriter:
             out.append(Feed(f"campaigns/{cid}.ics", f"{title} · {camp.name}", events))
         for aid, audience in model.audiences.items():
             events = tuple(
-                e for (pid, _), e in posts_of.items() if model.posts[pid].audience == aid
+                e
+                for (pid, _), e in posts_of.items()
+                if aid in post_audiences(model, model.posts[pid])
             )
             out.append(Feed(f"audiences/{aid}.ics", f"{title} · {audience.name}", events))
         return out

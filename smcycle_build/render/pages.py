@@ -13,7 +13,7 @@ from urllib.parse import quote
 from ..errors import Diagnostic
 from ..model import Model
 from ..networks import NETWORKS
-from ..plan import Plan, Span
+from ..plan import Plan, Span, post_audiences
 from ..routes import Links, entity_url, feed_url, month_url
 from .markup import MarkdownRenderer
 from .measure_view import MeasureViews
@@ -91,12 +91,10 @@ class Pages:
             out["google"] = "https://calendar.google.com/calendar/render?cid=" + quote(
                 webcal, safe=""
             )
-            out["outlook"] = (
-                "https://outlook.live.com/calendar/0/addfromweb?url="
-                + quote(https, safe="")
-                + "&name="
-                + quote(name, safe="")
-            )
+            query = "addfromweb?url=" + quote(https, safe="") + "&name=" + quote(name, safe="")
+            # outlook.live.com serves personal accounts, outlook.office.com work and school ones
+            out["outlook"] = "https://outlook.live.com/calendar/0/" + query
+            out["outlook_work"] = "https://outlook.office.com/calendar/0/" + query
         return out
 
     def all(self) -> Iterator[Page]:
@@ -375,7 +373,9 @@ class Pages:
                     for c in self.model.channels.values()
                     if c.network in a.networks
                 ],
-                "posts": self._posts_serving(lambda post, aid=a.id: post.audience == aid),
+                "posts": self._posts_serving(
+                    lambda post, aid=a.id: aid in post_audiences(self.model, post)
+                ),
                 "subscribe": self.subscribe("audiences", a.id, a.name),
                 "health": self.health_of(a.loc.path),
             }

@@ -14,10 +14,12 @@ from .errors import Diagnostic
 from .feeds.ical import GOOGLE_LIMIT, FeedWriter
 from .feeds.schedule import Schedules
 from .model import Model
+from .output import DiskOutput
 from .pipeline import Project, check_project
 from .plan import Plan, make_plan
 from .render.env import make_environment, theme_dirs
 from .render.pages import Pages
+from .render.parallel import render_pages
 from .render.site import SiteRenderer, sitemap, theme_assets
 from .render.views import Views
 from .routes import Links
@@ -84,34 +86,43 @@ def build_site(
     today = now.astimezone(model.playbook.timezone).date()
     links = Links(model.playbook.base_url)
     warnings = tuple(d for d in checked.diagnostics if d.severity != "error")
-    pages: list[str] = []
-    for page in Pages(model, plan, views, warnings, today, links, cache.markdown).all():
-        out.write(page.path, site.render(page))  # written as rendered: memory stays flat
-        pages.append(page.path)
-    count = len(pages)
+    layout = Pages(model, plan, views, warnings, today, links, cache.markdown)
+    written: list[str] = []
+
+    def files() -> tuple[Diagnostic, ...]:
+        """Schedules, feeds, assets and media: done here while workers render pages."""
+        written.extend(write_schedules(model, plan, links, out))
+        notes, feeds = write_feeds(model, plan, links, now, out, cache.events, site.strings)
+        written.extend(feeds)
+        for path, source in theme_assets(dirs).items():
+            out.copy(path, source)
+            written.append(path)
+        for name in sorted(model.media):
+            out.copy(f"media/{name}", project.content / "media" / name)
+            written.append(f"media/{name}")
+        return notes
+
+    # workers write straight to disk; memory (serve, tests) is filled in this process
+    parallel = isinstance(out, DiskOutput)
+    pages, feed_notes = render_pages(layout.jobs(), site, out, parallel, meanwhile=files)
+    if parallel:
+        out.claim(pages)  # a no-op for paths this process wrote itself
     if model.playbook.base_url:
         out.write("sitemap.xml", sitemap(model.playbook.base_url, pages))
-        count += 1
-    count += write_schedules(model, plan, links, out)
-    feed_notes = write_feeds(model, plan, links, now, out, cache.events, site.strings)
-    count += len(model.channels) + len(model.campaigns) + len(model.audiences) + 1
-    for path, source in theme_assets(dirs).items():
-        out.copy(path, source)
-        count += 1
-    for name in sorted(model.media):
-        out.copy(f"media/{name}", project.content / "media" / name)
-        count += 1
-    return BuildResult(checked.diagnostics + feed_notes, ok=True, files=count)
+        written.append("sitemap.xml")
+    return BuildResult(checked.diagnostics + feed_notes, ok=True, files=len(pages) + len(written))
 
 
-def write_schedules(model: Model, plan: Plan, links: Links, out: Output) -> int:
+def write_schedules(model: Model, plan: Plan, links: Links, out: Output) -> list[str]:
     """channels/ID.csv and .json, and schedule.json."""
     schedules = Schedules(model, links)
     for cid, occs in plan.by_channel.items():
         out.write(f"channels/{cid}.csv", schedules.csv(occs))
         out.write(f"channels/{cid}.json", schedules.channel_json(cid, occs))
     out.write("schedule.json", schedules.schedule_json(plan.occurrences))
-    return 2 * len(plan.by_channel) + 1
+    return [f"channels/{c}.{ext}" for c in plan.by_channel for ext in ("csv", "json")] + [
+        "schedule.json"
+    ]
 
 
 def write_feeds(
@@ -122,14 +133,15 @@ def write_feeds(
     out: Output,
     events: dict,
     strings: Callable[..., str],
-) -> tuple[Diagnostic, ...]:
-    """Every feed; a warning for a feed Google Calendar would refuse (`lint:` may relax it)."""
+) -> tuple[tuple[Diagnostic, ...], list[str]]:
+    """Every feed, and a warning for a feed Google Calendar would refuse (`lint:` may relax it)."""
     writer = FeedWriter(model, plan, links, now, events, strings)
     severity = str(model.playbook.lint.get("feed-size", "warning"))
-    notes = []
+    notes, paths = [], []
     for feed in writer.feeds():
         data = writer.calendar(feed.name, feed.events)
         out.write(feed.path, data)
+        paths.append(feed.path)
         if len(data) > GOOGLE_LIMIT and severity != "off":
             notes.append(
                 Diagnostic(
@@ -142,4 +154,4 @@ def write_feeds(
                     hint="subscribe to the per-channel or per-campaign feeds instead",
                 )
             )
-    return tuple(notes)
+    return tuple(notes), paths

@@ -67,6 +67,15 @@ class DiskOutput:
     def copy(self, path: str, source: Path) -> None:
         shutil.copyfile(source, self._target(path))
 
+    def claim(self, paths: list[str]) -> None:
+        """Paths that worker processes wrote: checked here as if written here."""
+        seen: set[str] = set()
+        for path in paths:
+            if path in seen:
+                raise OutputError(f"`{path}` is written twice")
+            seen.add(path)
+            self.written.add(_check(path))
+
     def commit(self) -> None:
         """Replace the destination by the new build in two renames."""
         os.chmod(self.tmp, 0o755)  # mkdtemp makes it private; a site folder is not

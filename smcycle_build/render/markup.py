@@ -38,9 +38,7 @@ class MarkdownRenderer:
     """One Python-Markdown instance, reset between documents (cheaper than a new one)."""
 
     def __init__(self, cache: dict[str, Markup] | None = None) -> None:
-        self._md = markdown.Markdown(
-            extensions=["extra", "sane_lists", "smarty"], output_format="html"
-        )
+        self._md = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
         parser = self._md.parser
         parser.blockprocessors.register(_SpacedHashHeader(parser), "hashheader", 70)
         # text -> sanitized HTML: a rebuild renders only the bodies that changed

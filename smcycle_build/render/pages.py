@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
 from ..errors import Diagnostic
-from ..model import Model
+from ..model import Channel, Model, Post
 from ..networks import NETWORKS
 from ..plan import Plan, Span, post_audiences
 from ..routes import Links, entity_url, feed_url, month_url
@@ -42,6 +43,7 @@ RULE_STAGES = {
     "silence": "plan",
 }
 UPCOMING_DAYS = 14
+POST_BATCH = 100  # post pages per unit of work
 
 
 @dataclass(frozen=True)
@@ -98,20 +100,29 @@ class Pages:
         return out
 
     def all(self) -> Iterator[Page]:
-        yield self.index()
-        yield self.situation()
-        yield self.listening()
-        yield self.measurement()
-        yield self.health()
-        yield from self.reviews()
-        yield from self.goals()
-        yield from self.audiences()
-        yield from self.channels()
-        yield from self.campaigns()
-        yield from self.posts()
-        yield self.year_board()
-        yield from self.months()
-        yield Page("404.html", "404.html")
+        """Every page of the site, in a stable order."""
+        for job in self.jobs():
+            yield from job()
+
+    def jobs(self) -> list[Callable[[], list[Page]]]:
+        """The site as units of work that can run anywhere (each returns its pages):
+        the big ones (a channel's whole schedule, a month) first, posts in batches."""
+        jobs: list[Callable[[], list[Page]]] = [
+            partial(lambda c: [self.channel_page(c)], c) for c in self.model.channels.values()
+        ]
+        keys = self.month_keys()
+        jobs += [partial(lambda i: [self.month_page(keys, i)], i) for i in range(len(keys))]
+        jobs += [
+            lambda: [self.index(), self.situation(), self.listening(), self.measurement()],
+            lambda: [self.health(), self.channels_index(), self.posts_index(), self.year_board()],
+            lambda: [*self.reviews(), *self.goals(), *self.audiences(), *self.campaigns()],
+            lambda: [Page("404.html", "404.html")],
+        ]
+        posts = list(self.model.posts.values())
+        for start in range(0, len(posts), POST_BATCH):
+            batch = posts[start : start + POST_BATCH]
+            jobs.append(partial(lambda b: [self.post_page(p) for p in b], batch))
+        return jobs
 
     # --- the cycle -------------------------------------------------------------------
 
@@ -383,26 +394,35 @@ class Pages:
             yield Page(entity_url("audiences", a.id), "audience.html", ctx, nav="audiences")
         yield Page("audiences/index.html", "audiences.html", {"audiences": rows}, nav="audiences")
 
-    def channels(self) -> Iterator[Page]:
-        rows = []
-        for c in self.model.channels.values():
-            occs = self.plan.by_channel[c.id]
-            ctx = {
+    def channels_index(self) -> Page:
+        rows = [
+            {
                 "channel": c,
+                "url": entity_url("channels", c.id),
                 "colour": self.v.colours[c.id],
                 "network": NETWORKS[c.network].label,
-                "body": self.md.render(c.body),
-                "weeks": self.v.by_week(occs),
-                "filters": self.v.filters(occs),
-                "count": len(occs),
-                "limit": c.text_limit,
-                "subscribe": self.subscribe("channels", c.id, c.name),
-                "charts": self.measure.channel_charts(c.id),
-                "health": self.health_of(c.loc.path),
+                "count": len(self.plan.by_channel[c.id]),
             }
-            rows.append({**ctx, "url": entity_url("channels", c.id)})
-            yield Page(entity_url("channels", c.id), "channel.html", ctx, nav="channels")
-        yield Page("channels/index.html", "channels.html", {"channels": rows}, nav="channels")
+            for c in self.model.channels.values()
+        ]
+        return Page("channels/index.html", "channels.html", {"channels": rows}, nav="channels")
+
+    def channel_page(self, c: Channel) -> Page:
+        occs = self.plan.by_channel[c.id]
+        ctx = {
+            "channel": c,
+            "colour": self.v.colours[c.id],
+            "network": NETWORKS[c.network].label,
+            "body": self.md.render(c.body),
+            "weeks": self.v.by_week(occs),
+            "filters": self.v.filters(occs),
+            "count": len(occs),
+            "limit": c.text_limit,
+            "subscribe": self.subscribe("channels", c.id, c.name),
+            "charts": self.measure.channel_charts(c.id),
+            "health": self.health_of(c.loc.path),
+        }
+        return Page(entity_url("channels", c.id), "channel.html", ctx, nav="channels")
 
     def campaigns(self) -> Iterator[Page]:
         rows = []
@@ -450,54 +470,56 @@ class Pages:
             yield Page(entity_url("campaigns", camp.id), "campaign.html", ctx, nav="campaigns")
         yield Page("campaigns/index.html", "campaigns.html", {"campaigns": rows}, nav="campaigns")
 
-    def posts(self) -> Iterator[Page]:
-        for post in self.model.posts.values():
-            occs = self.plan.by_post[post.id]
-            cards = []
-            for variant in post.variants:
-                channel = self.model.channels[variant.channel]
-                network = NETWORKS[channel.network]
-                limit = channel.text_limit
-                count = network.counter(variant.text) if variant.text else 0
-                first = next((o for o in occs if o.channel == variant.channel), None)
-                cards.append(
-                    {
-                        "variant": variant,
-                        "channel": channel,
-                        "network": network.label,
-                        "kind": channel.network,
-                        "colour": self.v.colours[channel.id],
-                        "count": count,
-                        "limit": limit,
-                        "over": bool(limit and count > limit),
-                        "when": self.loc.datetime(first.start) if first else "",
-                        "when_iso": first.start.isoformat() if first else "",
-                        # a body-based variant renders the same text as the body: one render
-                        "html": self.md.render(
-                            post.body if variant.text == post.body.strip() else variant.text
-                        )
-                        if network.uses_body
-                        else None,
-                        "link": self._variant_link(post.id, variant.link),
-                    }
-                )
-            series = [self.v.occurrence(o) for o in occs] if post.repeat else []
-            ctx = {
-                "post": post,
-                "status_label": self.t(f"status.{post.status}"),
-                "cards": cards,
-                "body": self.md.render(post.body),
-                "campaign": self._one("campaigns", post.campaign),
-                "goal": self._one("goals", post.goal),
-                "audience": self._one("audiences", post.audience),
-                "series": series[:24],
-                "series_more": max(0, len(series) - 24),
-                "repeat": self._repeat_label(post),
-                "health": self.health_of(post.loc.path),
-            }
-            yield Page(entity_url("posts", post.id), "post.html", ctx, nav="calendar")
+    def posts_index(self) -> Page:
         rows = self._posts_serving(lambda post: True)
-        yield Page("posts/index.html", "posts.html", {"posts": rows}, nav="calendar")
+        return Page("posts/index.html", "posts.html", {"posts": rows}, nav="calendar")
+
+    def post_page(self, post: Post) -> Page:
+        """One content piece: every variant side by side, the way its network shows it."""
+        occs = self.plan.by_post[post.id]
+        cards = []
+        for variant in post.variants:
+            channel = self.model.channels[variant.channel]
+            network = NETWORKS[channel.network]
+            limit = channel.text_limit
+            count = network.counter(variant.text) if variant.text else 0
+            first = next((o for o in occs if o.channel == variant.channel), None)
+            cards.append(
+                {
+                    "variant": variant,
+                    "channel": channel,
+                    "network": network.label,
+                    "kind": channel.network,
+                    "colour": self.v.colours[channel.id],
+                    "count": count,
+                    "limit": limit,
+                    "over": bool(limit and count > limit),
+                    "when": self.loc.datetime(first.start) if first else "",
+                    "when_iso": first.start.isoformat() if first else "",
+                    # a body-based variant renders the same text as the body: one render
+                    "html": self.md.render(
+                        post.body if variant.text == post.body.strip() else variant.text
+                    )
+                    if network.uses_body
+                    else None,
+                    "link": self._variant_link(post.id, variant.link),
+                }
+            )
+        series = [self.v.occurrence(o) for o in occs] if post.repeat else []
+        ctx = {
+            "post": post,
+            "status_label": self.t(f"status.{post.status}"),
+            "cards": cards,
+            "body": self.md.render(post.body),
+            "campaign": self._one("campaigns", post.campaign),
+            "goal": self._one("goals", post.goal),
+            "audience": self._one("audiences", post.audience),
+            "series": series[:24],
+            "series_more": max(0, len(series) - 24),
+            "repeat": self._repeat_label(post),
+            "health": self.health_of(post.loc.path),
+        }
+        return Page(entity_url("posts", post.id), "post.html", ctx, nav="calendar")
 
     def _one(self, kind: str, entity_id: str | None) -> tuple[str, str] | None:
         return self._links(kind, (entity_id,))[0] if entity_id else None
@@ -638,53 +660,57 @@ class Pages:
 
     def months(self) -> Iterator[Page]:
         keys = self.month_keys()
-        for i, key in enumerate(keys):
-            first = date(int(key[:4]), int(key[5:]), 1)
-            last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-            occs = self.plan.by_month.get(key, ())
-            by_day: dict[date, list] = {}
-            for occ in occs:
-                by_day.setdefault(occ.day, []).append(occ)
-            weeks = []
-            cursor = self.v.week_start(first)
-            while cursor <= last:
-                days = []
-                for d in range(7):
-                    day = cursor + timedelta(days=d)
-                    phase = self.plan.phase_on(day)
-                    days.append(
-                        {
-                            "date": day,
-                            "iso": day.isoformat(),
-                            "number": day.day,
-                            "label": self.loc.date(day, "full"),
-                            "in_month": day.month == first.month,
-                            "today": day == self.today,
-                            "phase": phase.kind if phase else "quiet",
-                            "phase_label": self.v.phase_label(phase),
-                            "occs": self.v.occurrences(by_day.get(day, ())),
-                        }
-                    )
-                weeks.append(days)
-                cursor += timedelta(days=7)
-            yield Page(
-                month_url(key),
-                "month.html",
-                {
-                    "key": key,
-                    "title": self.loc.month_year(first),
-                    "weekdays": self.loc.weekday_names(),
-                    "weeks": weeks,
-                    "topics": [t for t in self.model.themes if t.month == key],
-                    "prev": (month_url(keys[i - 1]), self._month_name(keys[i - 1])) if i else None,
-                    "next": (month_url(keys[i + 1]), self._month_name(keys[i + 1]))
-                    if i + 1 < len(keys)
-                    else None,
-                    "filters": self.v.filters(occs),
-                    "count": len(occs),
-                },
-                nav="calendar",
-            )
+        for i in range(len(keys)):
+            yield self.month_page(keys, i)
+
+    def month_page(self, keys: list[str], i: int) -> Page:
+        key = keys[i]
+        first = date(int(key[:4]), int(key[5:]), 1)
+        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        occs = self.plan.by_month.get(key, ())
+        by_day: dict[date, list] = {}
+        for occ in occs:
+            by_day.setdefault(occ.day, []).append(occ)
+        weeks = []
+        cursor = self.v.week_start(first)
+        while cursor <= last:
+            days = []
+            for d in range(7):
+                day = cursor + timedelta(days=d)
+                phase = self.plan.phase_on(day)
+                days.append(
+                    {
+                        "date": day,
+                        "iso": day.isoformat(),
+                        "number": day.day,
+                        "label": self.loc.date(day, "full"),
+                        "in_month": day.month == first.month,
+                        "today": day == self.today,
+                        "phase": phase.kind if phase else "quiet",
+                        "phase_label": self.v.phase_label(phase),
+                        "occs": self.v.occurrences(by_day.get(day, ())),
+                    }
+                )
+            weeks.append(days)
+            cursor += timedelta(days=7)
+        return Page(
+            month_url(key),
+            "month.html",
+            {
+                "key": key,
+                "title": self.loc.month_year(first),
+                "weekdays": self.loc.weekday_names(),
+                "weeks": weeks,
+                "topics": [t for t in self.model.themes if t.month == key],
+                "prev": (month_url(keys[i - 1]), self._month_name(keys[i - 1])) if i else None,
+                "next": (month_url(keys[i + 1]), self._month_name(keys[i + 1]))
+                if i + 1 < len(keys)
+                else None,
+                "filters": self.v.filters(occs),
+                "count": len(occs),
+            },
+            nav="calendar",
+        )
 
     def _month_name(self, key: str) -> str:
         return self.loc.month_year(date(int(key[:4]), int(key[5:]), 1))

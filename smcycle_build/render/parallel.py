@@ -1,0 +1,64 @@
+"""Pages rendered on every core: rendering is the embarrassingly parallel part of a build.
+
+The parent lays out the whole site, then forks workers that inherit it (no pickling
+of the model); each runs units of work (a channel's page, a month, a batch of posts)
+and writes its files straight into the build's temporary folder. Only the written
+paths come back.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+# what the forked workers render with, set just before the fork
+_JOB: tuple[list[Callable[[], list[Any]]], Any, Any] | None = None
+MIN_JOBS = 40  # below this (a small playbook), forking costs more than it saves
+
+
+def workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def _run(index: int) -> list[str]:
+    assert _JOB is not None
+    jobs, site, out = _JOB
+    written = []
+    for page in jobs[index]():
+        out.write(page.path, site.render(page))
+        written.append(page.path)
+    return written
+
+
+def render_pages(
+    jobs: list[Callable[[], list[Any]]],
+    site,
+    out,
+    parallel: bool,
+    meanwhile: Callable[[], T],
+) -> tuple[list[str], T]:
+    """Run every job, on several processes when asked and worth it, and `meanwhile()` in
+    this process as they run. The paths the jobs wrote (workers' paths must be claimed by
+    the caller), and what `meanwhile()` returned."""
+    global _JOB
+    _JOB = (jobs, site, out)
+    try:
+        count = workers()
+        forkable = "fork" in multiprocessing.get_all_start_methods()
+        if not parallel or count < 2 or len(jobs) < MIN_JOBS or not forkable:
+            paths = [path for i in range(len(jobs)) for path in _run(i)]
+            return paths, meanwhile()
+        with multiprocessing.get_context("fork").Pool(count) as pool:
+            pending = pool.map_async(_run, range(len(jobs)), chunksize=1)
+            result = meanwhile()
+            done = pending.get()
+        return [path for paths in done for path in paths], result
+    finally:
+        _JOB = None

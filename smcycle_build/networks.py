@@ -45,8 +45,10 @@ def count_x(text: str) -> int:
     spans = {u["indices"][0]: u["indices"][1] for u in extract_urls_with_indices(text)}
     url_weight = _X["transformed_url_length"] * scale
     emojis: dict[int, int] = {}
-    if any(ord(c) >= _FIRST_EMOJI for c in text):
+    if not text.isascii() and any(ord(c) >= _FIRST_EMOJI for c in text):
         emojis = {m.start(): m.end() for m in EMOJI.finditer(text)}
+    elif text.isascii():  # every character weighs one: only the URLs count otherwise
+        return (len(text) - sum(e - s for s, e in spans.items())) + len(spans) * url_weight // scale
     total, i = 0, 0
     while i < len(text):
         if i in spans:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote, urljoin
+
+_SAFE = re.compile(r"[A-Za-z0-9._~/-]*")
 
 
 def post_url(post_id: str) -> str:
@@ -35,8 +38,8 @@ class Links:
         """The published URL of a site path; None when `base_url` is not set."""
         if not self.base:
             return None
-        # site paths never climb (no ..): joining is appending
-        return self.base + quote(path)
+        # site paths never climb (no ..): joining is appending; most need no quoting
+        return self.base + (path if _SAFE.fullmatch(path) else quote(path))
 
     def public(self, path: str) -> str:
         """Absolute when it can be, else the site path (relative to the site's root)."""

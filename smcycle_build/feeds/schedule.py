@@ -89,6 +89,7 @@ class Schedules:
     def __init__(self, model: Model, links: Links) -> None:
         self.model, self.links = model, links
         self.tz = model.playbook.timezone
+        self._json: dict[int, dict[str, Any]] = {}  # by occurrence (the plan keeps them alive)
 
     def link(self, occ: Occurrence) -> str:
         link = occ.variant.link
@@ -99,13 +100,14 @@ class Schedules:
         return self.links.public(self.links.post(occ.post.id)) + f"#variant-{link}"
 
     def record(self, occ: Occurrence) -> dict[str, Any]:
-        local = occ.start.astimezone(self.tz)
+        local = occ.start.astimezone(self.tz).isoformat()  # 2027-04-05T09:00:00+02:00
+        utc = occ.start.astimezone(UTC).isoformat()
         channel = self.model.channels[occ.channel]
         return {
-            "date": local.strftime("%Y-%m-%d"),
-            "time": local.strftime("%H:%M"),
+            "date": local[:10],
+            "time": local[11:16],
             "timezone": self.tz.key,
-            "datetime_utc": occ.start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "datetime_utc": utc[:19] + "Z",
             "channel": channel.id,
             "network": channel.network,
             "post": occ.post.id,
@@ -118,6 +120,10 @@ class Schedules:
         }
 
     def json_record(self, occ: Occurrence) -> dict[str, Any]:
+        """The CSV's fields and more; made once per occurrence for all the JSON files."""
+        done = self._json.get(id(occ))
+        if done is not None:
+            return done
         rec = self.record(occ)
         rec["media"] = [self.links.public(f"media/{m}") for m in occ.variant.media]
         rec.update(
@@ -128,6 +134,7 @@ class Schedules:
             occurrence=occ.index,
             series=occ.post.repeat is not None,
         )
+        self._json[id(occ)] = rec
         return rec
 
     def csv(self, occs: Iterable[Occurrence]) -> str:

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
+from .cache import DiskCache
 from .errors import Diagnostic
 from .feeds.ical import GOOGLE_LIMIT, FeedWriter
 from .feeds.schedule import Schedules
@@ -63,6 +64,7 @@ def build_site(
     base_url: str | None = None,
     now: datetime | None = None,
     cache: BuildCache | None = None,
+    disk: DiskCache | None = None,
 ) -> BuildResult:
     """check -> plan -> render -> write; nothing is written when the content has errors."""
     checked = check_project(project)
@@ -86,7 +88,8 @@ def build_site(
     today = now.astimezone(model.playbook.timezone).date()
     links = Links(model.playbook.base_url)
     warnings = tuple(d for d in checked.diagnostics if d.severity != "error")
-    layout = Pages(model, plan, views, warnings, today, links, cache.markdown)
+    store = disk.markdown_store() if disk is not None else None
+    layout = Pages(model, plan, views, warnings, today, links, cache.markdown, store)
     written: list[str] = []
 
     def files() -> tuple[Diagnostic, ...]:

@@ -13,6 +13,7 @@ import click
 
 from . import __version__
 from .build import build_site, build_time
+from .cache import DiskCache
 from .diff import diff_revisions, to_json, to_markdown
 from .errors import (
     SmcycleError,
@@ -28,6 +29,7 @@ from .init import init_repository
 from .output import DiskOutput
 from .pipeline import Project, check_project
 from .plan import make_plan
+from .render.env import theme_dirs
 from .routes import Links
 from .scaffold import KINDS as SCAFFOLD_KINDS
 from .scaffold import new_file
@@ -82,13 +84,28 @@ def build(content: str, templates: str | None, out: str, base_url: str | None) -
     """Build the playbook site, schedules and feeds into --out."""
     started = time.perf_counter()
     project = Project.locate(content)
+    site_templates = Path(templates).resolve() if templates else None
+    disk = DiskCache(project.root)
+    now = build_time()
+    # "today" moves the index and the feeds' stamps: the hour keeps every zone's date right
+    moment = now.strftime("%Y-%m-%dT%H")
+    fingerprint = disk.fingerprint(
+        project.content,
+        theme_dirs(site_templates if site_templates else project.root / "templates"),
+        {"base_url": base_url, "now": moment, "out": str(Path(out).resolve())},
+        now.date(),
+    )
+    cached = disk.unchanged(fingerprint, Path(out))
+    if cached is not None:
+        if cached:
+            click.echo(format_text(cached, SourceLines(project.root)), nl=False, err=True)
+        seconds = time.perf_counter() - started
+        click.echo(f"{out}/ is up to date: nothing changed since the last build ({seconds:.2f} s)")
+        return
     output = DiskOutput(Path(out))
     try:
         result = build_site(
-            project,
-            output,
-            templates=Path(templates).resolve() if templates else None,
-            base_url=base_url,
+            project, output, templates=site_templates, base_url=base_url, now=now, disk=disk
         )
     except BaseException:
         output.abort()
@@ -101,6 +118,7 @@ def build(content: str, templates: str | None, out: str, base_url: str | None) -
         click.echo(f"build failed: {out}/ is left as it was", err=True)
         sys.exit(1)
     output.commit()
+    disk.remember(fingerprint, Path(out), diags)
     seconds = time.perf_counter() - started
     note = f" ({summary(diags)})" if diags else ""
     click.echo(f"built {result.files} files into {out}/ in {seconds:.2f} s{note}")

@@ -37,19 +37,27 @@ class _SpacedHashHeader(HashHeaderProcessor):
 class MarkdownRenderer:
     """One Python-Markdown instance, reset between documents (cheaper than a new one)."""
 
-    def __init__(self, cache: dict[str, Markup] | None = None) -> None:
+    def __init__(self, cache: dict[str, Markup] | None = None, store=None) -> None:
         self._md = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
         parser = self._md.parser
         parser.blockprocessors.register(_SpacedHashHeader(parser), "hashheader", 70)
-        # text -> sanitized HTML: a rebuild renders only the bodies that changed
+        # text -> sanitized HTML: a rebuild renders only the bodies that changed (in
+        # memory for serve, on disk in .smcycle-cache/ between builds)
         self._cache = cache if cache is not None else {}
+        self._store = store
 
     def render(self, text: str) -> Markup:
         text = text or ""
         done = self._cache.get(text)
-        if done is None:
+        if done is not None:
+            return done
+        stored = self._store.get(text) if self._store is not None else None
+        if stored is None:
             self._md.reset()
-            done = self._cache[text] = Markup(sanitize(self._md.convert(text)))
+            stored = sanitize(self._md.convert(text))
+            if self._store is not None:
+                self._store.put(text, stored)
+        done = self._cache[text] = Markup(stored)
         return done
 
 

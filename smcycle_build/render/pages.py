@@ -66,13 +66,14 @@ class Pages:
         today: date,
         links: Links,
         markdown_cache: dict | None = None,
+        markdown_store=None,
     ) -> None:
         self.model, self.plan, self.v, self.t = model, plan, views, views.t
         self.loc = views.loc
         self.warnings = warnings
         self.today = today
         self.links = links
-        self.md = MarkdownRenderer(markdown_cache)
+        self.md = MarkdownRenderer(markdown_cache, markdown_store)
         self.measure = MeasureViews(model, plan, views.loc, today)
         # warnings by file: an entity's page shows those of its own file
         self.issues: dict[str, list[Diagnostic]] = {}

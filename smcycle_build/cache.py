@@ -1,0 +1,139 @@
+"""`.smcycle-cache/`: what a build can skip next time. Safe to delete, ignored by git.
+
+Two levels, both keyed by content, never by time:
+
+* the whole build: a fingerprint of every input (content, templates, the program,
+  the options and the day). When it matches the last build's and the output folder
+  is still exactly what that build wrote, there is nothing to do;
+* rendered Markdown, by the text's digest, in a small SQLite file that every worker
+  process of a build reads and writes: an edit renders only the bodies that changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+
+from . import __version__
+from .errors import Diagnostic
+
+CACHE_DIR = ".smcycle-cache"
+PACKAGE = Path(__file__).resolve().parent
+
+
+def _files(folder: Path) -> list[Path]:
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames.sort()
+        found.extend(Path(dirpath) / f for f in sorted(filenames))
+    return found
+
+
+def digest_trees(folders: list[Path], extra: list[str]) -> str:
+    """One digest of the files (names and bytes) under `folders`, and of `extra` strings."""
+    h = hashlib.sha256()
+    for text in extra:
+        h.update(text.encode("utf-8") + b"\0")
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in _files(folder):
+            if "__pycache__" in path.parts:
+                continue
+            h.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0")
+            h.update(path.read_bytes())
+            h.update(b"\0")
+    return h.hexdigest()
+
+
+def snapshot(out: Path) -> dict[str, list[int]]:
+    """Every file of a built site with its size and modification time."""
+    result = {}
+    for path in _files(out):
+        st = path.stat()
+        result[path.relative_to(out).as_posix()] = [st.st_size, st.st_mtime_ns]
+    return result
+
+
+class DiskCache:
+    """The cache folder of one repository."""
+
+    def __init__(self, root: Path) -> None:
+        self.dir = root / CACHE_DIR
+
+    def fingerprint(
+        self, content: Path, theme: list[Path], options: dict[str, str | None], today: date
+    ) -> str:
+        extra = [__version__, today.isoformat(), json.dumps(options, sort_keys=True)]
+        return digest_trees([content, *theme, PACKAGE], extra)
+
+    def _manifest(self) -> Path:
+        return self.dir / "last-build.json"
+
+    def unchanged(self, fingerprint: str, out: Path) -> list[Diagnostic] | None:
+        """The last build's problems when it had these very inputs and its output is intact."""
+        try:
+            last = json.loads(self._manifest().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if last.get("fingerprint") != fingerprint or last.get("out") != str(out.resolve()):
+            return None
+        if not out.is_dir() or snapshot(out) != last.get("files"):
+            return None  # someone touched the output: build it again
+        return [Diagnostic(**d) for d in last.get("diagnostics", [])]
+
+    def remember(self, fingerprint: str, out: Path, diagnostics: list[Diagnostic]) -> None:
+        self.dir.mkdir(exist_ok=True)
+        (self.dir / ".gitignore").write_text("*\n", encoding="utf-8")
+        doc = {
+            "fingerprint": fingerprint,
+            "out": str(out.resolve()),
+            "files": snapshot(out),
+            "diagnostics": [asdict(d) for d in diagnostics],
+        }
+        tmp = self._manifest().with_suffix(".tmp")
+        tmp.write_text(json.dumps(doc), encoding="utf-8")
+        tmp.replace(self._manifest())
+
+    def markdown_store(self) -> MarkdownStore:
+        self.dir.mkdir(exist_ok=True)
+        return MarkdownStore(self.dir / "markdown.sqlite")
+
+
+class MarkdownStore:
+    """Sanitized HTML by the digest of its Markdown; usable from forked workers."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn: sqlite3.Connection | None = None
+        self._pid = -1
+
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None or self._pid != os.getpid():  # a fork needs its own connection
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, value TEXT)")
+            self._conn, self._pid = conn, os.getpid()
+        return self._conn
+
+    @staticmethod
+    def key(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def get(self, text: str) -> str | None:
+        row = self._db().execute("SELECT value FROM html WHERE key = ?", (self.key(text),))
+        found = row.fetchone()
+        return found[0] if found else None
+
+    def put(self, text: str, html: str) -> None:
+        # a busy cache is only a slower build, never a failed one
+        with contextlib.suppress(sqlite3.OperationalError):
+            self._db().execute(
+                "INSERT OR REPLACE INTO html (key, value) VALUES (?, ?)", (self.key(text), html)
+            )

@@ -1,0 +1,83 @@
+"""The build cache: warm builds do nothing, edits redo what changed, outputs never differ."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from smcycle_build.cache import DiskCache
+
+ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1800000000"}
+
+
+def build(root: Path, out: str = "output") -> str:
+    proc = subprocess.run(
+        [sys.executable, "-m", "smcycle_build", "build", "--out", out],
+        cwd=root,
+        env=ENV,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout + proc.stderr
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_cold_warm_and_incremental_builds_are_byte_identical(playbook, tmp_path: Path) -> None:
+    root = playbook()
+    first = build(root)
+    assert "built " in first and (root / ".smcycle-cache").is_dir()
+    cold = files(root / "output")
+    # warm: nothing changed, nothing done, nothing different
+    assert "is up to date" in build(root)
+    assert files(root / "output") == cold
+    # an edit, then back: the incremental builds match a cold build of the same content
+    post = root / "content/posts/hello.md"
+    original = post.read_text()
+    post.write_text(original.replace("Welcome to the shop.", "Welcome to the workshop."))
+    assert "built " in build(root)
+    edited = files(root / "output")
+    assert edited != cold and b"Welcome to the workshop." in edited["posts/hello/index.html"]
+    # the same content built cold elsewhere, without any cache, gives the same bytes
+    fresh = tmp_path / "fresh"
+    subprocess.run(["cp", "-r", str(root), str(fresh)], check=True)
+    subprocess.run(["rm", "-rf", str(fresh / ".smcycle-cache"), str(fresh / "output")], check=True)
+    build(fresh)
+    assert files(fresh / "output") == edited
+    post.write_text(original)
+    assert "built " in build(root)
+    assert files(root / "output") == cold
+
+
+def test_a_touched_output_is_rebuilt_and_warnings_are_repeated(playbook) -> None:
+    base = (Path(__file__).parent / "invalid/_base/content/playbook.yaml").read_text()
+    root = playbook({"content/playbook.yaml": base + "lint: {max_silence_days: 8}\n"})
+    build(root)
+    warm = build(root)
+    assert "is up to date" in warm and "warning silence" in warm  # still said
+    (root / "output/index.html").write_text("tampered")
+    assert "built " in build(root)
+    assert b"tampered" not in (root / "output/index.html").read_bytes()
+
+
+def test_markdown_is_rendered_once_across_builds(playbook) -> None:
+    root = playbook()
+    store = DiskCache(root).markdown_store()
+    body = "Welcome to the shop.\n"  # the post's body as written
+    assert store.get(body) is None
+    build(root)
+    assert store.get(body) == "<p>Welcome to the shop.</p>"
+    # a cached entry is what the next build uses (proved by planting a different one)
+    store.put(body, "<p>from the cache</p>")
+    (root / "content/posts/other.md").write_text(
+        (root / "content/posts/hello.md").read_text().replace("title: Hello", "title: Other")
+    )
+    build(root)
+    assert "from the cache" in (root / "output/posts/other/index.html").read_text()

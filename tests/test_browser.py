@@ -393,6 +393,7 @@ def test_screenshots(browser: Browser, base_url: str, site: str, width: str) -> 
             ("index", "index.html"),
             ("calendar", "calendar/index.html"),
             ("month", SHOTS[site]),
+            ("measurement", "measurement/index.html"),  # the charts, as drawn
         ]:
             page.goto(f"{base_url}{site}/{path}")
             assert page.evaluate(LOAD_ALL_IMAGES) == []  # every picture in the shot

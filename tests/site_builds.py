@@ -21,6 +21,18 @@ ARTIFACTS = REPO / "test-artifacts"
 # 2027-01-15: inside the examples' year, so "today" and "what's next" are on the pages
 SOURCE_DATE_EPOCH = "1800000000"
 
+# Debian's Chromium, as root, on a machine with no network but the package registries
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
 EXAMPLES = {"en": REPO / "content", "he": REPO / "examples" / "he" / "content"}
 
 

@@ -14,19 +14,9 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
+from site_builds import CHROMIUM, CHROMIUM_ARGS
 
 from smcycle_build.serve import site_path
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture
@@ -58,7 +48,7 @@ def test_edit_reloads_error_page_recovers(served) -> None:
     post = root / "content/posts/hello.md"
     original = post.read_text()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page()
         page.goto(url + "posts/hello/")
         expect(page.locator("h1")).to_contain_text("Hello")

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import partial
 from typing import Any
 from urllib.parse import quote
 
 from ..errors import Diagnostic
-from ..model import Channel, Model, Post
+from ..model import Channel, Model
 from ..networks import NETWORKS
 from ..plan import Plan, Span, post_audiences
-from ..routes import Links, entity_url, feed_url, month_url
+from ..routes import Links, entity_url, feed_url
+from .calendar_pages import CalendarPages
 from .markup import MarkdownRenderer
 from .measure_view import MeasureViews
+from .page import Page
+from .post_pages import PostPages
 from .views import Bar, Views, bar
 
 # the stages of the cycle, in order, with the page each one links to
@@ -46,15 +47,7 @@ UPCOMING_DAYS = 14
 POST_BATCH = 100  # post pages per unit of work
 
 
-@dataclass(frozen=True)
-class Page:
-    path: str
-    template: str
-    context: dict[str, Any] = field(default_factory=dict)
-    nav: str = ""  # the navigation entry it belongs to
-
-
-class Pages:
+class Pages(PostPages, CalendarPages):
     """Builds every page's context from the plan; nothing here touches a template."""
 
     def __init__(
@@ -440,7 +433,7 @@ class Pages:
                         left,
                         width,
                         self.t(f"phase.name.{p.kind}"),
-                        self.v.span_label(_span(p.start, p.end)),
+                        self.v.span_label(Span(p.start, p.end)),
                     )
                 )
             milestones = [
@@ -456,7 +449,7 @@ class Pages:
                 "campaign": camp,
                 "body": self.md.render(camp.body),
                 "strategy": self.t(f"strategy.{camp.strategy}"),
-                "dates": self.v.span_label(_span(camp.start, camp.end)),
+                "dates": self.v.span_label(Span(camp.start, camp.end)),
                 "timeline": timeline,
                 "milestones": milestones,
                 "goals": self._links("goals", camp.goals),
@@ -470,252 +463,3 @@ class Pages:
             rows.append({**ctx, "url": entity_url("campaigns", camp.id)})
             yield Page(entity_url("campaigns", camp.id), "campaign.html", ctx, nav="campaigns")
         yield Page("campaigns/index.html", "campaigns.html", {"campaigns": rows}, nav="campaigns")
-
-    def posts_index(self) -> Page:
-        rows = self._posts_serving(lambda post: True)
-        return Page("posts/index.html", "posts.html", {"posts": rows}, nav="calendar")
-
-    def post_page(self, post: Post) -> Page:
-        """One content piece: every variant side by side, the way its network shows it."""
-        occs = self.plan.by_post[post.id]
-        cards = []
-        for variant in post.variants:
-            channel = self.model.channels[variant.channel]
-            network = NETWORKS[channel.network]
-            limit = channel.text_limit
-            count = network.counter(variant.text) if variant.text else 0
-            first = next((o for o in occs if o.channel == variant.channel), None)
-            cards.append(
-                {
-                    "variant": variant,
-                    "channel": channel,
-                    "network": network.label,
-                    "kind": channel.network,
-                    "colour": self.v.colours[channel.id],
-                    "count": count,
-                    "limit": limit,
-                    "over": bool(limit and count > limit),
-                    "when": self.loc.datetime(first.start) if first else "",
-                    "when_iso": first.start.isoformat() if first else "",
-                    # a body-based variant renders the same text as the body: one render
-                    "html": self.md.render(
-                        post.body if variant.text == post.body.strip() else variant.text
-                    )
-                    if network.uses_body
-                    else None,
-                    "link": self._variant_link(post.id, variant.link),
-                }
-            )
-        series = [self.v.occurrence(o) for o in occs] if post.repeat else []
-        ctx = {
-            "post": post,
-            "status_label": self.t(f"status.{post.status}"),
-            "cards": cards,
-            "body": self.md.render(post.body),
-            "campaign": self._one("campaigns", post.campaign),
-            "goal": self._one("goals", post.goal),
-            "audience": self._one("audiences", post.audience),
-            "series": series[:24],
-            "series_more": max(0, len(series) - 24),
-            "repeat": self._repeat_label(post),
-            "health": self.health_of(post.loc.path),
-        }
-        return Page(entity_url("posts", post.id), "post.html", ctx, nav="calendar")
-
-    def _one(self, kind: str, entity_id: str | None) -> tuple[str, str] | None:
-        return self._links(kind, (entity_id,))[0] if entity_id else None
-
-    def _variant_link(self, post_id: str, link: str | None) -> tuple[str, bool] | None:
-        """(href, internal): a channel id links to this post's page, at that variant's card."""
-        if link is None:
-            return None
-        if link.startswith(("http://", "https://")):
-            return link, False
-        return f"{entity_url('posts', post_id)}#variant-{link}", True
-
-    def _repeat_label(self, post) -> str | None:
-        r = post.repeat
-        if r is None:
-            return None
-        label = self.t(f"repeat.{r.freq}", n=r.interval)
-        if r.byday:
-            label += " · " + ", ".join(self.t(f"weekday.{d}") for d in r.byday)
-        if r.count:
-            label += " · " + self.t("repeat.count", n=r.count)
-        if r.until:
-            label += " · " + self.t("repeat.until", date=self.loc.date(r.until))
-        return label
-
-    # --- the calendar ------------------------------------------------------------------
-
-    def month_keys(self) -> list[str]:
-        span = self.plan.span
-        keys = []
-        cursor = date(span.start.year, span.start.month, 1)
-        while cursor <= span.end:
-            keys.append(cursor.strftime("%Y-%m"))
-            cursor = (cursor + timedelta(days=32)).replace(day=1)
-        keys += [m for m in self.plan.by_month if m not in keys]
-        return sorted(keys)
-
-    def year_board(self) -> Page:
-        span = self.plan.span
-        days = span.days
-        months = []
-        for key in self.month_keys():
-            first = date(int(key[:4]), int(key[5:]), 1)
-            last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-            pos = bar(span.start, days, first, last)
-            if pos is None:
-                continue
-            months.append(
-                {
-                    "key": key,
-                    "label": self.loc.month(first.month, "abbreviated"),
-                    "full": self.loc.month_year(first),
-                    "left": pos[0],
-                    "width": pos[1],
-                    "url": month_url(key),
-                    "topics": [t for t in self.model.themes if t.month == key],
-                    "weeks": self._weekly_counts(first, last),
-                }
-            )
-        campaigns = []
-        for camp in sorted(self.model.campaigns.values(), key=lambda c: (c.start, c.id)):
-            bars = []
-            for p in self.plan.phases:
-                if p.campaign.id != camp.id:
-                    continue
-                pos = bar(span.start, days, p.start, p.end)
-                if pos:
-                    bars.append(
-                        Bar(
-                            p.kind,
-                            pos[0],
-                            pos[1],
-                            self.t(f"phase.name.{p.kind}"),
-                            self.v.span_label(_span(p.start, p.end)),
-                        )
-                    )
-            marks = [
-                {"left": pos[0], "title": m.title, "date": self.loc.date(m.date)}
-                for m in camp.milestones
-                if (pos := bar(span.start, days, m.date, m.date))
-            ]
-            campaigns.append(
-                {
-                    "campaign": camp,
-                    "url": entity_url("campaigns", camp.id),
-                    "bars": bars,
-                    "milestones": marks,
-                }
-            )
-        quiet = [
-            Bar("quiet", pos[0], pos[1], self.t("phase.quiet"), self.v.span_label(q))
-            for q in self.plan.quiet
-            if (pos := bar(span.start, days, q.start, q.end))
-        ]
-        channels = [
-            {"channel": c, "colour": self.v.colours[c.id], "url": entity_url("channels", c.id)}
-            for c in self.model.channels.values()
-        ]
-        return Page(
-            "calendar/index.html",
-            "calendar.html",
-            {
-                "span": self.v.span_label(span),
-                "months": months,
-                "campaigns": campaigns,
-                "quiet": quiet,
-                "channels": channels,
-                "today": (bar(span.start, days, self.today, self.today) or (None,))[0],
-                "subscribe": self.subscribe(None, None, self.model.playbook.title),
-            },
-            nav="calendar",
-        )
-
-    def _weekly_counts(self, first: date, last: date) -> list[dict[str, Any]]:
-        """Posts per channel for each week that starts in this month."""
-        weeks = []
-        start = self.v.week_start(first)
-        if start < first:
-            start += timedelta(days=7)
-        while start <= last:
-            end = start + timedelta(days=6)
-            counts = Counter(o.channel for o in self._occurrences_between(start, end))
-            weeks.append(
-                {
-                    "label": self.loc.day_month(start),
-                    "counts": [counts.get(c, 0) for c in self.model.channels],
-                }
-            )
-            start += timedelta(days=7)
-        return weeks
-
-    def _occurrences_between(self, start: date, end: date):
-        month_keys = {start.strftime("%Y-%m"), end.strftime("%Y-%m")}
-        for key in sorted(month_keys):
-            for occ in self.plan.by_month.get(key, ()):
-                if start <= occ.day <= end:
-                    yield occ
-
-    def months(self) -> Iterator[Page]:
-        keys = self.month_keys()
-        for i in range(len(keys)):
-            yield self.month_page(keys, i)
-
-    def month_page(self, keys: list[str], i: int) -> Page:
-        key = keys[i]
-        first = date(int(key[:4]), int(key[5:]), 1)
-        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        occs = self.plan.by_month.get(key, ())
-        by_day: dict[date, list] = {}
-        for occ in occs:
-            by_day.setdefault(occ.day, []).append(occ)
-        weeks = []
-        cursor = self.v.week_start(first)
-        while cursor <= last:
-            days = []
-            for d in range(7):
-                day = cursor + timedelta(days=d)
-                phase = self.plan.phase_on(day)
-                days.append(
-                    {
-                        "date": day,
-                        "iso": day.isoformat(),
-                        "number": day.day,
-                        "label": self.loc.date(day, "full"),
-                        "in_month": day.month == first.month,
-                        "today": day == self.today,
-                        "phase": phase.kind if phase else "quiet",
-                        "phase_label": self.v.phase_label(phase),
-                        "occs": self.v.occurrences(by_day.get(day, ())),
-                    }
-                )
-            weeks.append(days)
-            cursor += timedelta(days=7)
-        return Page(
-            month_url(key),
-            "month.html",
-            {
-                "key": key,
-                "title": self.loc.month_year(first),
-                "weekdays": self.loc.weekday_names(),
-                "weeks": weeks,
-                "topics": [t for t in self.model.themes if t.month == key],
-                "prev": (month_url(keys[i - 1]), self._month_name(keys[i - 1])) if i else None,
-                "next": (month_url(keys[i + 1]), self._month_name(keys[i + 1]))
-                if i + 1 < len(keys)
-                else None,
-                "filters": self.v.filters(occs),
-                "count": len(occs),
-            },
-            nav="calendar",
-        )
-
-    def _month_name(self, key: str) -> str:
-        return self.loc.month_year(date(int(key[:4]), int(key[5:]), 1))
-
-
-def _span(start: date, end: date) -> Span:
-    return Span(start, end)

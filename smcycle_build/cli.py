@@ -224,13 +224,16 @@ def serve(port: int, open_browser: bool, content: str, templates: str | None) ->
     report_build(site.rebuild())
     server = start_server(site, port)
     url = f"http://127.0.0.1:{server.server_address[1]}/"
-    click.echo(f"serving {url} (Ctrl+C to stop)", err=True)
-    if open_browser:
-        webbrowser.open(url)
+
+    def ready() -> None:  # said once changes are watched: no edit can slip by after this
+        click.echo(f"serving {url} (Ctrl+C to stop)", err=True)
+        if open_browser:
+            webbrowser.open(url)
+
     stop = threading.Event()
     watched = [p for p in (project.content, theme) if p.exists()]
     try:
-        watch(site, watched, stop, report_build)
+        watch(site, watched, stop, report_build, ready)
     except KeyboardInterrupt:
         pass
     finally:

@@ -8,8 +8,10 @@ served pages only, never into `output/`.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import mimetypes
+import os
 import posixpath
 import threading
 import time
@@ -47,6 +49,7 @@ class SiteState:
     error_text: str = ""
     version: int = 0
     seconds: float = 0.0
+    built_at: float = 0.0  # time.time() when the build began
 
 
 class LiveSite:
@@ -64,6 +67,7 @@ class LiveSite:
         with self.lock:
             self.building = True
         started = time.perf_counter()
+        began = time.time()
         out = MemoryOutput()
         try:
             result = build_site(self.project, out, templates=self.templates, cache=self.cache)
@@ -80,6 +84,7 @@ class LiveSite:
                 error_text=error_text,
                 version=self.state.version + 1,
                 seconds=time.perf_counter() - started,
+                built_at=began,
             )
             self.state = state
             self.building = False
@@ -197,13 +202,37 @@ def inject(page: bytes) -> bytes:
     return page[:index] + script + page[index:] if index >= 0 else page + script
 
 
-def watch(site: LiveSite, paths: list[Path], stop: threading.Event, report) -> None:
-    """Rebuild after each burst of changes (watchfiles debounces them into one)."""
+def changed_since(paths: list[Path], moment: float) -> bool:
+    """Any file under `paths` modified after `moment` (a time.time())."""
+    for folder in paths:
+        for dirpath, _dirs, files in os.walk(folder):
+            for name in files:
+                with contextlib.suppress(OSError):
+                    if os.stat(os.path.join(dirpath, name)).st_mtime > moment:
+                        return True
+    return False
+
+
+def watch(site: LiveSite, paths: list[Path], stop: threading.Event, report, ready) -> None:
+    """Rebuild after each burst of changes (watchfiles debounces them into one).
+
+    `ready()` is called once the watcher runs; an edit made between the first build and
+    that moment would go unseen, so it is looked for and built then.
+    """
     from watchfiles import watch as watch_files
 
-    for _changes in watch_files(*paths, stop_event=stop, debounce=150, step=50):
-        state = site.rebuild()
-        report(state)
+    started = time.time()
+    first = True
+    for changes in watch_files(
+        *paths, stop_event=stop, debounce=150, step=50, yield_on_timeout=True, rust_timeout=200
+    ):
+        if first:
+            first = False
+            ready()
+            if not changes and changed_since(paths, site.state.built_at or started):
+                changes = {("modified", "")}
+        if changes:
+            report(site.rebuild())
 
 
 def start_server(site: LiveSite, port: int) -> ThreadingHTTPServer:

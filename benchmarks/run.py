@@ -44,6 +44,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -76,8 +77,9 @@ class Run:
 @dataclass
 class Figure:
     name: str
-    runs: list[Run] = field(default_factory=list)
-    note: str = ""
+    runs: list[Run] = field(default_factory=list)  # the successful ones
+    failures: list[Run] = field(default_factory=list)  # not counted (their round is redone)
+    memory: Run | None = None  # the extra, untimed run whose process tree was sampled
 
     @property
     def seconds(self) -> float:
@@ -89,7 +91,7 @@ class Figure:
 
     @property
     def tree_mib(self) -> float:
-        return max(r.tree_mib for r in self.runs)
+        return self.memory.tree_mib if self.memory else 0.0
 
     @property
     def cpu_seconds(self) -> float:
@@ -101,7 +103,7 @@ class Figure:
 
     @property
     def failed(self) -> bool:
-        return any(r.returncode != 0 for r in self.runs)
+        return bool(self.failures)
 
 
 def cpu_times() -> float:
@@ -137,13 +139,18 @@ def wait_idle(limit: float, longest: float) -> None:
 
 class TreeMemory:
     """Samples the summed PSS of every process in a session (a command and the workers it
-    forks) every SAMPLE seconds and keeps the peak. PSS splits pages that forked workers
-    share with their parent, so the sum does not count them twice; a peak shorter than
-    SAMPLE can be missed (wait4's max RSS of the largest process is the exact lower bound)."""
+    forks) every SAMPLE seconds while `active`, and keeps the peak. PSS splits the pages
+    forked workers share with their parent, so the sum does not count them twice; a peak
+    shorter than SAMPLE can be missed (wait4's max RSS of the largest process is the exact
+    lower bound). Reading smaps_rollup walks the page tables of the process, under its
+    memory lock: at 50 ms it slows a large build by 5-10%, so timed runs are not sampled."""
 
-    def __init__(self, session: int) -> None:
+    def __init__(self, session: int, active: bool = True) -> None:
         self.session = session
         self.peak_kib = 0
+        self.active = threading.Event()
+        if active:
+            self.active.set()
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
@@ -152,6 +159,9 @@ class TreeMemory:
         members: list[int] = []
         tick = 0
         while not self.stop.is_set():
+            if not self.active.is_set():
+                self.stop.wait(0.1)
+                continue
             if tick % 5 == 0:  # looking for new workers costs more than reading their memory
                 members = session_members(self.session)
             self.peak_kib = max(self.peak_kib, sum(pss_kib(pid) for pid in members))
@@ -191,17 +201,24 @@ def pss_kib(pid: int) -> int:
 
 
 def run_process(
-    cmd: list[str], cwd: Path, timeout: float, log_file: Path, env: dict[str, str] | None = None
+    cmd: list[str],
+    cwd: Path,
+    timeout: float,
+    log_file: Path,
+    env: dict[str, str] | None = None,
+    sample: bool = False,
 ) -> Run:
     """One whole process: wall clock from spawn to reaping, its own peak RSS and CPU time
-    (wait4), and how much of the machine other processes took meanwhile (/proc/stat)."""
+    (wait4), how much of the machine other processes took meanwhile (/proc/stat), and
+    with `sample` the peak memory of its process tree (which slows it down a little)."""
     with log_file.open("wb") as out:
         busy_before = cpu_times()
         started = time.perf_counter()
         proc = subprocess.Popen(
             cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
-        memory = TreeMemory(proc.pid)  # start_new_session: the session id is the pid
+        # start_new_session: the session id is the pid
+        memory = TreeMemory(proc.pid) if sample else None
         timer = threading.Timer(timeout, kill_group, (proc.pid,))
         timer.start()
         try:
@@ -210,7 +227,7 @@ def run_process(
             timer.cancel()
         seconds = time.perf_counter() - started
         busy = cpu_times() - busy_before
-        tree = memory.finish()
+        tree = memory.finish() if memory else 0.0
     cpu = usage.ru_utime + usage.ru_stime
     background = max(0.0, busy - cpu) / (seconds * (os.cpu_count() or 1))
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
@@ -379,44 +396,80 @@ def measure_n(
         str(folder / "hugo-cache"),
     ]
     built_files = hugo_files = 0
-    for r in range(args.repeat):
-        log(f"N={n}: run {r + 1}/{args.repeat}")
 
-        def timed(key: str, cmd: list[str], r: int = r) -> Run:
-            wait_idle(args.idle, args.idle_wait)
-            env = smc.env if key != "hugo" else None
-            result = run_process(cmd, folder, args.timeout, logs / f"{key}-{r + 1}.log", env)
+    def timed(key: str, cmd: list[str], r: int, sample: bool = False) -> Run:
+        wait_idle(args.idle, args.idle_wait)
+        env = smc.env if key != "hugo" else None
+        name = f"{key}-{r or 'memory'}.log"
+        result = run_process(cmd, folder, args.timeout, logs / name, env, sample)
+        if result.returncode != 0:
+            figures[key].failures.append(result)
+        elif sample:
+            figures[key].memory = result
+            log(f"  {key:5} peak memory {result.tree_mib:8.1f} MiB")
+        else:
             figures[key].runs.append(result)
             log(
                 f"  {key:5} {result.seconds:8.2f} s {result.cpu_seconds:8.2f} CPU s "
-                f"{result.tree_mib:8.1f} MiB (largest process {result.maxrss_mib:.1f}) "
-                f"others {result.background:4.0%}"
+                f"largest process {result.maxrss_mib:6.1f} MiB others {result.background:4.0%}"
             )
-            return result
+        return result
 
-        timed("check", [*smcycle, "check", "--content", "content"])
-        clear_smcycle(folder)
-        cold = timed("cold", build)
-        if match := re.search(r"built (\d+) files", cold.output):
-            built_files = int(match[1])
-        timed("warm", build)
-        target.edit(f"b{r + 1}")
-        timed("edit", build)
-        target.restore()
+    def round_of(r: int, sample: bool) -> bool:
+        """check, cold, warm, edit, hugo; False when an smcycle run failed (the rest of the
+        round would not measure what it says: a warm build after a failed cold one is cold)."""
+        for key, cmd, before in (
+            ("check", [*smcycle, "check", "--content", "content"], None),
+            ("cold", build, lambda: clear_smcycle(folder)),
+            ("warm", build, None),
+            ("edit", build, lambda: target.edit(f"b{r}")),
+        ):
+            if before:
+                before()
+            result = timed(key, cmd, r, sample)
+            target.restore()
+            if result.returncode != 0:
+                return False
+            if key == "cold" and (match := re.search(r"built (\d+) files", result.output)):
+                nonlocal built_files
+                built_files = int(match[1])
         if hugo:
             clear_hugo(folder)
-            timed("hugo", hugo_cmd)
+            timed("hugo", hugo_cmd, r, sample)
+            nonlocal hugo_files
             hugo_files = sum(len(files) for _, _, files in os.walk(folder / HUGO_OUT))
+        return True
+
+    done = attempt = 0
+    while not args.serve_only and done < args.repeat and attempt < args.repeat + 3:
+        attempt += 1
+        again = f" (attempt {attempt})" if attempt > done + 1 else ""
+        log(f"N={n}: run {done + 1}/{args.repeat}{again}")
+        if round_of(attempt, sample=False):
+            done += 1
+        else:
+            log(f"N={n}: an smcycle run failed; its round is not counted")
+    for _attempt in range(0 if args.serve_only else 3):
+        log(f"N={n}: memory round (untimed)")
+        if round_of(0, sample=True):
+            break
     result = {
         "n": n,
-        "figures": {k: asdict(f) | {"seconds": f.seconds} for k, f in figures.items() if f.runs},
+        "figures": {
+            k: asdict(f) | {"seconds": f.seconds if f.runs else None}
+            for k, f in figures.items()
+            if f.runs or f.failures
+        },
         "smcycle_files": built_files,
         "hugo_files": hugo_files,
     }
     for fig in result["figures"].values():
-        for run in fig["runs"]:
-            run.pop("output")
-    if args.serve_edit:
+        for run in [*fig["runs"], *fig["failures"], fig["memory"]]:
+            if run:
+                run["error"] = (
+                    run.pop("output").strip().splitlines()[-1:] if run["returncode"] else []
+                )
+    if args.serve_edit or args.serve_only:
         wait_idle(args.idle, args.idle_wait)
         serve = measure_serve(n, folder, target, args, smc, hugo)
         result["serve"] = serve
@@ -509,17 +562,32 @@ def edit_latencies(
     edits: int,
     timeout: float,
     tag: str,
+    idle: Callable[[], None],
+    background: list[float],
     reported: list[float] | None = None,
 ) -> list[float]:
-    """Seconds from each write until `url` serves the edited text; `reported`: the server's
-    own build time of each edit (smcycle serve's `built N files in S s`)."""
+    """Seconds from each write until `url` serves the edited text. Fills `background` with
+    the share of the CPUs other processes took during each edit and `reported` with the
+    server's own build time of each (smcycle serve's `built N files in S s`). The server's
+    memory is sampled before and after the timed edits, and during one more, untimed."""
     if "Benchmark edit" in fetch(url):
         raise RuntimeError(f"{url} already shows an edit")
-    out = []
-    for k in range(edits):
+    out: list[float] = []
+    for k in range(edits + 1):
         marker = f"{tag}{k + 1}x{os.getpid()}"
         time.sleep(0.5)  # let the watcher settle after the previous change
+        if k == edits:  # the untimed edit, for memory
+            server.memory.active.set()
+            edit(marker)
+            deadline = time.perf_counter() + timeout
+            while marker not in fetch(url) and time.perf_counter() < deadline:
+                time.sleep(POLL)
+            server.drain()
+            break
+        server.memory.active.clear()
+        idle()
         server.drain()
+        busy, served, mine = cpu_times(), process_cpu(server.proc.pid), own_cpu()
         started = time.perf_counter()
         edit(marker)
         while marker not in fetch(url):
@@ -527,16 +595,34 @@ def edit_latencies(
                 raise RuntimeError(f"{url} never showed the edit {marker}")
             time.sleep(POLL)
         out.append(time.perf_counter() - started)
+        ours = process_cpu(server.proc.pid) - served + own_cpu() - mine
+        others = max(0.0, cpu_times() - busy - ours) / (out[-1] * (os.cpu_count() or 1))
+        background.append(others)
         note = ""
         if reported is not None:
             reported.append(float(server.wait_line(r"built \d+ files in ([\d.]+) s", 30)[1]))
             note = f" (serve reports a {reported[-1]:.2f} s build)"
-        log(f"  {tag} edit {k + 1}/{edits}: {out[-1]:.3f} s{note}")
+        log(f"  {tag} edit {k + 1}/{edits}: {out[-1]:.3f} s{note} others {others:.0%}")
     restore()
     deadline = time.perf_counter() + timeout
     while "Benchmark edit" in fetch(url) and time.perf_counter() < deadline:
         time.sleep(POLL)
     return out
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds a running process (all its threads, and children it reaped) used so far."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu() -> float:
+    t = os.times()
+    return t.user + t.system
 
 
 def free_port() -> int:
@@ -547,6 +633,10 @@ def free_port() -> int:
 
 def measure_serve(n, folder, target, args, smc: Smcycle, hugo) -> dict:
     logs = folder / "logs"
+
+    def idle() -> None:
+        wait_idle(args.idle, args.idle_wait)
+
     out: dict = {}
     log(f"N={n}: smcycle serve")
     started = time.perf_counter()
@@ -557,7 +647,7 @@ def measure_serve(n, folder, target, args, smc: Smcycle, hugo) -> dict:
         out["smcycle_first_build"] = float(first[2])
         out["smcycle_ready"] = time.perf_counter() - started
         url = f"http://127.0.0.1:{port}/posts/{target.post.id}/"
-        out["smcycle_reported"] = []
+        out["smcycle_reported"], out["smcycle_background"] = [], []
         out["smcycle_edits"] = edit_latencies(
             server,
             url,
@@ -566,6 +656,8 @@ def measure_serve(n, folder, target, args, smc: Smcycle, hugo) -> dict:
             args.edits,
             args.timeout,
             "serve",
+            idle,
+            out["smcycle_background"],
             out["smcycle_reported"],
         )
     finally:
@@ -602,6 +694,8 @@ def measure_serve(n, folder, target, args, smc: Smcycle, hugo) -> dict:
                 args.edits,
                 args.timeout,
                 "hugo",
+                idle,
+                out.setdefault("hugo_background", []),
             )
         finally:
             out["hugo_tree_mib"], out["hugo_maxrss_mib"] = server.stop()
@@ -632,7 +726,7 @@ def table(result: dict) -> str:
         if not fig.runs:
             continue
         runs = ", ".join(f"{r.seconds:.2f}" for r in fig.runs)
-        mark = " **(failed)**" if fig.failed else ""
+        mark = f" **({len(fig.failures)} failed run(s) not counted)**" if fig.failures else ""
         rows.append(
             f"| {fig.name}{mark} | {fig.seconds:.2f} | {ratio(fig.seconds, ht)} "
             f"| {fig.cpu_seconds:.2f} | {fig.tree_mib:.0f} | {ratio(fig.tree_mib, hm)} "
@@ -648,19 +742,25 @@ def table(result: dict) -> str:
         rows.append(
             f"| `smcycle serve`: edit one post → page served with the change (ratios to "
             f"`hugo server`) | {s:.2f} | {ratio(s, h)} | - | {mem:.0f} "
-            f"| {ratio(mem, serve.get('hugo_tree_mib'))} | {largest:.0f} | {runs} | - |"
+            f"| {ratio(mem, serve.get('hugo_tree_mib'))} | {largest:.0f} | {runs} "
+            f"| {max(serve.get('smcycle_background') or [0]):.0%} |"
         )
         if h is not None:
             runs = ", ".join(f"{x:.2f}" for x in serve["hugo_edits"])
             rows.append(
                 f"| `hugo server`: the same edit → page served | {h:.2f} | 1.0x | - "
                 f"| {serve['hugo_tree_mib']:.0f} | 1.0x | {serve['hugo_maxrss_mib']:.0f} "
-                f"| {runs} | - |"
+                f"| {runs} | {max(serve.get('hugo_background') or [0]):.0%} |"
             )
-    rows += [
-        "",
-        f"smcycle wrote {result['smcycle_files']:,} files, Hugo {result['hugo_files']:,}.",
-    ]
+    rows.append("")
+    for fig in figs.values():
+        for run in fig.failures:
+            error = run.output.strip().splitlines()[-1:] or ["(no output)"]
+            rows.append(f"Failed: {fig.name}, exit {run.returncode}: `{error[0]}`  ")
+    if result["smcycle_files"]:
+        rows.append(
+            f"smcycle wrote {result['smcycle_files']:,} files, Hugo {result['hugo_files']:,}."
+        )
     if serve:
         rows.append(
             f"`smcycle serve` first build (in memory): {serve['smcycle_first_build']:.2f} s "
@@ -768,6 +868,9 @@ def main(argv: list[str] | None = None) -> int:
         "--serve-edit", action="store_true", help="measure edit-to-served latency of serve"
     )
     parser.add_argument("--edits", type=int, default=5, help="edits for --serve-edit (median)")
+    parser.add_argument(
+        "--serve-only", action="store_true", help="only the --serve-edit measurement"
+    )
     parser.add_argument("--json", type=Path, help="also write every measurement here")
     parser.add_argument(
         "--ref",

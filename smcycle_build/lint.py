@@ -12,8 +12,9 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from difflib import SequenceMatcher
 from itertools import pairwise
+
+from rapidfuzz.distance import Indel
 
 from .errors import Diagnostics
 from .measure import goal_progress, goal_trend, monthly_growth_needed
@@ -23,9 +24,8 @@ from .plan import Plan, Span, post_audiences
 from .schema import THRESHOLDS
 from .times import UTC
 
-_URL = re.compile(r"https?://\S+|www\.\S+")
-_TAGS = re.compile(r"[#@][\w-]+")
-_NOT_WORD = re.compile(r"[^\w]+")
+# links and tags match first and are dropped; the words are what is left
+_WORDS = re.compile(r"https?://\S+|www\.\S+|[#@][\w-]+|(\w+)")
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,7 @@ def num(value: float) -> str:
 
 def normalise(text: str) -> str:
     """What a reader sees as the message: no links, tags, case, punctuation or spacing."""
-    text = _TAGS.sub(" ", _URL.sub(" ", text.lower()))
-    return " ".join(_NOT_WORD.sub(" ", text).split())
+    return " ".join(filter(None, _WORDS.findall(text.lower())))
 
 
 def check_copy_paste(lint: Lint) -> None:
@@ -81,13 +80,9 @@ def check_copy_paste(lint: Lint) -> None:
             if not text:
                 continue
             for other_channel, other in seen:
-                # the ratio can't reach the limit when one text is much longer: skip the work
-                if 2 * min(len(other), len(text)) / (len(other) + len(text)) < limit:
-                    continue
-                matcher = SequenceMatcher(None, other, text, autojunk=False)
-                if matcher.real_quick_ratio() < limit or matcher.quick_ratio() < limit:
-                    continue
-                ratio = matcher.ratio()
+                # 1 - the share of characters to delete or insert to turn one into the
+                # other (2 x longest common subsequence / both lengths); 0 below the limit
+                ratio = Indel.normalized_similarity(other, text, score_cutoff=limit)
                 if ratio >= limit:
                     lint.warn(
                         variant.loc.path,

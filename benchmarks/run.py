@@ -568,7 +568,7 @@ def edit_latencies(
 ) -> list[float]:
     """Seconds from each write until `url` serves the edited text. Fills `background` with
     the share of the CPUs other processes took during each edit and `reported` with the
-    server's own build time of each (smcycle serve's `built N files in S s`). The server's
+    server's own build time of each (what smcycle serve reports). The server's
     memory is sampled before and after the timed edits, and during one more, untimed."""
     if "Benchmark edit" in fetch(url):
         raise RuntimeError(f"{url} already shows an edit")
@@ -600,7 +600,7 @@ def edit_latencies(
         background.append(others)
         note = ""
         if reported is not None:
-            reported.append(float(server.wait_line(r"built \d+ files in ([\d.]+) s", 30)[1]))
+            reported.append(served_seconds(server.wait_line(SERVE_READY, 30)))
             note = f" (serve reports a {reported[-1]:.2f} s build)"
         log(f"  {tag} edit {k + 1}/{edits}: {out[-1]:.3f} s{note} others {others:.0%}")
     restore()
@@ -608,6 +608,15 @@ def edit_latencies(
     while "Benchmark edit" in fetch(url) and time.perf_counter() < deadline:
         time.sleep(POLL)
     return out
+
+
+# what `smcycle serve` says after each (re)build: since the lazy layout "ready in S s: N
+# files", before it "built N files in S s" (kept, so that --ref can measure old commits)
+SERVE_READY = r"built (\d+) files in ([\d.]+) s|ready in ([\d.]+) s: (\d+) files"
+
+
+def served_seconds(match: re.Match[str]) -> float:
+    return float(match[2] or match[3])
 
 
 def process_cpu(pid: int) -> float:
@@ -642,9 +651,9 @@ def measure_serve(n, folder, target, args, smc: Smcycle, hugo) -> dict:
     started = time.perf_counter()
     server = Server([*smc.command, "serve", "--port", "0"], folder, logs / "serve.log", smc.env)
     try:
-        first = server.wait_line(r"built (\d+) files in ([\d.]+) s", args.timeout)
+        first = server.wait_line(SERVE_READY, args.timeout)
         port = server.wait_line(r"serving http://127\.0\.0\.1:(\d+)/", 60)[1]
-        out["smcycle_first_build"] = float(first[2])
+        out["smcycle_first_build"] = served_seconds(first)
         out["smcycle_ready"] = time.perf_counter() - started
         url = f"http://127.0.0.1:{port}/posts/{target.post.id}/"
         out["smcycle_reported"], out["smcycle_background"] = [], []

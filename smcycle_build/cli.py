@@ -246,7 +246,9 @@ def report_build(state: SiteState) -> None:
         click.echo(state.error_text.rstrip(), err=True)
         click.echo("build failed: the browser shows the problems until they are fixed", err=True)
     else:
-        click.echo(f"built {len(state.files)} files in {state.seconds:.2f} s", err=True)
+        files = len(state.layout.paths()) if state.layout else 0
+        made = f"{files} files, each made when it is first asked for"
+        click.echo(f"ready in {state.seconds:.2f} s: {made}", err=True)
 
 
 @cli.group(name="import")

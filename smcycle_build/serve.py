@@ -1,9 +1,14 @@
-"""`smcycle serve`: build into memory, serve on 127.0.0.1, rebuild on change, reload browsers.
+"""`smcycle serve`: check, serve on 127.0.0.1, re-check on change, reload browsers.
 
-MkDocs' livereload in spirit, with what it lacks: requests wait while a build
+MkDocs' livereload in spirit, with what it lacks: requests wait while a rebuild
 runs (never a half-built site), and a failed build shows its problems as a page
 that reloads itself once the file is fixed. The reload script is injected into
 served pages only, never into `output/`.
+
+A rebuild checks and plans the playbook and lays the site out (`Layout`), but
+makes no page: each file is made when it is first asked for, from the same table
+`build` writes. An edit to one post of ten thousand costs the check and the page
+in the browser, not the whole site, and memory holds only the pages looked at.
 """
 
 from __future__ import annotations
@@ -21,10 +26,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .build import BuildCache, build_site
+from .build import build_time
 from .errors import Diagnostic, SourceLines, format_text
-from .output import MemoryOutput
-from .pipeline import Project
+from .layout import BuildCache, Layout
+from .pipeline import Project, check_project
 
 RELOAD_PATH = "/__smcycle/events"
 RELOAD_SCRIPT = f"""<script>
@@ -42,9 +47,9 @@ RELOAD_SCRIPT = f"""<script>
 
 @dataclass
 class SiteState:
-    """The last complete build, or the problems of the last failed one."""
+    """The last good layout, and the problems of the last failed check."""
 
-    files: dict[str, bytes] = field(default_factory=dict)
+    layout: Layout | None = None
     problems: list[Diagnostic] = field(default_factory=list)
     error_text: str = ""
     version: int = 0
@@ -68,18 +73,28 @@ class LiveSite:
             self.building = True
         started = time.perf_counter()
         began = time.time()
-        out = MemoryOutput()
+        layout = None
         try:
-            result = build_site(self.project, out, templates=self.templates, cache=self.cache)
-            problems = [d for d in result.diagnostics if d.severity == "error"]
+            checked = check_project(self.project)
+            problems = [d for d in checked.diagnostics if d.severity == "error"]
             error_text = ""
-            if not result.ok:
+            if checked.ok:
+                layout = Layout(
+                    self.project,
+                    checked,
+                    templates=self.templates,
+                    base_url=None,
+                    now=build_time(),
+                    cache=self.cache,
+                    post_batch=1,  # a post page is made alone, when it is asked for
+                )
+            else:
                 error_text = format_text(problems, SourceLines(self.project.root))
         except Exception as exc:  # a broken template must not kill the server
-            result, problems, error_text = None, [], f"the build failed: {exc!r}"
+            problems, error_text = [], f"the build failed: {exc!r}"
         with self.lock:
             state = SiteState(
-                files=out.files if result is not None and result.ok else self.state.files,
+                layout=layout or self.state.layout,
                 problems=problems,
                 error_text=error_text,
                 version=self.state.version + 1,
@@ -159,16 +174,23 @@ def make_handler(site: LiveSite) -> type[BaseHTTPRequestHandler]:
             state = site.current()
             if state.error_text and rel.endswith(".html"):
                 return self.send(HTTPStatus.OK, error_page(state), "text/html; charset=utf-8")
-            data = state.files.get(rel)
+            layout = state.layout
+            if layout is None:  # never built: the error page covers pages, this the rest
+                return self.send(HTTPStatus.SERVICE_UNAVAILABLE, b"no site yet", "text/plain")
+            try:
+                data = layout.get(rel)
+            except Exception as exc:  # a broken template: say so, keep serving
+                text = f"making {rel} failed: {exc!r}".encode()
+                return self.send(HTTPStatus.INTERNAL_SERVER_ERROR, text, "text/plain")
             if data is None and not rel.endswith(".html"):
                 alt = posixpath.join(rel, "index.html")
-                if alt in state.files:  # /goals -> /goals/ so relative links resolve
+                if layout.has(alt):  # /goals -> /goals/ so relative links resolve
                     self.send_response(HTTPStatus.MOVED_PERMANENTLY)
                     self.send_header("Location", self.path.split("?")[0] + "/")
                     self.end_headers()
                     return None
             if data is None:
-                data = state.files.get("404.html", b"not found")
+                data = layout.get("404.html") or b"not found"
                 return self.send(HTTPStatus.NOT_FOUND, inject(data), "text/html; charset=utf-8")
             ctype = mimetypes.guess_type(rel)[0] or "application/octet-stream"
             if rel.endswith(".html"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -17,6 +18,8 @@ from playwright.sync_api import expect, sync_playwright
 from site_builds import CHROMIUM, CHROMIUM_ARGS
 
 from smcycle_build.serve import site_path
+
+REPO = Path(__file__).parent.parent
 
 
 @pytest.fixture
@@ -108,3 +111,29 @@ def test_an_edit_right_after_start_is_not_missed(served) -> None:
                 return
         time.sleep(0.05)
     raise AssertionError("the edit never reached the served page")
+
+
+def test_served_files_are_the_built_files(tmp_path, monkeypatch) -> None:
+    """`serve` makes each file when asked for; every one must equal what `build` writes,
+    and nothing may be served that is not built (the example playbook, all of it)."""
+    from conftest import run_cli
+
+    from smcycle_build.pipeline import Project
+    from smcycle_build.serve import LiveSite
+
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "content", root / "content")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    assert run_cli(root, "build").exit_code == 0
+    built = {
+        p.relative_to(root / "output").as_posix(): p.read_bytes()
+        for p in (root / "output").rglob("*")
+        if p.is_file()
+    }
+    site = LiveSite(Project.locate("content", cwd=root), None)
+    layout = site.rebuild().layout
+    assert layout is not None
+    assert sorted(layout.paths()) == sorted(built)
+    for path, data in built.items():
+        assert layout.get(path) == data, path
+    assert layout.get("no/such/page.html") is None

@@ -344,6 +344,16 @@ class FeedWriter:
         return out
 
 
+def feed_paths(model: Model) -> list[str]:
+    """Where `FeedWriter.feeds()` puts its feeds, known without making one."""
+    return (
+        ["calendar.ics"]
+        + [f"channels/{c}.ics" for c in model.channels]
+        + [f"campaigns/{c}.ics" for c in model.campaigns]
+        + [f"audiences/{a}.ics" for a in model.audiences]
+    )
+
+
 def unique(key: str, seen: set[str]) -> str:
     """`key`, or `key-2`, `key-3`... so that two milestones of one title keep distinct UIDs."""
     candidate, n = key, 1

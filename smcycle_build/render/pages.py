@@ -13,11 +13,11 @@ from ..errors import Diagnostic
 from ..model import Channel, Model
 from ..networks import NETWORKS
 from ..plan import Plan, Span, post_audiences
-from ..routes import Links, entity_url, feed_url
+from ..routes import Links, entity_url, feed_url, month_url
 from .calendar_pages import CalendarPages
 from .markup import MarkdownRenderer
 from .measure_view import MeasureViews
-from .page import Page
+from .page import Page, PageJob
 from .post_pages import PostPages
 from .views import Bar, Views, bar
 
@@ -98,24 +98,64 @@ class Pages(PostPages, CalendarPages):
         for job in self.jobs():
             yield from job()
 
-    def jobs(self) -> list[Callable[[], list[Page]]]:
+    def jobs(self, post_batch: int = POST_BATCH) -> list[PageJob]:
         """The site as units of work that can run anywhere (each returns its pages):
         the big ones (a channel's whole schedule, a month) first, posts in batches."""
-        jobs: list[Callable[[], list[Page]]] = [
-            partial(lambda c: [self.channel_page(c)], c) for c in self.model.channels.values()
+        model = self.model
+        jobs = [
+            PageJob((entity_url("channels", c.id),), partial(lambda c: [self.channel_page(c)], c))
+            for c in model.channels.values()
         ]
         keys = self.month_keys()
-        jobs += [partial(lambda i: [self.month_page(keys, i)], i) for i in range(len(keys))]
         jobs += [
-            lambda: [self.index(), self.situation(), self.listening(), self.measurement()],
-            lambda: [self.health(), self.channels_index(), self.posts_index(), self.year_board()],
-            lambda: [*self.reviews(), *self.goals(), *self.audiences(), *self.campaigns()],
-            lambda: [Page("404.html", "404.html")],
+            PageJob((month_url(key),), partial(lambda i: [self.month_page(keys, i)], i))
+            for i, key in enumerate(keys)
         ]
-        posts = list(self.model.posts.values())
-        for start in range(0, len(posts), POST_BATCH):
-            batch = posts[start : start + POST_BATCH]
-            jobs.append(partial(lambda b: [self.post_page(p) for p in b], batch))
+
+        def entities(kind: str, make: Callable[[], Iterator[Page]]) -> PageJob:
+            ids = getattr(model, kind)
+            paths = (*(entity_url(kind, i) for i in ids), f"{kind}/index.html")
+            return PageJob(paths, lambda: list(make()))
+
+        jobs += [
+            PageJob(
+                (
+                    "index.html",
+                    "situation/index.html",
+                    "listening/index.html",
+                    "measurement/index.html",
+                ),
+                lambda: [self.index(), self.situation(), self.listening(), self.measurement()],
+            ),
+            PageJob(
+                (
+                    "health/index.html",
+                    "channels/index.html",
+                    "posts/index.html",
+                    "calendar/index.html",
+                ),
+                lambda: [
+                    self.health(),
+                    self.channels_index(),
+                    self.posts_index(),
+                    self.year_board(),
+                ],
+            ),
+            entities("reviews", self.reviews),
+            entities("goals", self.goals),
+            entities("audiences", self.audiences),
+            entities("campaigns", self.campaigns),
+            PageJob(("404.html",), lambda: [Page("404.html", "404.html")]),
+        ]
+        posts = list(model.posts.values())
+        for start in range(0, len(posts), post_batch):
+            batch = posts[start : start + post_batch]
+            jobs.append(
+                PageJob(
+                    tuple(entity_url("posts", p.id) for p in batch),
+                    partial(lambda b: [self.post_page(p) for p in b], batch),
+                )
+            )
         return jobs
 
     # --- the cycle -------------------------------------------------------------------

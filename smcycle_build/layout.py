@@ -1,0 +1,150 @@
+"""What a build makes, path by path: every output file and how to make it.
+
+`build` makes them all (pages on every core, schedules and feeds meanwhile);
+`serve` makes each one when it is first asked for, so an edit costs the pages
+somebody looks at, not the whole site. Both read this one table, so the served
+site and the built one cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+
+from .errors import Diagnostic
+from .feeds.ical import GOOGLE_LIMIT, Feed, FeedWriter, feed_paths
+from .feeds.schedule import Schedules
+from .pipeline import CheckResult, Project
+from .plan import make_plan
+from .render.env import make_environment, theme_dirs
+from .render.page import PageJob
+from .render.pages import POST_BATCH, Pages
+from .render.site import SiteRenderer, sitemap, theme_assets
+from .render.views import Views
+from .routes import Links
+
+
+@dataclass
+class BuildCache:
+    """What a rebuild can reuse (serve keeps one): rendered Markdown, VEVENTs, templates."""
+
+    markdown: dict = field(default_factory=dict)
+    events: dict = field(default_factory=dict)
+    environments: dict = field(default_factory=dict)
+
+
+class Layout:
+    """One checked playbook's site: pages by job, other files by path, all made on demand."""
+
+    def __init__(
+        self,
+        project: Project,
+        checked: CheckResult,
+        *,
+        templates: Path | None,
+        base_url: str | None,
+        now: datetime,
+        cache: BuildCache,
+        markdown_store=None,
+        post_batch: int = POST_BATCH,
+    ) -> None:
+        model = checked.model
+        assert model is not None and checked.ok
+        if base_url:
+            playbook = dataclasses.replace(model.playbook, base_url=base_url)
+            model = dataclasses.replace(model, playbook=playbook)
+        plan = checked.plan or make_plan(model)
+        self.model, self.plan, self.now = model, plan, now
+        dirs = theme_dirs(templates if templates is not None else project.root / "templates")
+        key = tuple(dirs)
+        if key not in cache.environments:
+            cache.environments[key] = make_environment(dirs)
+        self.site = SiteRenderer(model, dirs, now, cache.environments[key])
+        self.links = Links(model.playbook.base_url)
+        self.events = cache.events
+        warnings = tuple(d for d in checked.diagnostics if d.severity != "error")
+        today = now.astimezone(model.playbook.timezone).date()
+        views = Views(model, plan, self.site.locale)
+        pages = Pages(
+            model, plan, views, warnings, today, self.links, cache.markdown, markdown_store
+        )
+        self.jobs: list[PageJob] = pages.jobs(post_batch)
+        self.job_of = {path: job for job in self.jobs for path in job.paths}
+        self.files = self._files()
+        self.copies = {**theme_assets(dirs), **media(project.content, model.media)}
+        self.notes: list[Diagnostic] = []  # found while making files: a feed too large
+        self._feeds: tuple[FeedWriter, dict[str, Feed]] | None = None
+        self._made: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def _files(self) -> dict[str, Callable[[], bytes | str]]:
+        """Schedules, feeds and the sitemap, each made when it is written or asked for."""
+        model, plan = self.model, self.plan
+        schedules = Schedules(model, self.links)
+        files: dict[str, Callable[[], bytes | str]] = {}
+        for cid, occs in plan.by_channel.items():
+            files[f"channels/{cid}.csv"] = partial(schedules.csv, occs)
+            files[f"channels/{cid}.json"] = partial(schedules.channel_json, cid, occs)
+        files["schedule.json"] = partial(schedules.schedule_json, plan.occurrences)
+        for path in feed_paths(model):
+            files[path] = partial(self.feed, path)
+        if model.playbook.base_url:
+            files["sitemap.xml"] = partial(sitemap, model.playbook.base_url, list(self.job_of))
+        return files
+
+    def paths(self) -> list[str]:
+        return [*self.job_of, *self.files, *self.copies]
+
+    def feed(self, path: str) -> bytes:
+        """One feed; the first one asked for makes every VEVENT (each once, shared)."""
+        if self._feeds is None:
+            writer = FeedWriter(
+                self.model, self.plan, self.links, self.now, self.events, self.site.strings
+            )
+            self._feeds = writer, {feed.path: feed for feed in writer.feeds()}
+        writer, feeds = self._feeds
+        feed = feeds[path]
+        data = writer.calendar(feed.name, feed.events)
+        severity = str(self.model.playbook.lint.get("feed-size", "warning"))
+        if len(data) > GOOGLE_LIMIT and severity != "off":
+            self.notes.append(
+                Diagnostic(
+                    self.model.playbook.loc.path,
+                    1,
+                    severity,
+                    "feed-size",
+                    f"{path} is {len(data) / 1e6:.1f} MB: Google Calendar drops events "
+                    "from feeds over about 1 MB",
+                    hint="subscribe to the per-channel or per-campaign feeds instead",
+                )
+            )
+        return data
+
+    # --- serve: one file at a time ------------------------------------------------------
+
+    def has(self, path: str) -> bool:
+        return path in self.job_of or path in self.files or path in self.copies
+
+    def get(self, path: str) -> bytes | None:
+        """A file's bytes, made on first request (its job's other pages come along)."""
+        with self._lock:  # one maker at a time: Markdown's parser is not thread-safe
+            if path in self._made:
+                return self._made[path]
+            if path in self.job_of:
+                for page in self.job_of[path]():
+                    self._made[page.path] = self.site.render(page).encode("utf-8")
+            elif path in self.files:
+                data = self.files[path]()
+                self._made[path] = data.encode("utf-8") if isinstance(data, str) else data
+            elif path in self.copies:
+                return self.copies[path].read_bytes()
+            return self._made.get(path)
+
+
+def media(content: Path, names: frozenset[str]) -> dict[str, Path]:
+    return {f"media/{name}": content / "media" / name for name in sorted(names)}

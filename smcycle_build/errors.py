@@ -68,6 +68,19 @@ class Diagnostics:
         """The severity `lint:` gives `rule` (locked rules keep theirs)."""
         return default if rule in LOCKED_RULES else self.overrides.get(rule, default)
 
+    def fork(self) -> Diagnostics:
+        """An empty collector with the same `lint:` settings: one file's problems, kept
+        apart so that a re-check can replay them when it reuses that file's result."""
+        return Diagnostics(self.overrides)
+
+    @property
+    def items(self) -> tuple[Diagnostic, ...]:
+        return tuple(self._items)
+
+    def absorb(self, items: Iterable[Diagnostic]) -> None:
+        """Problems recorded by a fork, as they were (severities already settled)."""
+        self._items.extend(items)
+
     def extend(self, items: Iterable[Diagnostic]) -> None:
         for d in items:
             self.add(d.path, d.line, d.rule, d.message, severity=d.severity, hint=d.hint)

@@ -7,6 +7,7 @@ compares every post with every other post.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -18,7 +19,8 @@ from rapidfuzz.distance import Indel
 
 from .errors import Diagnostics
 from .measure import goal_progress, goal_trend, monthly_growth_needed
-from .model import Channel, Model
+from .memo import Memo
+from .model import Channel, Model, Post
 from .networks import NETWORKS
 from .plan import Plan, Span, post_audiences
 from .schema import THRESHOLDS
@@ -36,6 +38,7 @@ class Lint:
     plan: Plan
     diags: Diagnostics
     first_weekday: int  # 0 = Monday, as the playbook's locale counts weeks
+    memo: Memo | None = None  # what the last check found per post, in `serve`
 
     def threshold(self, name: str) -> float:
         return float(self.model.playbook.lint.get(name, THRESHOLDS[name]))
@@ -74,27 +77,42 @@ def check_copy_paste(lint: Lint) -> None:
     """Two variants of one post with the same or nearly the same text."""
     limit = lint.threshold("copy_paste_similarity")
     for post in lint.model.posts.values():
-        seen: list[tuple[str, str]] = []
-        for variant in post.variants:
-            text = normalise(variant.text)
-            if not text:
-                continue
-            for other_channel, other in seen:
-                # 1 - the share of characters to delete or insert to turn one into the
-                # other (2 x longest common subsequence / both lengths); 0 below the limit
-                ratio = Indel.normalized_similarity(other, text, score_cutoff=limit)
-                if ratio >= limit:
-                    lint.warn(
-                        variant.loc.path,
-                        variant.loc.line,
-                        "copy-paste",
-                        f"the {variant.channel} variant is {ratio:.0%} the same text as the "
-                        f"{other_channel} variant",
-                        hint=f"tailor it to {network_label(lint, variant.channel)}: "
-                        "content is never copied across networks",
-                    )
-                    break
-            seen.append((variant.channel, text))
+        if lint.memo is None:
+            copy_paste_in(lint, post, limit)
+        else:  # a post unchanged since the last check (the same object, which means
+            # the same channels too): the same findings
+            token = (post, limit)
+
+            def check(diags: Diagnostics, post: Post = post) -> None:
+                copy_paste_in(dataclasses.replace(lint, diags=diags), post, limit)
+
+            lint.memo.reuse("copy-paste", post.id, token, lint.diags, check)
+    if lint.memo is not None:
+        lint.memo.keep("copy-paste", lint.model.posts)
+
+
+def copy_paste_in(lint: Lint, post: Post, limit: float) -> None:
+    seen: list[tuple[str, str]] = []
+    for variant in post.variants:
+        text = normalise(variant.text)
+        if not text:
+            continue
+        for other_channel, other in seen:
+            # 1 - the share of characters to delete or insert to turn one into the
+            # other (2 x longest common subsequence / both lengths); 0 below the limit
+            ratio = Indel.normalized_similarity(other, text, score_cutoff=limit)
+            if ratio >= limit:
+                lint.warn(
+                    variant.loc.path,
+                    variant.loc.line,
+                    "copy-paste",
+                    f"the {variant.channel} variant is {ratio:.0%} the same text as the "
+                    f"{other_channel} variant",
+                    hint=f"tailor it to {network_label(lint, variant.channel)}: "
+                    "content is never copied across networks",
+                )
+                break
+        seen.append((variant.channel, text))
 
 
 def weeks_in(span: Span, first_weekday: int) -> Iterator[tuple[date, bool]]:
@@ -113,11 +131,14 @@ def check_cadence(lint: Lint) -> None:
         p.start + timedelta(days=i) for p in plan.phases for i in range((p.end - p.start).days + 1)
     }
     for channel in lint.model.channels.values():
-        counts = Counter(
-            lint.week_start(o.day)
+        days = Counter(
+            o.day
             for o in plan.by_channel[channel.id]
             if o.post.status != "cancelled" and span.start <= o.day <= span.end
         )
+        counts: Counter[date] = Counter()
+        for day, n in days.items():  # a few thousand days, not tens of thousands of posts
+            counts[lint.week_start(day)] += n
         for week, whole in weeks_in(span, lint.first_weekday):
             quiet = not any(week + timedelta(days=i) in covered for i in range(7))
             check_week(lint, channel, week, whole, quiet, counts.get(week, 0))
@@ -297,9 +318,11 @@ def check_goal_met(lint: Lint) -> None:
             )
 
 
-def lint_plan(model: Model, plan: Plan, diags: Diagnostics, first_weekday: int) -> None:
+def lint_plan(
+    model: Model, plan: Plan, diags: Diagnostics, first_weekday: int, memo: Memo | None = None
+) -> None:
     """Run every strategy check; problems go to `diags` with their severity from `lint:`."""
-    lint = Lint(model, plan, diags, first_weekday)
+    lint = Lint(model, plan, diags, first_weekday, memo)
     for rule in RULES:
         rule(lint)
 

@@ -13,6 +13,7 @@ from functools import cached_property
 
 from dateutil import rrule
 
+from .memo import Memo
 from .model import Campaign, Model, Post, Variant
 from .times import UTC
 
@@ -112,12 +113,24 @@ def expand_variant(post: Post, variant: Variant, horizon: date, tz: tzinfo) -> l
     return out
 
 
-def expand_occurrences(model: Model, horizon: date) -> tuple[Occurrence, ...]:
-    """Every occurrence of every variant, in time order (open series stop at `horizon`)."""
+def expand_occurrences(
+    model: Model, horizon: date, memo: Memo | None = None
+) -> tuple[Occurrence, ...]:
+    """Every occurrence of every variant, in time order (open series stop at `horizon`);
+    with a `memo`, a post unchanged since the last plan keeps its occurrences."""
     out: list[Occurrence] = []
+    tz = model.playbook.timezone
     for post in model.posts.values():
-        for variant in post.variants:
-            out.extend(expand_variant(post, variant, horizon, model.playbook.timezone))
+
+        def expand(post: Post = post) -> list[Occurrence]:
+            return [o for v in post.variants for o in expand_variant(post, v, horizon, tz)]
+
+        if memo is None:
+            out.extend(expand())
+        else:
+            out.extend(memo.value("occurrences", post.id, (post, horizon, tz), expand))
+    if memo is not None:
+        memo.keep("occurrences", model.posts)
     out.sort(key=lambda o: o.sort_key)
     return tuple(out)
 
@@ -189,8 +202,11 @@ class Plan:
     @cached_property
     def by_month(self) -> dict[str, tuple[Occurrence, ...]]:
         groups: dict[str, list[Occurrence]] = {}
+        names: dict[tuple[int, int], str] = {}  # a few dozen months, tens of thousands of posts
         for occ in self.occurrences:
-            groups.setdefault(occ.start.strftime("%Y-%m"), []).append(occ)
+            month = (occ.start.year, occ.start.month)
+            key = names.get(month) or names.setdefault(month, occ.start.strftime("%Y-%m"))
+            groups.setdefault(key, []).append(occ)
         return {m: tuple(v) for m, v in sorted(groups.items())}
 
 
@@ -206,7 +222,7 @@ def plan_span(model: Model) -> Span:
     return Span(min(days), max(days))
 
 
-def make_plan(model: Model) -> Plan:
+def make_plan(model: Model, memo: Memo | None = None) -> Plan:
     span = plan_span(model)
     phases = tuple(
         sorted(
@@ -217,4 +233,4 @@ def make_plan(model: Model) -> Plan:
     horizon = (
         max(span.end, *(c.end for c in model.campaigns.values())) if model.campaigns else span.end
     )
-    return Plan(model, span, expand_occurrences(model, horizon), phases)
+    return Plan(model, span, expand_occurrences(model, horizon, memo), phases)

@@ -14,12 +14,14 @@ in the browser, not the whole site, and memory holds only the pages looked at.
 from __future__ import annotations
 
 import contextlib
+import gc
 import html
 import mimetypes
 import os
 import posixpath
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,7 +31,8 @@ from urllib.parse import unquote, urlsplit
 from .build import build_time
 from .errors import Diagnostic, SourceLines, format_text
 from .layout import BuildCache, Layout
-from .pipeline import Project, check_project
+from .memo import Memo
+from .pipeline import CheckResult, Project, check_project, long_lived
 
 RELOAD_PATH = "/__smcycle/events"
 RELOAD_SCRIPT = f"""<script>
@@ -65,29 +68,34 @@ class LiveSite:
         self.templates = templates
         self.state = SiteState()
         self.cache = BuildCache()
+        self.memo = Memo()  # each file's parse and checks, for the next re-check
+        self.last_check: CheckResult | None = None
         self.lock = threading.Condition()
         self.building = False
 
-    def rebuild(self) -> SiteState:
+    def rebuild(self, changed: Iterable[str] = ()) -> SiteState:
+        """Check again (reading only what changed) and lay the new site out."""
+        self.memo.forget(changed)
         with self.lock:
             self.building = True
         started = time.perf_counter()
         began = time.time()
         layout = None
         try:
-            checked = check_project(self.project)
+            checked = self.last_check = check_project(self.project, self.memo)
             problems = [d for d in checked.diagnostics if d.severity == "error"]
             error_text = ""
             if checked.ok:
-                layout = Layout(
-                    self.project,
-                    checked,
-                    templates=self.templates,
-                    base_url=None,
-                    now=build_time(),
-                    cache=self.cache,
-                    post_batch=1,  # a post page is made alone, when it is asked for
-                )
+                with long_lived():
+                    layout = Layout(
+                        self.project,
+                        checked,
+                        templates=self.templates,
+                        base_url=None,
+                        now=build_time(),
+                        cache=self.cache,
+                        post_batch=1,  # a post page is made alone, when it is asked for
+                    )
             else:
                 error_text = format_text(problems, SourceLines(self.project.root))
         except Exception as exc:  # a broken template must not kill the server
@@ -105,6 +113,14 @@ class LiveSite:
             self.building = False
             self.lock.notify_all()
         return state
+
+    def collect(self) -> None:
+        """Free what past rebuilds left behind: `long_lived` freezes each new model, so the
+        collector alone never sees the old ones. Done while nobody edits (a full pass over
+        a large playbook's heap takes a few tenths of a second)."""
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
 
     def current(self, timeout: float = 30.0) -> SiteState:
         with self.lock:
@@ -235,6 +251,9 @@ def changed_since(paths: list[Path], moment: float) -> bool:
     return False
 
 
+IDLE_COLLECT = 2.0  # seconds without an edit before the old models are freed
+
+
 def watch(site: LiveSite, paths: list[Path], stop: threading.Event, report, ready) -> None:
     """Rebuild after each burst of changes (watchfiles debounces them into one).
 
@@ -245,6 +264,7 @@ def watch(site: LiveSite, paths: list[Path], stop: threading.Event, report, read
 
     started = time.time()
     first = True
+    dirty, last = False, 0.0  # rebuilt since the last collection; when
     for changes in watch_files(
         *paths, stop_event=stop, debounce=150, step=50, yield_on_timeout=True, rust_timeout=200
     ):
@@ -254,7 +274,11 @@ def watch(site: LiveSite, paths: list[Path], stop: threading.Event, report, read
             if not changes and changed_since(paths, site.state.built_at or started):
                 changes = {("modified", "")}
         if changes:
-            report(site.rebuild())
+            report(site.rebuild(path for _change, path in changes))
+            dirty, last = True, time.monotonic()
+        elif dirty and time.monotonic() - last > IDLE_COLLECT:
+            site.collect()
+            dirty = False
 
 
 def start_server(site: LiveSite, port: int) -> ThreadingHTTPServer:

@@ -8,6 +8,7 @@ whose own fields passed, so one mistake is reported once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from . import fields as f
@@ -15,6 +16,7 @@ from . import schema
 from .errors import Diagnostics
 from .fields import At, did_you_mean, read_fields
 from .load import RawDocument, Sources
+from .memo import Memo
 from .metrics_csv import read_metrics
 from .model import (
     Audience,
@@ -30,6 +32,7 @@ from .model import (
     Milestone,
     Model,
     Playbook,
+    Post,
     Query,
     Response,
     Review,
@@ -96,12 +99,19 @@ class Refs:
         return False
 
 
-def validate(src: Sources, diags: Diagnostics) -> Model | None:
-    """The model of the playbook, or None if playbook.yaml itself is unusable."""
+def validate(src: Sources, diags: Diagnostics, memo: Memo | None = None) -> Model | None:
+    """The model of the playbook, or None if playbook.yaml itself is unusable. With a
+    `memo`, a post is validated again only when its file or what it refers to changed."""
     playbook = build_playbook(src.playbook, diags)
     if playbook is not None:
         diags.overrides.update({k: str(v) for k, v in playbook.lint.items() if k in schema.RULES})
-    records = {kind: read_records(kind, src.entities.get(kind, []), diags) for kind in src.entities}
+    # posts are many and read through the memo; the few other files are read every time
+    records = {
+        kind: read_records(kind, docs, diags, memo, src.playbook)
+        if kind == "posts"
+        else read_records(kind, docs, diags)
+        for kind, docs in src.entities.items()
+    }
     known = {kind: {r.id for r in recs} for kind, recs in records.items()}
     refs = Refs(known, diags)
     situation = build_situation(src.situation, diags)
@@ -113,12 +123,30 @@ def validate(src: Sources, diags: Diagnostics) -> Model | None:
     reviews = build_reviews(records["reviews"], refs, diags)
     listening = build_listening(src.listening, refs, diags)
     metrics = read_metrics(src.metrics, known, diags)
+    # what a post is checked against: every file but the posts, and the media
+    context = (
+        src.playbook,
+        *(doc for kind, docs in src.entities.items() if kind != "posts" for doc in docs),
+        src.media,
+        src.media_escapes,
+    )
+    if memo is not None:
+        context = memo.value("context", "posts", context, lambda: context)
     posts = {}
     for rec in records["posts"]:
         if rec.values is not None:
-            post = build_post(rec, playbook, channels, refs, src, diags)
+
+            def make(d: Diagnostics, rec: Record = rec) -> Post | None:
+                return build_post(rec, playbook, channels, refs, src, d)
+
+            if memo is None:
+                post = make(diags)
+            else:
+                post = memo.reuse("posts", rec.doc.path, (rec, context), diags, make)
             if post is not None:
                 posts[post.id] = post
+    if memo is not None:
+        memo.keep("posts", (rec.doc.path for rec in records["posts"]))
     if playbook is None:
         return None
     return Model(
@@ -137,17 +165,35 @@ def validate(src: Sources, diags: Diagnostics) -> Model | None:
     )
 
 
-def read_records(kind: str, docs: list[RawDocument], diags: Diagnostics) -> list[Record]:
+def read_records(
+    kind: str,
+    docs: list[RawDocument],
+    diags: Diagnostics,
+    memo: Memo | None = None,
+    playbook: RawDocument | None = None,
+) -> list[Record]:
     """Each file's fields, its id (file name unless `id:`), and duplicate-id checks."""
     spec, what = schema.ENTITY_SPECS[kind]
-    found: list[Record] = []
-    for doc in docs:
+
+    def read(doc: RawDocument, diags: Diagnostics) -> Record | None:
         values = None
         if doc.fields is not None:
             values = read_fields(doc.fields, spec, At(doc.path, doc.fields.line, diags), what)
         rec_id = record_id(doc, diags)
-        if rec_id is not None:
-            found.append(Record(doc, rec_id, values))
+        return None if rec_id is None else Record(doc, rec_id, values)
+
+    found: list[Record] = []
+    for doc in docs:
+        if memo is None:
+            rec = read(doc, diags)
+        else:
+            # playbook.yaml's `lint:` settles the severity of what is found: part of the key
+            token = (doc, playbook)
+            rec = memo.reuse(f"records-{kind}", doc.path, token, diags, partial(read, doc))
+        if rec is not None:
+            found.append(rec)
+    if memo is not None:
+        memo.keep(f"records-{kind}", (doc.path for doc in docs))
     # the file named after an id keeps it (then the first path); the other files are the
     # ones to change, and are reported at their `id:` line
     found.sort(key=lambda r: (r.doc.stem != r.id, r.doc.path))

@@ -117,7 +117,6 @@ def test_served_files_are_the_built_files(tmp_path, monkeypatch) -> None:
     """`serve` makes each file when asked for; every one must equal what `build` writes,
     and nothing may be served that is not built (the example playbook, all of it)."""
     from conftest import run_cli
-
     from smcycle_build.pipeline import Project
     from smcycle_build.serve import LiveSite
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,7 +13,9 @@ from .layout import BuildCache, Layout
 from .output import DiskOutput
 from .pipeline import Project, check_project
 from .render.parallel import render_pages
-from .times import UTC
+from .times import build_time
+
+__all__ = ["BuildResult", "build_site", "build_time"]
 
 
 class Output(Protocol):
@@ -27,14 +28,6 @@ class BuildResult:
     diagnostics: tuple[Diagnostic, ...]
     ok: bool
     files: int = 0
-
-
-def build_time() -> datetime:
-    """`SOURCE_DATE_EPOCH` when set (reproducible builds), else now."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), UTC)
-    return datetime.now(UTC)
 
 
 def build_site(

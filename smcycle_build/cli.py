@@ -12,9 +12,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .build import build_site, build_time
 from .cache import DiskCache
-from .diff import diff_revisions, to_json, to_markdown
 from .errors import (
     SmcycleError,
     SourceLines,
@@ -23,17 +21,13 @@ from .errors import (
     format_text,
     summary,
 )
-from .feeds.export import TOOLS, ExportError, export_channel
-from .importers import append_rows, read_export
-from .init import init_repository
-from .output import DiskOutput
+from .feeds.export import TOOLS
 from .pipeline import Project, check_project
-from .plan import make_plan
-from .render.env import theme_dirs
-from .routes import Links
 from .scaffold import KINDS as SCAFFOLD_KINDS
-from .scaffold import new_file
-from .serve import LiveSite, SiteState, start_server, watch
+from .times import build_time
+
+# Each command imports what only it needs (Jinja, Markdown, icalendar, the server...)
+# when it runs: `build` finding nothing changed answers before any of them is loaded.
 
 FORMATS = {"text": None, "github": format_github, "json": format_json}
 
@@ -82,6 +76,8 @@ def check(content: str, fmt: str, strict: bool) -> None:
 @click.option("--base-url", default=None, help="Where the site is published (absolute links).")
 def build(content: str, templates: str | None, out: str, base_url: str | None) -> None:
     """Build the playbook site, schedules and feeds into --out."""
+    from .render.env import theme_dirs
+
     started = time.perf_counter()
     project = Project.locate(content)
     site_templates = Path(templates).resolve() if templates else None
@@ -102,6 +98,9 @@ def build(content: str, templates: str | None, out: str, base_url: str | None) -
         seconds = time.perf_counter() - started
         click.echo(f"{out}/ is up to date: nothing changed since the last build ({seconds:.2f} s)")
         return
+    from .build import build_site
+    from .output import DiskOutput
+
     output = DiskOutput(Path(out))
     try:
         result = build_site(
@@ -133,6 +132,10 @@ def build(content: str, templates: str | None, out: str, base_url: str | None) -
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here, not stdout.")
 def export(channel, tool, first, last, content, output) -> None:
     """A scheduling tool's bulk-upload CSV of CHANNEL's schedule."""
+    from .feeds.export import ExportError, export_channel
+    from .plan import make_plan
+    from .routes import Links
+
     project = Project.locate(content)
     result = check_project(project)
     if not result.ok:
@@ -166,6 +169,8 @@ def export(channel, tool, first, last, content, output) -> None:
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown")
 def diff(base: str, head: str | None, content: str, fmt: str) -> None:
     """What BASE and HEAD (default: the working tree) schedule differently, as Markdown."""
+    from .diff import diff_revisions, to_json, to_markdown
+
     report = diff_revisions(Path.cwd(), base, head, content)
     click.echo(to_json(report) if fmt == "json" else to_markdown(report), nl=False)
 
@@ -180,6 +185,8 @@ def diff(base: str, head: str | None, content: str, fmt: str) -> None:
 @click.option("--content", default="content", show_default=True, help="The playbook folder.")
 def new(kind, title, when, channels, campaign, network, content) -> None:
     """A new post, goal, campaign, audience or channel file, valid as written."""
+    from .scaffold import new_file
+
     project = Project.locate(content)
     result = check_project(project)
     if result.model is None:
@@ -206,6 +213,8 @@ def new(kind, title, when, channels, campaign, network, content) -> None:
 @click.argument("directory", type=click.Path(file_okay=False))
 def init(directory: str) -> None:
     """A new playbook repository in DIRECTORY that builds as is."""
+    from .init import init_repository
+
     target = Path(directory)
     written = init_repository(target, build_time().date())
     click.echo(f"wrote {len(written)} files into {target}/: cd there and run `smcycle build`")
@@ -218,6 +227,8 @@ def init(directory: str) -> None:
 @click.option("--templates", default=None, help="Templates overriding the built-in theme.")
 def serve(port: int, open_browser: bool, content: str, templates: str | None) -> None:
     """Build into memory, serve on 127.0.0.1, rebuild on change, reload the browser."""
+    from .serve import LiveSite, start_server, watch
+
     project = Project.locate(content)
     theme = Path(templates).resolve() if templates else project.root / "templates"
     site = LiveSite(project, theme if templates else None)
@@ -241,7 +252,7 @@ def serve(port: int, open_browser: bool, content: str, templates: str | None) ->
         server.shutdown()
 
 
-def report_build(state: SiteState) -> None:
+def report_build(state) -> None:
     if state.error_text:
         click.echo(state.error_text.rstrip(), err=True)
         click.echo("build failed: the browser shows the problems until they are fixed", err=True)
@@ -262,6 +273,8 @@ def import_group() -> None:
 @click.option("--content", default="content", show_default=True, help="The playbook folder.")
 def import_metrics(file: str, channel: str, content: str) -> None:
     """A platform's analytics export (Meta, LinkedIn), appended to metrics/ canonically."""
+    from .importers import append_rows, read_export
+
     project = Project.locate(content)
     result = check_project(project)
     model = result.model

@@ -13,11 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from twitter_text.config import config
-from twitter_text.extract_urls import extract_urls_with_indices
-from twitter_text.regexp.emoji import emoji as EMOJI
-
-_X = config["defaults"]
 _LINE_ENDS = re.compile(r"\r\n|\r|\n")
 # below U+00A9 (the first emoji, ©) no emoji can start: the costly emoji pass is skipped
 _FIRST_EMOJI = 0xA9
@@ -27,12 +22,24 @@ def count_code_points(text: str) -> int:
     return len(text)
 
 
+@lru_cache(maxsize=1)
+def _twitter_text():
+    """X's configuration, URL extractor and emoji pattern: loaded on the first X text, as
+    compiling twitter-text's patterns takes a fifth of a second every command would pay."""
+    from twitter_text.config import config
+    from twitter_text.extract_urls import extract_urls_with_indices
+    from twitter_text.regexp.emoji import emoji
+
+    return config["defaults"], extract_urls_with_indices, emoji
+
+
 def _weight(char: str) -> int:
+    x = _twitter_text()[0]
     code = ord(char)
-    for r in _X["ranges"]:
+    for r in x["ranges"]:
         if r["start"] <= code <= r["end"]:
             return r["weight"]
-    return _X["default_weight"]
+    return x["default_weight"]
 
 
 @lru_cache(maxsize=65536)
@@ -40,13 +47,14 @@ def count_x(text: str) -> int:
     """X's weighted length: twitter-text v3's parse_tweet, its URL and emoji rules and
     weights, without the emoji regex where no emoji can be (ten times faster on plain text).
     tests/test_networks.py holds it equal to parse_tweet."""
+    x, extract_urls_with_indices, emoji = _twitter_text()
     text = _LINE_ENDS.sub("\n", unicodedata.normalize("NFC", text))
-    scale = _X["scale"]
+    scale = x["scale"]
     spans = {u["indices"][0]: u["indices"][1] for u in extract_urls_with_indices(text)}
-    url_weight = _X["transformed_url_length"] * scale
+    url_weight = x["transformed_url_length"] * scale
     emojis: dict[int, int] = {}
     if not text.isascii() and any(ord(c) >= _FIRST_EMOJI for c in text):
-        emojis = {m.start(): m.end() for m in EMOJI.finditer(text)}
+        emojis = {m.start(): m.end() for m in emoji.finditer(text)}
     elif text.isascii():  # every character weighs one: only the URLs count otherwise
         return (len(text) - sum(e - s for s, e in spans.items())) + len(spans) * url_weight // scale
     total, i = 0, 0
@@ -55,7 +63,7 @@ def count_x(text: str) -> int:
             total += url_weight
             i = spans[i]
         elif i in emojis:
-            total += _X["default_weight"]
+            total += x["default_weight"]
             i = emojis[i]
         else:
             total += _weight(text[i])

@@ -7,15 +7,14 @@ import gc
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import Diagnostic, Diagnostics, SmcycleError
-from .lint import lint_plan
-from .load import load_documents
-from .memo import Memo
-from .model import Model
-from .plan import Plan, make_plan
-from .render.i18n import babel_locale
-from .validate import validate
+
+if TYPE_CHECKING:  # the check's modules load with the first check: `Project` stays light
+    from .memo import Memo
+    from .model import Model
+    from .plan import Plan
 
 
 @dataclass(frozen=True)
@@ -73,6 +72,12 @@ def check_project(project: Project, memo: Memo | None = None) -> CheckResult:
 
 
 def _check(project: Project, memo: Memo | None) -> CheckResult:
+    from .lint import lint_plan
+    from .load import load_documents
+    from .plan import make_plan
+    from .render.i18n import babel_locale
+    from .validate import validate
+
     diags = Diagnostics()
     sources = load_documents(project.content, project.root, diags, memo)
     model = validate(sources, diags, memo)

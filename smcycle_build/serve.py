@@ -28,11 +28,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .build import build_time
 from .errors import Diagnostic, SourceLines, format_text
 from .layout import BuildCache, Layout
 from .memo import Memo
 from .pipeline import CheckResult, Project, check_project, long_lived
+from .times import build_time
 
 RELOAD_PATH = "/__smcycle/events"
 RELOAD_SCRIPT = f"""<script>

@@ -9,6 +9,7 @@ a daylight-saving jump skips is an error; one that happens twice takes the first
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
@@ -159,3 +160,11 @@ def localize(day: date, clock: time, tz: ZoneInfo) -> datetime:
 
 def utc(dt: datetime) -> datetime:
     return dt.astimezone(UTC)
+
+
+def build_time() -> datetime:
+    """`SOURCE_DATE_EPOCH` when set (reproducible builds), else now."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC)

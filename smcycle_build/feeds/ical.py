@@ -27,12 +27,11 @@ from ..plan import Phase, Plan, post_audiences
 from ..routes import Links
 from ..times import UTC
 from . import icstext as ics
-from .icstext import Component
+from .icstext import Component, clean
 
 PRODID = "-//smcycle//smcycle playbook//EN"
 REFRESH = timedelta(hours=4)  # how often clients should come back (Google ignores it)
 GOOGLE_LIMIT = 1_000_000  # bytes: Google Calendar drops events from larger feeds
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 STATUS = {
     "idea": "TENTATIVE",
     "draft": "TENTATIVE",
@@ -48,11 +47,6 @@ ENGLISH = {
     "feed.survey": "Survey: {title}",
     "feed.topic": "Topic: {topic}",
 }
-
-
-def clean(text: str) -> str:
-    """Control characters stripped (CR too: line ends are the writer's business)."""
-    return _CONTROL.sub("", text.replace("\r\n", "\n"))
 
 
 def slug(text: str) -> str:

@@ -9,9 +9,18 @@ serialisation of it, parsed back.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from ..times import UTC
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(text: str) -> str:
+    """Control characters stripped (CR too: line ends are the writer's business)."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n"))
+
 
 # icalendar's canonical order for a VEVENT; the other properties follow alphabetically
 EVENT_ORDER = (

@@ -12,7 +12,7 @@ from ..model import Model
 from ..plan import Occurrence
 from ..routes import Links
 from ..times import UTC
-from .ical import clean
+from .icstext import clean
 
 COLUMNS = (
     "date",

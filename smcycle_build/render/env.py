@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from jinja2 import (
-    ChoiceLoader,
-    Environment,
-    FileSystemLoader,
-    PrefixLoader,
-    StrictUndefined,
-    select_autoescape,
-)
+if TYPE_CHECKING:  # loaded by make_environment: `theme_dirs` alone stays light
+    from jinja2 import Environment
 
 
 def builtin_theme() -> Path:
@@ -39,6 +34,15 @@ def theme_dirs(site_templates: Path | None) -> list[Path]:
 
 def make_environment(dirs: list[Path]) -> Environment:
     """`{% extends "default/base.html" %}` reaches the built-in original of an overridden file."""
+    from jinja2 import (
+        ChoiceLoader,
+        Environment,
+        FileSystemLoader,
+        PrefixLoader,
+        StrictUndefined,
+        select_autoescape,
+    )
+
     loader = ChoiceLoader(
         [
             *(FileSystemLoader(str(d)) for d in dirs),

@@ -10,7 +10,7 @@ from typing import Protocol
 from .cache import DiskCache
 from .errors import Diagnostic
 from .layout import BuildCache, Layout
-from .output import DiskOutput
+from .output import Data, DiskOutput
 from .pipeline import Project, check_project
 from .render.parallel import render_pages
 from .times import build_time
@@ -19,7 +19,7 @@ __all__ = ["BuildResult", "build_site", "build_time"]
 
 
 class Output(Protocol):
-    def write(self, path: str, data: bytes | str) -> None: ...
+    def write(self, path: str, data: Data) -> None: ...
     def copy(self, path: str, source: Path) -> None: ...
 
 

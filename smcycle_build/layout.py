@@ -19,6 +19,7 @@ from pathlib import Path
 from .errors import Diagnostic
 from .feeds.ical import GOOGLE_LIMIT, Feed, FeedWriter, feed_paths
 from .feeds.schedule import Schedules
+from .output import Data, joined
 from .pipeline import CheckResult, Project
 from .plan import make_plan
 from .render.env import make_environment, theme_dirs
@@ -82,11 +83,11 @@ class Layout:
         self._made: dict[str, bytes] = {}
         self._lock = threading.Lock()
 
-    def _files(self) -> dict[str, Callable[[], bytes | str]]:
+    def _files(self) -> dict[str, Callable[[], Data]]:
         """Schedules, feeds and the sitemap, each made when it is written or asked for."""
         model, plan = self.model, self.plan
         schedules = Schedules(model, self.links)
-        files: dict[str, Callable[[], bytes | str]] = {}
+        files: dict[str, Callable[[], Data]] = {}
         for cid, occs in plan.by_channel.items():
             files[f"channels/{cid}.csv"] = partial(schedules.csv, occs)
             files[f"channels/{cid}.json"] = partial(schedules.channel_json, cid, occs)
@@ -100,8 +101,9 @@ class Layout:
     def paths(self) -> list[str]:
         return [*self.job_of, *self.files, *self.copies]
 
-    def feed(self, path: str) -> bytes:
-        """One feed; the first one asked for makes every VEVENT (each once, shared)."""
+    def feed(self, path: str) -> list[bytes]:
+        """One feed, in pieces; the first one asked for makes every VEVENT (each once,
+        shared by every feed that holds it)."""
         if self._feeds is None:
             writer = FeedWriter(
                 self.model, self.plan, self.links, self.now, self.events, self.site.strings
@@ -109,16 +111,17 @@ class Layout:
             self._feeds = writer, {feed.path: feed for feed in writer.feeds()}
         writer, feeds = self._feeds
         feed = feeds[path]
-        data = writer.calendar(feed.name, feed.events)
+        data = writer.calendar_pieces(feed.name, feed.events)
+        size = sum(len(piece) for piece in data)
         severity = str(self.model.playbook.lint.get("feed-size", "warning"))
-        if len(data) > GOOGLE_LIMIT and severity != "off":
+        if size > GOOGLE_LIMIT and severity != "off":
             self.notes.append(
                 Diagnostic(
                     self.model.playbook.loc.path,
                     1,
                     severity,
                     "feed-size",
-                    f"{path} is {len(data) / 1e6:.1f} MB: Google Calendar drops events "
+                    f"{path} is {size / 1e6:.1f} MB: Google Calendar drops events "
                     "from feeds over about 1 MB",
                     hint="subscribe to the per-channel or per-campaign feeds instead",
                 )
@@ -139,8 +142,7 @@ class Layout:
                 for page in self.job_of[path]():
                     self._made[page.path] = self.site.render(page).encode("utf-8")
             elif path in self.files:
-                data = self.files[path]()
-                self._made[path] = data.encode("utf-8") if isinstance(data, str) else data
+                self._made[path] = joined(self.files[path]())
             elif path in self.copies:
                 return self.copies[path].read_bytes()
             return self._made.get(path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
 
@@ -24,17 +25,33 @@ def _check(path: str) -> str:
     return pure.as_posix()
 
 
+# what a file is made of: its bytes or text, or its pieces in order (a schedule or a feed
+# of tens of megabytes is written as it is made, never held whole)
+Data = bytes | str | Iterable[bytes | str]
+
+
+def encoded(data: Data) -> Iterator[bytes]:
+    if isinstance(data, bytes | str):
+        data = (data,)
+    for piece in data:
+        yield piece.encode("utf-8") if isinstance(piece, str) else piece
+
+
+def joined(data: Data) -> bytes:
+    return b"".join(encoded(data))
+
+
 class MemoryOutput:
     """Files as bytes in a dict: what tests and the dev server read."""
 
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}
 
-    def write(self, path: str, data: bytes | str) -> None:
+    def write(self, path: str, data: Data) -> None:
         path = _check(path)
         if path in self.files:
             raise OutputError(f"`{path}` is written twice")
-        self.files[path] = data.encode("utf-8") if isinstance(data, str) else data
+        self.files[path] = joined(data)
 
     def copy(self, path: str, source: Path) -> None:
         self.write(path, source.read_bytes())
@@ -61,8 +78,9 @@ class DiskOutput:
         target.parent.mkdir(parents=True, exist_ok=True)
         return target
 
-    def write(self, path: str, data: bytes | str) -> None:
-        self._target(path).write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    def write(self, path: str, data: Data) -> None:
+        with self._target(path).open("wb") as handle:
+            handle.writelines(encoded(data))
 
     def copy(self, path: str, source: Path) -> None:
         shutil.copyfile(source, self._target(path))

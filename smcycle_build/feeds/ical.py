@@ -293,6 +293,11 @@ class FeedWriter:
         return tz.to_ical()
 
     def calendar(self, name: str, events: Iterable[bytes]) -> bytes:
+        return b"".join(self.calendar_pieces(name, events))
+
+    def calendar_pieces(self, name: str, events: Iterable[bytes]) -> list[bytes]:
+        """The feed as its pieces in order: the shared VEVENTs are not copied into one
+        string of tens of megabytes, they are written one after the other."""
         events = list(events)
         cal = Calendar()
         cal.add("prodid", PRODID)
@@ -308,7 +313,7 @@ class FeedWriter:
         assert head.endswith(end)
         # a VTIMEZONE only where a series needs its TZID
         tz = self.vtimezone() if any(b";TZID=" in e for e in events) else b""
-        return head[: -len(end)] + tz + b"".join(events) + end
+        return [head[: -len(end)], tz, *events, end]
 
     def feeds(self) -> list[Feed]:
         model, title = self.model, self.model.playbook.title

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..model import Model
@@ -52,35 +52,63 @@ def inert(cell: str, starts: tuple[str, ...] = FORMULA_START) -> str:
     return "'" + cell if cell.startswith(starts) else cell
 
 
+CHUNK = 500  # rows a piece: a schedule is written as it is made, never held whole
+
+
 def write_csv(
     header: Iterable[str] | None,
     rows: Iterable[Iterable[str]],
     starts: tuple[str, ...] = FORMULA_START,
 ) -> str:
+    return "".join(csv_pieces(header, rows, starts))
+
+
+def csv_pieces(
+    header: Iterable[str] | None,
+    rows: Iterable[Iterable[str]],
+    starts: tuple[str, ...] = FORMULA_START,
+) -> Iterator[str]:
     buf = io.StringIO()
     writer = csv.writer(buf, dialect=ScheduleDialect)
     if header is not None:
         writer.writerow(list(header))
-    for row in rows:
+    for n, row in enumerate(rows, 1):
         writer.writerow([inert(clean(str(cell)), starts) for cell in row])
-    return buf.getvalue()
+        if n % CHUNK == 0:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue()
 
 
 def dumps(doc: Any, records: str = "occurrences") -> str:
-    """Sorted keys; the occurrences one per line (readable in a diff, and the fast C encoder)."""
+    return "".join(json_pieces(doc, records))
+
+
+def json_pieces(doc: Any, records: str = "occurrences") -> Iterator[str]:
+    """Sorted keys; the occurrences one per line (readable in a diff, and the fast C
+    encoder), yielded a line at a time. `doc[records]` may be an iterator."""
 
     def one(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
-    lines = []
-    for key in sorted(doc):
+    yield "{\n"
+    for i, key in enumerate(sorted(doc)):
         value = doc[key]
-        if key == records and value:
-            body = ",\n".join(f"    {one(item)}" for item in value)
-            lines.append(f"  {one(key)}: [\n{body}\n  ]")
+        yield ",\n" if i else ""
+        if key == records:
+            items = iter(value)
+            first = next(items, None)
+            if first is None:
+                yield f"  {one(key)}: []"
+                continue
+            yield f"  {one(key)}: [\n    {one(first)}"
+            for item in items:
+                yield f",\n    {one(item)}"
+            yield "\n  ]"
         else:
-            lines.append(f"  {one(key)}: {one(value)}")
-    return "{\n" + ",\n".join(lines) + "\n}\n"
+            yield f"  {one(key)}: {one(value)}"
+    yield "\n}\n"
 
 
 class Schedules:
@@ -89,7 +117,6 @@ class Schedules:
     def __init__(self, model: Model, links: Links) -> None:
         self.model, self.links = model, links
         self.tz = model.playbook.timezone
-        self._json: dict[int, dict[str, Any]] = {}  # by occurrence (the plan keeps them alive)
 
     def link(self, occ: Occurrence) -> str:
         link = occ.variant.link
@@ -120,10 +147,8 @@ class Schedules:
         }
 
     def json_record(self, occ: Occurrence) -> dict[str, Any]:
-        """The CSV's fields and more; made once per occurrence for all the JSON files."""
-        done = self._json.get(id(occ))
-        if done is not None:
-            return done
+        """The CSV's fields and more (made again for each file: kept, they would hold the
+        whole schedule in memory)."""
         rec = self.record(occ)
         rec["media"] = [self.links.public(f"media/{m}") for m in occ.variant.media]
         rec.update(
@@ -134,21 +159,21 @@ class Schedules:
             occurrence=occ.index,
             series=occ.post.repeat is not None,
         )
-        self._json[id(occ)] = rec
         return rec
 
-    def csv(self, occs: Iterable[Occurrence]) -> str:
-        rows = []
-        for occ in occs:
-            rec = self.record(occ)
-            rec["media"] = ";".join(rec["media"])
-            rec["link"] = rec["link"] or ""
-            rows.append([rec[c] for c in COLUMNS])
-        return write_csv(COLUMNS, rows)
+    def csv(self, occs: Iterable[Occurrence]) -> Iterator[str]:
+        def rows() -> Iterator[list[Any]]:
+            for occ in occs:
+                rec = self.record(occ)
+                rec["media"] = ";".join(rec["media"])
+                rec["link"] = rec["link"] or ""
+                yield [rec[c] for c in COLUMNS]
 
-    def channel_json(self, channel_id: str, occs: Iterable[Occurrence]) -> str:
+        return csv_pieces(COLUMNS, rows())
+
+    def channel_json(self, channel_id: str, occs: Iterable[Occurrence]) -> Iterator[str]:
         channel = self.model.channels[channel_id]
-        return dumps(
+        return json_pieces(
             {
                 "channel": {
                     "id": channel.id,
@@ -158,16 +183,16 @@ class Schedules:
                     "url": channel.url,
                 },
                 "timezone": self.tz.key,
-                "occurrences": [self.json_record(o) for o in occs],
+                "occurrences": (self.json_record(o) for o in occs),
             }
         )
 
-    def schedule_json(self, occs: Iterable[Occurrence]) -> str:
+    def schedule_json(self, occs: Iterable[Occurrence]) -> Iterator[str]:
         pb = self.model.playbook
-        return dumps(
+        return json_pieces(
             {
                 "playbook": {"title": pb.title, "organization": pb.organization},
                 "timezone": self.tz.key,
-                "occurrences": [self.json_record(o) for o in occs],
+                "occurrences": (self.json_record(o) for o in occs),
             }
         )

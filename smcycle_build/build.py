@@ -39,6 +39,7 @@ def build_site(
     now: datetime | None = None,
     cache: BuildCache | None = None,
     disk: DiskCache | None = None,
+    processes: int | None = None,
 ) -> BuildResult:
     """check -> plan -> render -> write; nothing is written when the content has errors."""
     checked = check_project(project)
@@ -63,7 +64,7 @@ def build_site(
 
     # workers write straight to disk; memory (tests) is filled in this process
     parallel = isinstance(out, DiskOutput)
-    pages, _ = render_pages(layout.jobs, layout.site, out, parallel, meanwhile=files)
+    pages, _ = render_pages(layout.jobs, layout.site, out, parallel, files, processes)
     if parallel:
         out.claim(pages)  # a no-op for paths this process wrote itself
     count = len(pages) + len(layout.files) + len(layout.copies)

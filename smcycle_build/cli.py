@@ -74,7 +74,16 @@ def check(content: str, fmt: str, strict: bool) -> None:
 @click.option("--templates", default=None, help="Templates overriding the built-in theme.")
 @click.option("--out", default="output", show_default=True, help="Where the site is written.")
 @click.option("--base-url", default=None, help="Where the site is published (absolute links).")
-def build(content: str, templates: str | None, out: str, base_url: str | None) -> None:
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that render pages [default: one per core]; fewer use less memory.",
+)
+def build(
+    content: str, templates: str | None, out: str, base_url: str | None, jobs: int | None
+) -> None:
     """Build the playbook site, schedules and feeds into --out."""
     from .render.env import theme_dirs
 
@@ -104,7 +113,13 @@ def build(content: str, templates: str | None, out: str, base_url: str | None) -
     output = DiskOutput(Path(out))
     try:
         result = build_site(
-            project, output, templates=site_templates, base_url=base_url, now=now, disk=disk
+            project,
+            output,
+            templates=site_templates,
+            base_url=base_url,
+            now=now,
+            disk=disk,
+            processes=jobs,
         )
     except BaseException:
         output.abort()

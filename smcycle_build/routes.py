@@ -16,6 +16,11 @@ def entity_url(kind: str, entity_id: str) -> str:
     return f"{kind}/{entity_id}/index.html"
 
 
+def channel_month_url(channel_id: str, month: str) -> str:
+    """One month of a long channel schedule."""
+    return f"channels/{channel_id}/{month}/index.html"
+
+
 def month_url(month: str) -> str:
     return f"calendar/{month}/index.html"
 

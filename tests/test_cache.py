@@ -81,3 +81,27 @@ def test_markdown_is_rendered_once_across_builds(playbook) -> None:
     )
     build(root)
     assert "from the cache" in (root / "output/posts/other/index.html").read_text()
+
+
+def test_parallel_and_single_process_builds_are_byte_identical(tmp_path: Path) -> None:
+    """A playbook large enough to fork the renderers (the benchmark's, 300 posts): `-j 2`
+    and `-j 1` write the same bytes, and `-j 1` is one process (memory for speed)."""
+    repo = Path(__file__).parent.parent
+    subprocess.run(
+        [sys.executable, str(repo / "benchmarks/generate.py"), "300", str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
+    outputs = {}
+    for jobs in ("1", "2"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "smcycle_build", "build", "-j", jobs, "--out", f"out{jobs}"],
+            cwd=tmp_path,
+            env=ENV,
+            capture_output=True,
+            text=True,
+        )
+        assert proc.returncode == 0, proc.stderr
+        outputs[jobs] = files(tmp_path / f"out{jobs}")
+        (tmp_path / ".smcycle-cache/last-build.json").unlink()  # build again, for real
+    assert len(outputs["1"]) > 400 and outputs["1"] == outputs["2"]

@@ -350,3 +350,45 @@ def test_a_goal_met_and_not_reviewed_asks_for_the_next_one(playbook) -> None:
     html = build_mem(root, now=in_cycle).text("index.html")
     assert "Stage of the cycle: <strong>Plan</strong>" in html
     assert "time to set the next goal" not in html
+
+
+def test_a_long_channel_schedule_is_split_by_month(monkeypatch) -> None:
+    """Above CHANNEL_PAGE_LIMIT posts (a five-year plan of thousands), a channel page keeps
+    its profile and today's month, and every month of its schedule gets a page."""
+    import smcycle_build.render.pages as pages
+
+    monkeypatch.setattr(pages, "CHANNEL_PAGE_LIMIT", 20)
+    out = build_mem(REPO)
+    html = out.text("channels/x/index.html")
+    months = sorted(
+        p.split("/")[2] for p in out.files if re.fullmatch(r"channels/x/\d{4}-\d{2}/index.html", p)
+    )
+    assert months and months[0] == "2027-01"
+    # the index links every month, marks today's (15 Jan 2027) and shows only its posts
+    assert re.findall(r'href="../../channels/x/(\d{4}-\d{2})/index.html"', html) == months
+    assert 'x/2027-01/index.html" aria-current="page"' in html
+    january = out.text("channels/x/2027-01/index.html")
+    assert html.count('class="post-text"') == january.count('class="post-text"') > 0
+    # every post of the channel is on exactly one month page, in that month
+    total = 0
+    for month in months:
+        page = out.text(f"channels/x/{month}/index.html")
+        days = re.findall(r'<time datetime="(\d{4}-\d{2})-\d{2}T', page)
+        assert days and set(days) == {month}
+        total += len(days)
+    monkeypatch.undo()  # the example's 100 x posts are under the real limit: one page
+    whole = build_mem(REPO).text("channels/x/index.html")
+    assert total == whole.count('<time datetime="') and "month-list" not in whole
+    assert 'rel="next" href="../../../channels/x/2027-02/index.html"' in january
+    assert 'href="../../../channels/x/index.html">X @harborlanebikes</a>' in january
+    links_ok(out)
+
+
+def links_ok(out: MemoryOutput) -> None:
+    pages = {p: parse(out.text(p)) for p in out.files if p.endswith(".html")}
+    for page, parsed in pages.items():
+        for link in parsed.links:
+            target = urldefrag(link)[0]
+            if urlparse(link).scheme or not target or page == "404.html":
+                continue
+            assert normpath(join(dirname(page), target)) in out.files, f"{page}: {link}"

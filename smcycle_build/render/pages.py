@@ -12,8 +12,8 @@ from urllib.parse import quote
 from ..errors import Diagnostic
 from ..model import Channel, Model
 from ..networks import NETWORKS
-from ..plan import Plan, Span, post_audiences
-from ..routes import Links, entity_url, feed_url, month_url
+from ..plan import Occurrence, Plan, Span, post_audiences
+from ..routes import Links, channel_month_url, entity_url, feed_url, month_url
 from .calendar_pages import CalendarPages
 from .markup import MarkdownRenderer
 from .measure_view import MeasureViews
@@ -45,6 +45,9 @@ RULE_STAGES = {
 }
 UPCOMING_DAYS = 14
 POST_BATCH = 100  # post pages per unit of work
+# a channel's schedule longer than this is split by month: one page of a five-year
+# schedule of thousands of posts, every text in full, is tens of megabytes of HTML
+CHANNEL_PAGE_LIMIT = 400
 
 
 class Pages(PostPages, CalendarPages):
@@ -70,6 +73,7 @@ class Pages(PostPages, CalendarPages):
         self.measure = MeasureViews(model, plan, views.loc, today)
         # warnings by file: an entity's page shows those of its own file
         self.issues: dict[str, list[Diagnostic]] = {}
+        self._channel_months: dict[str, dict[str, tuple[Occurrence, ...]]] = {}
         for d in warnings:
             self.issues.setdefault(d.path, []).append(d)
 
@@ -105,6 +109,14 @@ class Pages(PostPages, CalendarPages):
         jobs = [
             PageJob((entity_url("channels", c.id),), partial(lambda c: [self.channel_page(c)], c))
             for c in model.channels.values()
+        ]
+        jobs += [
+            PageJob(
+                (channel_month_url(c.id, key),),
+                partial(lambda c, k: [self.channel_month_page(c, k)], c, key),
+            )
+            for c in model.channels.values()
+            for key in self.channel_months(c)
         ]
         keys = self.month_keys()
         jobs += [
@@ -441,22 +453,79 @@ class Pages(PostPages, CalendarPages):
         ]
         return Page("channels/index.html", "channels.html", {"channels": rows}, nav="channels")
 
+    def channel_months(self, c: Channel) -> dict[str, tuple[Occurrence, ...]]:
+        """A long schedule by month (`channels/ID/YYYY-MM/`); {} when it fits one page."""
+        done = self._channel_months.get(c.id)
+        if done is not None:
+            return done
+        occs = self.plan.by_channel[c.id]
+        months: dict[str, list[Occurrence]] = {}
+        if len(occs) > CHANNEL_PAGE_LIMIT:
+            for key, items in self.plan.by_month.items():
+                mine = [o for o in items if o.channel == c.id]
+                if mine:
+                    months[key] = mine
+        done = self._channel_months[c.id] = {key: tuple(v) for key, v in months.items()}
+        return done
+
     def channel_page(self, c: Channel) -> Page:
         occs = self.plan.by_channel[c.id]
+        months = self.channel_months(c)
+        shown, current = occs, None
+        if months:  # the month of today (or the nearest one) here, the others a link away
+            current = self._nearest_month(list(months))
+            shown = months[current]
         ctx = {
             "channel": c,
             "colour": self.v.colours[c.id],
             "network": NETWORKS[c.network].label,
             "body": self.md.render(c.body),
-            "weeks": self.v.by_week(occs),
-            "filters": self.v.filters(occs),
+            "weeks": self.v.by_week(shown),
+            "filters": self.v.filters(shown),
             "count": len(occs),
             "limit": c.text_limit,
             "subscribe": self.subscribe("channels", c.id, c.name),
             "charts": self.measure.channel_charts(c.id),
             "health": self.health_of(c.loc.path),
+            "months": [
+                {
+                    "key": key,
+                    "label": self._month_name(key),
+                    "count": len(items),
+                    "url": channel_month_url(c.id, key),
+                    "current": key == current,
+                }
+                for key, items in months.items()
+            ],
+            "current": self._month_name(current) if current else None,
         }
         return Page(entity_url("channels", c.id), "channel.html", ctx, nav="channels")
+
+    def channel_month_page(self, c: Channel, key: str) -> Page:
+        months = self.channel_months(c)
+        keys = list(months)
+        i = keys.index(key)
+        occs = months[key]
+        ctx = {
+            "channel": c,
+            "colour": self.v.colours[c.id],
+            "title": self._month_name(key),
+            "weeks": self.v.by_week(occs),
+            "filters": self.v.filters(occs),
+            "count": len(occs),
+            "prev": (channel_month_url(c.id, keys[i - 1]), self._month_name(keys[i - 1]))
+            if i
+            else None,
+            "next": (channel_month_url(c.id, keys[i + 1]), self._month_name(keys[i + 1]))
+            if i + 1 < len(keys)
+            else None,
+        }
+        return Page(channel_month_url(c.id, key), "channel_month.html", ctx, nav="channels")
+
+    def _nearest_month(self, keys: list[str]) -> str:
+        """Today's month, else the next one with posts, else the last one."""
+        today = self.today.strftime("%Y-%m")
+        return next((k for k in keys if k >= today), keys[-1])
 
     def campaigns(self) -> Iterator[Page]:
         rows = []

@@ -43,6 +43,7 @@ def render_pages(
     out,
     parallel: bool,
     meanwhile: Callable[[], T],
+    processes: int | None = None,
 ) -> tuple[list[str], T]:
     """Run every job, on several processes when asked and worth it, and `meanwhile()` in
     this process as they run. The paths the jobs wrote (workers' paths must be claimed by
@@ -50,7 +51,7 @@ def render_pages(
     global _JOB
     _JOB = (jobs, site, out)
     try:
-        count = workers()
+        count = workers() if processes is None else processes
         forkable = "fork" in multiprocessing.get_all_start_methods()
         if not parallel or count < 2 or len(jobs) < MIN_JOBS or not forkable:
             paths = [path for i in range(len(jobs)) for path in _run(i)]

@@ -21,6 +21,7 @@ __all__ = ["BuildResult", "build_site", "build_time"]
 class Output(Protocol):
     def write(self, path: str, data: Data) -> None: ...
     def copy(self, path: str, source: Path) -> None: ...
+    def size(self, path: str) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,30 @@ def build_site(
     checked = check_project(project)
     if not checked.ok:
         return BuildResult(checked.diagnostics, ok=False)
+    layout = Layout(
+        project,
+        checked,
+        templates=templates,
+        base_url=base_url,
+        now=now or build_time(),
+        cache=cache or BuildCache(),
+        markdown_store=disk.markdown_store() if disk is not None else None,
+    )
+
+    def copies() -> None:
+        """The theme's assets and the media, copied here while workers make the rest."""
+        for path, source in layout.copies.items():
+            out.copy(path, source)
+
+    # workers write straight to disk; memory (tests) is filled in this process
+    parallel = isinstance(out, DiskOutput)
+    jobs = [*layout.file_jobs(), *layout.jobs]  # the feeds, the longest, first
+    written, _ = render_pages(jobs, layout.site, out, parallel, copies, processes)
+    if parallel:
+        out.claim(written)  # a no-op for paths this process wrote itself
+    notes = layout.feed_notes(out.size)
+    count = len(written) + len(layout.copies)
+    return BuildResult(checked.diagnostics + tuple(notes), ok=True, files=count)
     layout = Layout(
         project,
         checked,

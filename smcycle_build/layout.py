@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -25,6 +25,7 @@ from .plan import make_plan
 from .render.env import make_environment, theme_dirs
 from .render.page import PageJob
 from .render.pages import POST_BATCH, Pages
+from .render.parallel import FileJob
 from .render.site import SiteRenderer, sitemap, theme_assets
 from .render.views import Views
 from .routes import Links
@@ -32,10 +33,9 @@ from .routes import Links
 
 @dataclass
 class BuildCache:
-    """What a rebuild can reuse (serve keeps one): rendered Markdown, VEVENTs, templates."""
+    """What a rebuild can reuse (serve keeps one): rendered Markdown and templates."""
 
     markdown: dict = field(default_factory=dict)
-    events: dict = field(default_factory=dict)
     environments: dict = field(default_factory=dict)
 
 
@@ -67,7 +67,6 @@ class Layout:
             cache.environments[key] = make_environment(dirs)
         self.site = SiteRenderer(model, dirs, now, cache.environments[key])
         self.links = Links(model.playbook.base_url)
-        self.events = cache.events
         warnings = tuple(d for d in checked.diagnostics if d.severity != "error")
         today = now.astimezone(model.playbook.timezone).date()
         views = Views(model, plan, self.site.locale)
@@ -78,7 +77,6 @@ class Layout:
         self.job_of = {path: job for job in self.jobs for path in job.paths}
         self.files = self._files()
         self.copies = {**theme_assets(dirs), **media(project.content, model.media)}
-        self.notes: list[Diagnostic] = []  # found while making files: a feed too large
         self._feeds: tuple[FeedWriter, dict[str, Feed]] | None = None
         self._made: dict[str, bytes] = {}
         self._lock = threading.Lock()
@@ -101,32 +99,51 @@ class Layout:
     def paths(self) -> list[str]:
         return [*self.job_of, *self.files, *self.copies]
 
+    def file_jobs(self) -> list[FileJob]:
+        """The files that are not pages as units of work, the longest first: every feed
+        in one (they share the VEVENTs, made once), then each schedule."""
+        feeds = tuple(feed_paths(self.model))
+        rest = [path for path in self.files if path not in feeds]
+
+        def make(paths: tuple[str, ...]) -> Iterator[tuple[str, Data]]:
+            for path in paths:
+                yield path, self.files[path]()
+
+        return [FileJob(feeds, partial(make, feeds))] + [
+            FileJob((path,), partial(make, (path,))) for path in rest
+        ]
+
+    def feed_notes(self, sizes: Callable[[str], int]) -> list[Diagnostic]:
+        """A warning for each feed Google Calendar would refuse (`lint:` may relax it)."""
+        severity = str(self.model.playbook.lint.get("feed-size", "warning"))
+        if severity == "off":
+            return []
+        notes = []
+        for path in feed_paths(self.model):
+            size = sizes(path)
+            if size > GOOGLE_LIMIT:
+                notes.append(
+                    Diagnostic(
+                        self.model.playbook.loc.path,
+                        1,
+                        severity,
+                        "feed-size",
+                        f"{path} is {size / 1e6:.1f} MB: Google Calendar drops events "
+                        "from feeds over about 1 MB",
+                        hint="subscribe to the per-channel or per-campaign feeds instead",
+                    )
+                )
+        return notes
+
     def feed(self, path: str) -> list[bytes]:
         """One feed, in pieces; the first one asked for makes every VEVENT (each once,
         shared by every feed that holds it)."""
         if self._feeds is None:
-            writer = FeedWriter(
-                self.model, self.plan, self.links, self.now, self.events, self.site.strings
-            )
+            writer = FeedWriter(self.model, self.plan, self.links, self.now, self.site.strings)
             self._feeds = writer, {feed.path: feed for feed in writer.feeds()}
         writer, feeds = self._feeds
         feed = feeds[path]
-        data = writer.calendar_pieces(feed.name, feed.events)
-        size = sum(len(piece) for piece in data)
-        severity = str(self.model.playbook.lint.get("feed-size", "warning"))
-        if size > GOOGLE_LIMIT and severity != "off":
-            self.notes.append(
-                Diagnostic(
-                    self.model.playbook.loc.path,
-                    1,
-                    severity,
-                    "feed-size",
-                    f"{path} is {size / 1e6:.1f} MB: Google Calendar drops events "
-                    "from feeds over about 1 MB",
-                    hint="subscribe to the per-channel or per-campaign feeds instead",
-                )
-            )
-        return data
+        return writer.calendar_pieces(feed.name, feed.events)
 
     # --- serve: one file at a time ------------------------------------------------------
 

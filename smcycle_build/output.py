@@ -56,6 +56,9 @@ class MemoryOutput:
     def copy(self, path: str, source: Path) -> None:
         self.write(path, source.read_bytes())
 
+    def size(self, path: str) -> int:
+        return len(self.files[path])
+
     def text(self, path: str) -> str:
         return self.files[path].decode("utf-8")
 
@@ -84,6 +87,9 @@ class DiskOutput:
 
     def copy(self, path: str, source: Path) -> None:
         shutil.copyfile(source, self._target(path))
+
+    def size(self, path: str) -> int:
+        return (self.tmp / path).stat().st_size
 
     def claim(self, paths: list[str]) -> None:
         """Paths that worker processes wrote: checked here as if written here."""

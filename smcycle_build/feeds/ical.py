@@ -70,7 +70,6 @@ class FeedWriter:
         plan: Plan,
         links: Links,
         now: datetime,
-        cache: dict[tuple, bytes] | None = None,
         t: Callable[..., str] | None = None,
     ) -> None:
         self.model, self.plan, self.links = model, plan, links
@@ -82,16 +81,11 @@ class FeedWriter:
         self.minutes = timedelta(minutes=model.playbook.event_minutes)
         self.series_years: set[int] = set()
         self.post_events: dict[tuple[str, str], bytes] = {}
-        cache = cache if cache is not None else {}
+        # each VEVENT is made once and shared by every feed that holds it (never across
+        # builds: DTSTAMP is the build's time, so no event of the last build is valid)
         for post in model.posts.values():
             for variant in post.variants:
-                key = self.event_key(post, variant)
-                event = cache.get(key)
-                if event is None:
-                    event = cache[key] = self.post_event(post, variant)
-                elif post.repeat is not None:
-                    self.note_series(post, variant)
-                self.post_events[(post.id, variant.channel)] = event
+                self.post_events[(post.id, variant.channel)] = self.post_event(post, variant)
         self.campaign_events = {c: self.campaign_all_day(c) for c in model.campaigns}
         self.other_events = self.survey_events() + self.topic_events()
 
@@ -103,23 +97,6 @@ class FeedWriter:
         event.add("DTSTAMP", ics.utc_stamp(self.stamp))
         event.add("SUMMARY", ics.text(clean(summary)))
         return event
-
-    def event_key(self, post: Post, variant: Variant) -> tuple:
-        """Everything a post's VEVENT is made of: equal keys, equal bytes."""
-        model = self.model
-        return (
-            post,
-            variant,
-            model.channels[variant.channel].name,
-            model.campaigns[post.campaign].name if post.campaign else None,
-            model.goals[post.goal].title if post.goal else None,
-            self.stamp,
-            self.host,
-            self.links.base,
-            self.minutes,
-            self.tz.key,
-            self.plan.span,
-        )
 
     def post_event(self, post: Post, variant: Variant) -> bytes:
         channel = self.model.channels[variant.channel]

@@ -1,22 +1,26 @@
-"""Pages rendered on every core: rendering is the embarrassingly parallel part of a build.
+"""A build on every core: making the files is the embarrassingly parallel part of it.
 
 The parent lays out the whole site, then forks workers that inherit it (no pickling
-of the model); each runs units of work (a channel's page, a month, a batch of posts)
-and writes its files straight into the build's temporary folder. Only the written
-paths come back.
+of the model); each runs units of work (the feeds, a schedule, a channel's page, a
+month, a batch of posts) and writes its files straight into the build's temporary
+folder. Only the written paths come back. A unit of work returns pages to render,
+or (path, data) pairs already made (`FileJob`).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any, TypeVar
+
+from ..output import Data
 
 T = TypeVar("T")
 
 # what the forked workers render with, set just before the fork
-_JOB: tuple[list[Callable[[], list[Any]]], Any, Any] | None = None
+_JOB: tuple[list[Any], Any, Any] | None = None
 MIN_JOBS = 40  # below this (a small playbook), forking costs more than it saves
 
 
@@ -27,18 +31,33 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
+@dataclass(frozen=True)
+class FileJob:
+    """Files that are not pages (feeds, schedules): their paths, and the pairs
+    (path, data) made one at a time, so that a large one is written as it is made."""
+
+    paths: tuple[str, ...]
+    make: Callable[[], Iterator[tuple[str, Data]]]
+
+
 def _run(index: int) -> list[str]:
     assert _JOB is not None
     jobs, site, out = _JOB
     written = []
-    for page in jobs[index]():
+    job = jobs[index]
+    if isinstance(job, FileJob):
+        for path, data in job.make():
+            out.write(path, data)
+            written.append(path)
+        return written
+    for page in job():
         out.write(page.path, site.render(page))
         written.append(page.path)
     return written
 
 
 def render_pages(
-    jobs: list[Callable[[], list[Any]]],
+    jobs: list[Any],
     site,
     out,
     parallel: bool,

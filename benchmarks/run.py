@@ -379,6 +379,7 @@ def measure_n(
         for key, name in (
             ("check", "`smcycle check`"),
             ("cold", "`smcycle build`, cold (no cache, no output)"),
+            ("cold1", "`smcycle build -j 1`, cold, one process (least memory)"),
             ("warm", "`smcycle build`, warm (nothing changed)"),
             ("edit", "`smcycle build` after editing one post"),
             ("hugo", "`hugo` build of the same N bodies, cold"),
@@ -420,6 +421,7 @@ def measure_n(
         round would not measure what it says: a warm build after a failed cold one is cold)."""
         for key, cmd, before in (
             ("check", [*smcycle, "check", "--content", "content"], None),
+            ("cold1", [*build, "-j", "1"], lambda: clear_smcycle(folder)),
             ("cold", build, lambda: clear_smcycle(folder)),
             ("warm", build, None),
             ("edit", build, lambda: target.edit(f"b{r}")),

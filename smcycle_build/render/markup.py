@@ -34,6 +34,9 @@ class _SpacedHashHeader(HashHeaderProcessor):
     )
 
 
+MEMORY_ENTRIES = 256
+
+
 class MarkdownRenderer:
     """One Python-Markdown instance, reset between documents (cheaper than a new one)."""
 
@@ -57,6 +60,10 @@ class MarkdownRenderer:
             stored = sanitize(self._md.convert(text))
             if self._store is not None:
                 self._store.put(text, stored)
+        if self._store is not None and len(self._cache) >= MEMORY_ENTRIES:
+            # a build keeps everything on disk: in memory, only what a page may ask again
+            # (a body and its website variant), not every body a worker ever rendered
+            self._cache.clear()
         done = self._cache[text] = Markup(stored)
         return done
 

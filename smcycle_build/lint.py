@@ -11,7 +11,7 @@ import dataclasses
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import pairwise
 
@@ -39,6 +39,7 @@ class Lint:
     diags: Diagnostics
     first_weekday: int  # 0 = Monday, as the playbook's locale counts weeks
     memo: Memo | None = None  # what the last check found per post, in `serve`
+    days: dict[str, Counter[date]] = field(default_factory=dict)  # by posting_days()
 
     def threshold(self, name: str) -> float:
         return float(self.model.playbook.lint.get(name, THRESHOLDS[name]))
@@ -131,17 +132,27 @@ def check_cadence(lint: Lint) -> None:
         p.start + timedelta(days=i) for p in plan.phases for i in range((p.end - p.start).days + 1)
     }
     for channel in lint.model.channels.values():
-        days = Counter(
-            o.day
-            for o in plan.by_channel[channel.id]
-            if o.post.status != "cancelled" and span.start <= o.day <= span.end
-        )
+        days = posting_days(lint, channel.id)
         counts: Counter[date] = Counter()
         for day, n in days.items():  # a few thousand days, not tens of thousands of posts
             counts[lint.week_start(day)] += n
         for week, whole in weeks_in(span, lint.first_weekday):
             quiet = not any(week + timedelta(days=i) in covered for i in range(7))
             check_week(lint, channel, week, whole, quiet, counts.get(week, 0))
+
+
+def posting_days(lint: Lint, channel_id: str) -> Counter[date]:
+    """Posts a day on a channel inside the cycle, cancelled ones not counted (shared by
+    the cadence and silence checks: one pass over tens of thousands of occurrences)."""
+    days = lint.days.get(channel_id)
+    if days is None:
+        span = lint.plan.span
+        days = lint.days[channel_id] = Counter(
+            o.day
+            for o in lint.plan.by_channel[channel_id]
+            if o.post.status != "cancelled" and span.start <= o.day <= span.end
+        )
+    return days
 
 
 def check_week(lint: Lint, channel: Channel, week: date, whole: bool, quiet: bool, n: int) -> None:
@@ -183,13 +194,7 @@ def check_silence(lint: Lint) -> None:
     span = lint.plan.span
     limit = int(lint.threshold("max_silence_days"))
     for channel in lint.model.channels.values():
-        days = sorted(
-            {
-                o.day
-                for o in lint.plan.by_channel[channel.id]
-                if o.post.status != "cancelled" and span.start <= o.day <= span.end
-            }
-        )
+        days = sorted(posting_days(lint, channel.id))
         # the edges count: from the cycle's start to the first post, the last to its end
         marks = [span.start - timedelta(days=1), *days, span.end + timedelta(days=1)]
         for before, after in pairwise(marks):

@@ -35,7 +35,9 @@ class Occurrence:
     def channel(self) -> str:
         return self.variant.channel
 
-    @property
+    # cached: `serve` keeps a post's occurrences from one check to the next, and every
+    # check sorts and counts tens of thousands of them
+    @cached_property
     def day(self) -> date:
         return self.start.date()
 
@@ -43,7 +45,7 @@ class Occurrence:
     def utc(self) -> datetime:
         return self.start.astimezone(UTC)
 
-    @property
+    @cached_property
     def sort_key(self) -> tuple:
         return (self.utc, self.variant.channel, self.post.id, self.index)
 

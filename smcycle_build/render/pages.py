@@ -461,10 +461,11 @@ class Pages(PostPages, CalendarPages):
         occs = self.plan.by_channel[c.id]
         months: dict[str, list[Occurrence]] = {}
         if len(occs) > CHANNEL_PAGE_LIMIT:
-            for key, items in self.plan.by_month.items():
-                mine = [o for o in items if o.channel == c.id]
-                if mine:
-                    months[key] = mine
+            names: dict[tuple[int, int], str] = {}
+            for o in occs:  # in time order: the months come out in order
+                ym = (o.start.year, o.start.month)
+                key = names.get(ym) or names.setdefault(ym, o.start.strftime("%Y-%m"))
+                months.setdefault(key, []).append(o)
         done = self._channel_months[c.id] = {key: tuple(v) for key, v in months.items()}
         return done
 

@@ -47,27 +47,30 @@ class CheckResult:
 
 
 @contextlib.contextmanager
-def long_lived() -> Iterator[None]:
+def long_lived(freeze: bool = True) -> Iterator[None]:
     """A checked playbook is one large heap of objects that live as long as the build and
     hold no cycles to free; the cyclic collector would only walk it again and again (a
     quarter of a check of 10,000 posts). It is paused while the heap is made, and the heap
     is then frozen: later collections (rendering's short-lived objects) skip it, and forked
-    workers do not copy its pages by touching them. `serve` unfreezes and collects when
-    idle, so the models it replaced are freed."""
+    workers do not copy its pages by touching them. `serve` freezes only its first check
+    (the memo of every file): what each edit makes and drops is collected as usual."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
+        if freeze:
+            gc.freeze()
         if enabled:
             gc.enable()
 
 
-def check_project(project: Project, memo: Memo | None = None) -> CheckResult:
+def check_project(
+    project: Project, memo: Memo | None = None, *, freeze: bool = True
+) -> CheckResult:
     """Load and validate every file; every problem of every file, nothing written. With a
     `memo` (serve), what did not change since the last check is not read or checked again."""
-    with long_lived():
+    with long_lived(freeze):
         return _check(project, memo)
 
 

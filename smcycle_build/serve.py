@@ -82,11 +82,12 @@ class LiveSite:
         began = time.time()
         layout = None
         try:
-            checked = self.last_check = check_project(self.project, self.memo)
+            first = self.state.version == 0
+            checked = self.last_check = check_project(self.project, self.memo, freeze=False)
             problems = [d for d in checked.diagnostics if d.severity == "error"]
             error_text = ""
             if checked.ok:
-                with long_lived():
+                with long_lived(freeze=False):
                     layout = Layout(
                         self.project,
                         checked,
@@ -98,6 +99,12 @@ class LiveSite:
                     )
             else:
                 error_text = format_text(problems, SourceLines(self.project.root))
+            if first:
+                # the memo of every file lives as long as the server: out of the collector's
+                # way (what the check dropped is freed first); later edits are not frozen,
+                # so what they replace is collected as usual
+                gc.collect()
+                gc.freeze()
         except Exception as exc:  # a broken template must not kill the server
             problems, error_text = [], f"the build failed: {exc!r}"
         with self.lock:
@@ -113,14 +120,6 @@ class LiveSite:
             self.building = False
             self.lock.notify_all()
         return state
-
-    def collect(self) -> None:
-        """Free what past rebuilds left behind: `long_lived` freezes each new model, so the
-        collector alone never sees the old ones. Done while nobody edits (a full pass over
-        a large playbook's heap takes a few tenths of a second)."""
-        gc.unfreeze()
-        gc.collect()
-        gc.freeze()
 
     def current(self, timeout: float = 30.0) -> SiteState:
         with self.lock:
@@ -251,9 +250,6 @@ def changed_since(paths: list[Path], moment: float) -> bool:
     return False
 
 
-IDLE_COLLECT = 2.0  # seconds without an edit before the old models are freed
-
-
 def watch(site: LiveSite, paths: list[Path], stop: threading.Event, report, ready) -> None:
     """Rebuild after each burst of changes (watchfiles debounces them into one).
 
@@ -264,7 +260,6 @@ def watch(site: LiveSite, paths: list[Path], stop: threading.Event, report, read
 
     started = time.time()
     first = True
-    dirty, last = False, 0.0  # rebuilt since the last collection; when
     for changes in watch_files(
         *paths, stop_event=stop, debounce=150, step=50, yield_on_timeout=True, rust_timeout=200
     ):
@@ -275,10 +270,6 @@ def watch(site: LiveSite, paths: list[Path], stop: threading.Event, report, read
                 changes = {("modified", "")}
         if changes:
             report(site.rebuild(path for _change, path in changes))
-            dirty, last = True, time.monotonic()
-        elif dirty and time.monotonic() - last > IDLE_COLLECT:
-            site.collect()
-            dirty = False
 
 
 def start_server(site: LiveSite, port: int) -> ThreadingHTTPServer:

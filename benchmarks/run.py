@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import hashlib
+import http.client
 import importlib.util
 import io
 import itertools
@@ -554,6 +555,8 @@ def fetch(url: str) -> str:
             return response.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as exc:
         return f"HTTP {exc.code}"
+    except (http.client.IncompleteRead, ConnectionError):
+        return ""  # a server cut the answer short while it rebuilt: ask again
 
 
 def edit_latencies(

@@ -105,3 +105,32 @@ def test_parallel_and_single_process_builds_are_byte_identical(tmp_path: Path) -
         outputs[jobs] = files(tmp_path / f"out{jobs}")
         (tmp_path / ".smcycle-cache/last-build.json").unlink()  # build again, for real
     assert len(outputs["1"]) > 400 and outputs["1"] == outputs["2"]
+
+
+def test_a_failing_page_on_any_process_fails_the_build(tmp_path: Path) -> None:
+    """A template that breaks on one post: whichever process renders it, the build stops
+    with the error, leaves no output and does not wait forever for a worker."""
+    repo = Path(__file__).parent.parent
+    subprocess.run(
+        [sys.executable, str(repo / "benchmarks/generate.py"), "300", str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
+    post = sorted((tmp_path / "content/posts").rglob("*.md"))[-1].stem
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/post.html").write_text(
+        '{% extends "default/post.html" %}'
+        f'{{% block main %}}{{% if post.id == "{post}" %}}{{{{ no_such_thing }}}}{{% endif %}}'
+        "{{ super() }}{% endblock %}"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "smcycle_build", "build", "-j", "2"],
+        cwd=tmp_path,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode != 0
+    assert "no_such_thing" in proc.stderr
+    assert not (tmp_path / "output").exists()

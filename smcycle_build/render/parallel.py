@@ -65,9 +65,9 @@ def render_pages(
     meanwhile: Callable[[], T],
     processes: int | None = None,
 ) -> tuple[list[str], T]:
-    """Run every job, on several processes when asked and worth it, and `meanwhile()` in
-    this process as they run. The paths the jobs wrote (workers' paths must be claimed by
-    the caller), and what `meanwhile()` returned."""
+    """Run every job, on `processes` processes (this one and forked workers) when worth
+    it, after `meanwhile()` in this one. The paths the jobs wrote (the workers' must be
+    claimed by the caller), and what `meanwhile()` returned."""
     global _JOB
     _JOB = (jobs, site, out)
     try:

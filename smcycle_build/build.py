@@ -70,27 +70,3 @@ def build_site(
     notes = layout.feed_notes(out.size)
     count = len(written) + len(layout.copies)
     return BuildResult(checked.diagnostics + tuple(notes), ok=True, files=count)
-    layout = Layout(
-        project,
-        checked,
-        templates=templates,
-        base_url=base_url,
-        now=now or build_time(),
-        cache=cache or BuildCache(),
-        markdown_store=disk.markdown_store() if disk is not None else None,
-    )
-
-    def files() -> None:
-        """Schedules, feeds, assets and media: written here while workers render pages."""
-        for path, make in layout.files.items():
-            out.write(path, make())
-        for path, source in layout.copies.items():
-            out.copy(path, source)
-
-    # workers write straight to disk; memory (tests) is filled in this process
-    parallel = isinstance(out, DiskOutput)
-    pages, _ = render_pages(layout.jobs, layout.site, out, parallel, files, processes)
-    if parallel:
-        out.claim(pages)  # a no-op for paths this process wrote itself
-    count = len(pages) + len(layout.files) + len(layout.copies)
-    return BuildResult(checked.diagnostics + tuple(layout.notes), ok=True, files=count)

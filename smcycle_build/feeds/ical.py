@@ -269,9 +269,6 @@ class FeedWriter:
                 sub.add("rdate", value)
         return tz.to_ical()
 
-    def calendar(self, name: str, events: Iterable[bytes]) -> bytes:
-        return b"".join(self.calendar_pieces(name, events))
-
     def calendar_pieces(self, name: str, events: Iterable[bytes]) -> list[bytes]:
         """The feed as its pieces in order: the shared VEVENTs are not copied into one
         string of tens of megabytes, they are written one after the other."""

@@ -81,10 +81,6 @@ def csv_pieces(
     yield buf.getvalue()
 
 
-def dumps(doc: Any, records: str = "occurrences") -> str:
-    return "".join(json_pieces(doc, records))
-
-
 def json_pieces(doc: Any, records: str = "occurrences") -> Iterator[str]:
     """Sorted keys; the occurrences one per line (readable in a diff, and the fast C
     encoder), yielded a line at a time. `doc[records]` may be an iterator."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from .cache import DiskCache
 from .errors import Diagnostic
@@ -20,6 +20,7 @@ __all__ = ["BuildResult", "build_site", "build_time"]
 
 class Output(Protocol):
     def write(self, path: str, data: Data) -> None: ...
+    def open(self, path: str) -> BinaryIO: ...
     def copy(self, path: str, source: Path) -> None: ...
     def size(self, path: str) -> int: ...
 

@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 
 from .errors import Diagnostic
-from .feeds.ical import GOOGLE_LIMIT, Feed, FeedWriter, feed_paths
+from .feeds.ical import GOOGLE_LIMIT, FeedWriter, feed_paths
 from .feeds.schedule import Schedules
 from .output import Data, joined
 from .pipeline import CheckResult, Project
@@ -77,7 +77,6 @@ class Layout:
         self.job_of = {path: job for job in self.jobs for path in job.paths}
         self.files = self._files()
         self.copies = {**theme_assets(dirs), **media(project.content, model.media)}
-        self._feeds: tuple[FeedWriter, dict[str, Feed]] | None = None
         self._made: dict[str, bytes] = {}
         self._lock = threading.Lock()
 
@@ -101,16 +100,19 @@ class Layout:
 
     def file_jobs(self) -> list[FileJob]:
         """The files that are not pages as units of work, the longest first: every feed
-        in one (they share the VEVENTs, made once), then each schedule."""
+        in one (each VEVENT is made once, and written to every feed that holds it), then
+        each schedule."""
         feeds = tuple(feed_paths(self.model))
         rest = [path for path in self.files if path not in feeds]
 
-        def make(paths: tuple[str, ...]) -> Iterator[tuple[str, Data]]:
-            for path in paths:
-                yield path, self.files[path]()
+        def write_feeds(out) -> None:
+            self.feed_writer().write_all(out.open)
 
-        return [FileJob(feeds, partial(make, feeds))] + [
-            FileJob((path,), partial(make, (path,))) for path in rest
+        def write(path: str, out) -> None:
+            out.write(path, self.files[path]())
+
+        return [FileJob(feeds, write_feeds)] + [
+            FileJob((path,), partial(write, path)) for path in rest
         ]
 
     def feed_notes(self, sizes: Callable[[str], int]) -> list[Diagnostic]:
@@ -135,15 +137,12 @@ class Layout:
                 )
         return notes
 
-    def feed(self, path: str) -> list[bytes]:
-        """One feed, in pieces; the first one asked for makes every VEVENT (each once,
-        shared by every feed that holds it)."""
-        if self._feeds is None:
-            writer = FeedWriter(self.model, self.plan, self.links, self.now, self.site.strings)
-            self._feeds = writer, {feed.path: feed for feed in writer.feeds()}
-        writer, feeds = self._feeds
-        feed = feeds[path]
-        return writer.calendar_pieces(feed.name, feed.events)
+    def feed_writer(self) -> FeedWriter:
+        return FeedWriter(self.model, self.plan, self.links, self.now, self.site.strings)
+
+    def feed(self, path: str) -> Iterator[bytes]:
+        """One feed alone, in pieces (`serve`); `build` writes them all at once."""
+        return self.feed_writer().pieces(path)
 
     # --- serve: one file at a time ------------------------------------------------------
 

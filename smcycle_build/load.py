@@ -21,7 +21,7 @@ ENTITY_KINDS = ("goals", "audiences", "channels", "campaigns", "posts", "reviews
 ENTITY_EXTS = (".md", ".yaml", ".yml")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawDocument:
     """One file as read: its fields with their lines, and its Markdown body."""
 
@@ -98,7 +98,13 @@ def split_front_matter(text: str) -> tuple[str | None, int, str, int]:
         return None, 0, text, 1
     for i in range(1, len(lines)):
         if lines[i].rstrip() in ("---", "..."):
-            return "\n".join(lines[1:i]), 1, "\n".join(lines[i + 1 :]), i + 2
+            first = i + 1
+            while first < len(lines) and not lines[first].strip():
+                first += 1
+            # blank lines around a body mean nothing to Markdown; without them the body is
+            # usually its own stripped text too, one string where a post would hold two
+            body = "\n".join(lines[first:]).rstrip()
+            return "\n".join(lines[1:i]), 1, body, first + 1
     return None, -1, text, 1
 
 

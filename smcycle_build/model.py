@@ -13,7 +13,7 @@ AGGREGATES = ("last", "sum", "mean")
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Loc:
     """Where a thing was written: repository-relative path, file line, and its keys' lines."""
 
@@ -26,14 +26,14 @@ class Loc:
         return self.keys.get(key, self.line)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cycle:
     name: str
     start: date
     end: date
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Playbook:
     title: str
     organization: str
@@ -48,7 +48,7 @@ class Playbook:
     loc: Loc
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Competitor:
     id: str
     name: str
@@ -56,7 +56,7 @@ class Competitor:
     notes: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Situation:
     as_of: date | None
     competitors: tuple[Competitor, ...]
@@ -69,13 +69,13 @@ class Situation:
     loc: Loc
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MetricRef:
     channel: str  # a channel id, or "all"
     name: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Goal:
     id: str
     title: str
@@ -93,7 +93,7 @@ class Goal:
     loc: Loc
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Audience:
     id: str
     name: str
@@ -105,13 +105,13 @@ class Audience:
     loc: Loc
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cadence:
     min_per_week: int | None
     max_per_week: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Channel:
     id: str
     name: str
@@ -128,14 +128,14 @@ class Channel:
     loc: Loc
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Milestone:
     date: date
     title: str
     loc: Loc
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Campaign:
     id: str
     name: str
@@ -152,7 +152,7 @@ class Campaign:
     loc: Loc
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Theme:
     month: str  # YYYY-MM
     topic: str
@@ -160,7 +160,7 @@ class Theme:
     loc: Loc
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Repeat:
     freq: str  # daily | weekly | monthly
     interval: int
@@ -170,7 +170,7 @@ class Repeat:
     except_dates: tuple[date, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Variant:
     channel: str
     text: str  # as posted; for website/newsletter without text, the post's body
@@ -181,7 +181,7 @@ class Variant:
     loc: Loc
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Post:
     id: str
     title: str
@@ -197,14 +197,14 @@ class Post:
     loc: Loc
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Query:
     terms: tuple[str, ...]
     networks: tuple[str, ...]
     why: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Response:
     trigger: str
     within: str
@@ -212,7 +212,7 @@ class Response:
     steps: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Survey:
     title: str
     date: date
@@ -220,7 +220,7 @@ class Survey:
     loc: Loc
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Listening:
     queries: tuple[Query, ...] = ()
     routine_every: str | None = None
@@ -229,7 +229,7 @@ class Listening:
     surveys: tuple[Survey, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MetricRow:
     date: date
     channel: str
@@ -239,7 +239,7 @@ class MetricRow:
     loc: Loc
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Review:
     id: str
     date: date
@@ -249,7 +249,7 @@ class Review:
     loc: Loc
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Model:
     """The whole playbook. Entity mappings are keyed by id, in id order."""
 

@@ -7,6 +7,7 @@ network counts Unicode code points.
 
 from __future__ import annotations
 
+import gc
 import re
 import unicodedata
 from collections.abc import Callable
@@ -25,10 +26,18 @@ def count_code_points(text: str) -> int:
 @lru_cache(maxsize=1)
 def _twitter_text():
     """X's configuration, URL extractor and emoji pattern: loaded on the first X text, as
-    compiling twitter-text's patterns takes a fifth of a second every command would pay."""
+    compiling twitter-text's patterns takes a fifth of a second every command would pay.
+
+    Its import (pkg_resources, pyparsing) leaves reference cycles through tracebacks, and
+    through them the frames of whoever imported it: with the collector paused for a check,
+    those frames, and every file's parse they end up holding, would live on in the frozen
+    heap. They are collected right away; the check imports this first, while the heap is
+    small."""
     from twitter_text.config import config
     from twitter_text.extract_urls import extract_urls_with_indices
     from twitter_text.regexp.emoji import emoji
+
+    gc.collect()
 
     return config["defaults"], extract_urls_with_indices, emoji
 

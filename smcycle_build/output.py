@@ -7,11 +7,13 @@ byte for byte, and files of removed content disappear with the old folder.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 
 class OutputError(Exception):
@@ -48,10 +50,16 @@ class MemoryOutput:
         self.files: dict[str, bytes] = {}
 
     def write(self, path: str, data: Data) -> None:
+        with self.open(path) as handle:
+            handle.writelines(encoded(data))
+
+    def open(self, path: str) -> io.BytesIO:
+        """A file to write in pieces; it is in `files` once closed."""
         path = _check(path)
         if path in self.files:
             raise OutputError(f"`{path}` is written twice")
-        self.files[path] = joined(data)
+        self.files[path] = b""  # taken: a second open is an error too
+        return _MemoryFile(self.files, path)
 
     def copy(self, path: str, source: Path) -> None:
         self.write(path, source.read_bytes())
@@ -61,6 +69,17 @@ class MemoryOutput:
 
     def text(self, path: str) -> str:
         return self.files[path].decode("utf-8")
+
+
+class _MemoryFile(io.BytesIO):
+    def __init__(self, files: dict[str, bytes], path: str) -> None:
+        super().__init__()
+        self._files, self._path = files, path
+
+    def close(self) -> None:
+        if not self.closed:
+            self._files[self._path] = self.getvalue()
+        super().close()
 
 
 class DiskOutput:
@@ -82,8 +101,12 @@ class DiskOutput:
         return target
 
     def write(self, path: str, data: Data) -> None:
-        with self._target(path).open("wb") as handle:
+        with self.open(path) as handle:
             handle.writelines(encoded(data))
+
+    def open(self, path: str) -> BinaryIO:
+        """A file to write in pieces, as it is made."""
+        return self._target(path).open("wb")
 
     def copy(self, path: str, source: Path) -> None:
         shutil.copyfile(source, self._target(path))

@@ -77,10 +77,12 @@ def check_project(
 def _check(project: Project, memo: Memo | None) -> CheckResult:
     from .lint import lint_plan
     from .load import load_documents
+    from .networks import _twitter_text
     from .plan import make_plan
     from .render.i18n import babel_locale
     from .validate import validate
 
+    _twitter_text()  # imported while nothing is held: see its docstring
     diags = Diagnostics()
     sources = load_documents(project.content, project.root, diags, memo)
     model = validate(sources, diags, memo)

@@ -7,7 +7,7 @@ site, the schedules, the feeds and the checks, so they can never disagree.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from functools import cached_property
 
@@ -22,7 +22,7 @@ _WEEKDAY = {code: getattr(rrule, code) for code in ("MO", "TU", "WE", "TH", "FR"
 PHASES = ("before", "during", "after")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Occurrence:
     """One time a variant goes out."""
 
@@ -30,24 +30,24 @@ class Occurrence:
     variant: Variant
     start: datetime  # aware, in the playbook's zone
     index: int  # 0 for a single post; the n-th of a series
+    # made once: every check sorts and counts tens of thousands of occurrences (and `serve`
+    # keeps a post's from one check to the next); slots, as a dict each would be a tenth
+    # of a checked playbook's memory
+    day: date = field(init=False, repr=False, compare=False)
+    sort_key: tuple = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "day", self.start.date())
+        key = (self.start.astimezone(UTC), self.variant.channel, self.post.id, self.index)
+        object.__setattr__(self, "sort_key", key)
 
     @property
     def channel(self) -> str:
         return self.variant.channel
 
-    # cached: `serve` keeps a post's occurrences from one check to the next, and every
-    # check sorts and counts tens of thousands of them
-    @cached_property
-    def day(self) -> date:
-        return self.start.date()
-
     @property
     def utc(self) -> datetime:
-        return self.start.astimezone(UTC)
-
-    @cached_property
-    def sort_key(self) -> tuple:
-        return (self.utc, self.variant.channel, self.post.id, self.index)
+        return self.sort_key[0]
 
 
 def post_audiences(model: Model, post: Post) -> tuple[str, ...]:

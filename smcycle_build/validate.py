@@ -46,7 +46,7 @@ from .times import parse_clock
 from .yamlsrc import YList, YMap
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Record:
     """A file's parsed fields (None if any was invalid) and its id."""
 
@@ -59,7 +59,7 @@ class Record:
         return self.doc.fields or YMap(1)
 
     def loc(self) -> Loc:
-        return Loc(self.doc.path, 1, dict(self.ymap.key_lines))
+        return Loc(self.doc.path, 1, self.ymap.key_lines)  # the YMap goes, its lines stay
 
 
 class Refs:

@@ -70,7 +70,7 @@ def test_a_touched_output_is_rebuilt_and_warnings_are_repeated(playbook) -> None
 def test_markdown_is_rendered_once_across_builds(playbook) -> None:
     root = playbook()
     store = DiskCache(root).markdown_store()
-    body = "Welcome to the shop.\n"  # the post's body as written
+    body = "Welcome to the shop."  # the post's body, without the blank lines around it
     assert store.get(body) is None
     build(root)
     assert store.get(body) == "<p>Welcome to the shop.</p>"

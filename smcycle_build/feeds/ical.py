@@ -1,8 +1,9 @@
 """iCal feeds (SPEC §4): everything, per channel, per campaign, per audience.
 
-Written with the `icalendar` package. Every VEVENT is serialised once and the
-bytes are shared by every feed that holds it. Decisions that make every client
-read the same instants:
+Written with the `icalendar` package. Every VEVENT is serialised once and written
+to every feed that holds it, all feeds at once, so that no event is kept once it is
+written (40,000 events are 50 MB). Decisions that make every client read the same
+instants:
 
 * a single post's time is UTC (`DTSTART:...Z`): nothing to interpret;
 * a series keeps its wall-clock time, so it carries `TZID` and a VTIMEZONE. The
@@ -15,9 +16,10 @@ read the same instants:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import BinaryIO
 from urllib.parse import urlparse
 
 from icalendar import Calendar, Timezone, vDuration
@@ -58,11 +60,11 @@ def slug(text: str) -> str:
 class Feed:
     path: str  # where it is written in the site
     name: str
-    events: tuple[bytes, ...]
+    series: bool  # holds a series, whose wall-clock times need the VTIMEZONE
 
 
 class FeedWriter:
-    """Builds the VEVENTs of one build once, then assembles each feed from them."""
+    """Makes the VEVENTs of one build and writes each feed from them."""
 
     def __init__(
         self,
@@ -79,15 +81,17 @@ class FeedWriter:
         self.stamp = now.astimezone(UTC).replace(microsecond=0)
         self.tz = model.playbook.timezone
         self.minutes = timedelta(minutes=model.playbook.event_minutes)
+        # a feed's index in `feeds()`, by kind and id
+        kinds = (("channels", model.channels), ("campaigns", model.campaigns))
+        kinds += (("audiences", model.audiences),)
+        keys = [(kind, key) for kind, ids in kinds for key in ids]
+        self._at = {key: 1 + i for i, key in enumerate(keys)}
+        # the VTIMEZONE precedes the events: the years it spans are known before any is made
         self.series_years: set[int] = set()
-        self.post_events: dict[tuple[str, str], bytes] = {}
-        # each VEVENT is made once and shared by every feed that holds it (never across
-        # builds: DTSTAMP is the build's time, so no event of the last build is valid)
         for post in model.posts.values():
-            for variant in post.variants:
-                self.post_events[(post.id, variant.channel)] = self.post_event(post, variant)
-        self.campaign_events = {c: self.campaign_all_day(c) for c in model.campaigns}
-        self.other_events = self.survey_events() + self.topic_events()
+            if post.repeat is not None:
+                for variant in post.variants:
+                    self.note_series(post, variant)
 
     # --- events -------------------------------------------------------------------------
 
@@ -147,10 +151,9 @@ class FeedWriter:
         wall = local.time().replace(tzinfo=None)
         for day in r.except_dates:
             event.add("EXDATE", ics.local_stamp(datetime.combine(day, wall)), tzid)
-        self.note_series(post, variant)
 
     def note_series(self, post: Post, variant: Variant) -> None:
-        """The years a series spans: its VTIMEZONE must cover them (cached events too)."""
+        """The years a series spans: the VTIMEZONE must cover them."""
         r = post.repeat
         assert r is not None
         local = variant.start.astimezone(self.tz)
@@ -269,52 +272,97 @@ class FeedWriter:
                 sub.add("rdate", value)
         return tz.to_ical()
 
-    def calendar_pieces(self, name: str, events: Iterable[bytes]) -> list[bytes]:
-        """The feed as its pieces in order: the shared VEVENTs are not copied into one
-        string of tens of megabytes, they are written one after the other."""
-        events = list(events)
+    def head(self, feed: Feed) -> bytes:
+        """The feed up to its first event: the calendar's properties, and the VTIMEZONE
+        where a series needs its TZID."""
         cal = Calendar()
         cal.add("prodid", PRODID)
         cal.add("version", "2.0")
         cal.add("calscale", "GREGORIAN")
         cal.add("method", "PUBLISH")
-        cal.add("name", clean(name))
-        cal.add("x-wr-calname", clean(name))
+        cal.add("name", clean(feed.name))
+        cal.add("x-wr-calname", clean(feed.name))
         cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", vDuration(REFRESH))  # an unknown property: say its type
         head = cal.to_ical()
-        end = b"END:VCALENDAR\r\n"
-        assert head.endswith(end)
-        # a VTIMEZONE only where a series needs its TZID
-        tz = self.vtimezone() if any(b";TZID=" in e for e in events) else b""
-        return [head[: -len(end)], tz, *events, end]
+        assert head.endswith(END)
+        return head[: -len(END)] + (self.vtimezone() if feed.series else b"")
 
     def feeds(self) -> list[Feed]:
+        """Every feed, in `feed_paths` order."""
         model, title = self.model, self.model.playbook.title
-        posts_of = self.post_events
-        everything = (
-            list(posts_of.values())
-            + [e for c in model.campaigns for e in self.campaign_events[c]]
-            + list(self.other_events)
-        )
-        out = [Feed("calendar.ics", title, tuple(everything))]
-        for cid, channel in model.channels.items():
-            events = tuple(e for (_, ch), e in posts_of.items() if ch == cid)
-            out.append(Feed(f"channels/{cid}.ics", f"{title} · {channel.name}", events))
-        for cid, camp in model.campaigns.items():
-            events = (
-                tuple(e for (pid, _), e in posts_of.items() if model.posts[pid].campaign == cid)
-                + self.campaign_events[cid]
-            )
-            out.append(Feed(f"campaigns/{cid}.ics", f"{title} · {camp.name}", events))
-        for aid, audience in model.audiences.items():
-            events = tuple(
-                e
-                for (pid, _), e in posts_of.items()
-                if aid in post_audiences(model, model.posts[pid])
-            )
-            out.append(Feed(f"audiences/{aid}.ics", f"{title} · {audience.name}", events))
-        return out
+        series = {
+            i for p in model.posts.values() if p.repeat for _, ts in self._targets(p) for i in ts
+        }
+        names = [title]
+        names += (f"{title} · {channel.name}" for channel in model.channels.values())
+        names += (f"{title} · {camp.name}" for camp in model.campaigns.values())
+        names += (f"{title} · {audience.name}" for audience in model.audiences.values())
+        paths = feed_paths(model)
+        return [
+            Feed(path, name, i in series)
+            for i, (path, name) in enumerate(zip(paths, names, strict=True))
+        ]
+
+    def _targets(self, post: Post) -> Iterator[tuple[Variant, list[int]]]:
+        """Each variant of a post, with the feeds that hold its event (indexes into
+        `feeds()`): everything, its channel's, its campaign's, its audiences'."""
+        at = self._at
+        shared = [at["campaigns", post.campaign]] if post.campaign else []
+        shared += dict.fromkeys(at["audiences", a] for a in post_audiences(self.model, post))
+        for variant in post.variants:
+            yield variant, [0, at["channels", variant.channel], *shared]
+
+    def events(self) -> Iterator[tuple[bytes, list[int]]]:
+        """Each event once, with the feeds that hold it, in an order in which every feed's
+        own events come in its order: the posts' events, then the campaigns' phases and
+        milestones, then surveys and topics."""
+        for post in self.model.posts.values():
+            for variant, targets in self._targets(post):
+                yield self.post_event(post, variant), targets
+        for cid in self.model.campaigns:
+            for event in self.campaign_all_day(cid):
+                yield event, [0, self._at["campaigns", cid]]
+        for event in self.survey_events() + self.topic_events():
+            yield event, [0]
+
+    def write_all(self, open_file: Callable[[str], BinaryIO]) -> list[Feed]:
+        """Every feed at once, each event written to its feeds as it is made."""
+        feeds = self.feeds()
+        files = [open_file(feed.path) for feed in feeds]
+        try:
+            for feed, handle in zip(feeds, files, strict=True):
+                handle.write(self.head(feed))
+            for event, targets in self.events():
+                for i in targets:
+                    _check_zone(feeds[i], event)
+                    files[i].write(event)
+            for handle in files:
+                handle.write(END)
+        finally:
+            for handle in files:
+                handle.close()
+        return feeds
+
+    def pieces(self, path: str) -> Iterator[bytes]:
+        """One feed alone (`serve`, when it is asked for), as the same bytes."""
+        feeds = self.feeds()
+        index = next(i for i, feed in enumerate(feeds) if feed.path == path)
+        yield self.head(feeds[index])
+        for event, targets in self.events():
+            if index in targets:
+                _check_zone(feeds[index], event)
+                yield event
+        yield END
+
+
+END = b"END:VCALENDAR\r\n"
+
+
+def _check_zone(feed: Feed, event: bytes) -> None:
+    """A series' event names the VTIMEZONE, which `feeds()` foresaw from the model."""
+    if not feed.series and b";TZID=" in event:
+        raise AssertionError(f"{feed.path}: an event with a TZID, but no VTIMEZONE")
 
 
 def feed_paths(model: Model) -> list[str]:

@@ -12,11 +12,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
-
-from ..output import Data
 
 T = TypeVar("T")
 
@@ -34,23 +32,21 @@ def workers() -> int:
 
 @dataclass(frozen=True)
 class FileJob:
-    """Files that are not pages (feeds, schedules): their paths, and the pairs
-    (path, data) made one at a time, so that a large one is written as it is made."""
+    """Files that are not pages (feeds, schedules): their paths, and what writes them to
+    an output, as they are made (a large one is never held whole)."""
 
     paths: tuple[str, ...]
-    make: Callable[[], Iterator[tuple[str, Data]]]
+    write: Callable[[Any], None]
 
 
 def _run(index: int) -> list[str]:
     assert _JOB is not None
     jobs, site, out = _JOB
-    written = []
     job = jobs[index]
     if isinstance(job, FileJob):
-        for path, data in job.make():
-            out.write(path, data)
-            written.append(path)
-        return written
+        job.write(out)
+        return list(job.paths)
+    written = []
     for page in job():
         out.write(page.path, site.render(page))
         written.append(page.path)
@@ -85,19 +81,21 @@ def _share(count: int, total: int, meanwhile: Callable[[], T]) -> tuple[list[str
     """`count` processes take the jobs one at a time, the next free one each: this one
     and `count - 1` forked workers. This process works too: a worker of its own would
     copy the whole checked playbook again (CPython's reference counts write to every
-    object a worker reads), a third more memory for no more speed."""
+    object a worker reads), a third more memory for no more speed.
+
+    This process takes jobs from the front of the list (the feeds, the schedules and the
+    pages that read every post), the workers from the back (batches of posts): a worker
+    then reads, and so copies, only the posts it renders, a run of them next to each
+    other in memory, instead of the whole playbook."""
     ctx = multiprocessing.get_context("fork")
-    claimed = ctx.Value("i", 0)
+    ends = ctx.Array("i", [0, total])  # the next job from the front, one past the last free
     results = ctx.SimpleQueue()
-    procs = [
-        ctx.Process(target=_work, args=(claimed, total, results), daemon=True)
-        for _ in range(count - 1)
-    ]
+    procs = [ctx.Process(target=_work, args=(ends, results), daemon=True) for _ in range(count - 1)]
     try:
         for proc in procs:
             proc.start()
         result = meanwhile()
-        paths = _claim_all(claimed, total)
+        paths = _claim_all(ends, front=True)
         for _proc in procs:
             kind, payload = results.get()
             if kind == "error":  # the worker's exception, as its traceback's last line says
@@ -112,20 +110,26 @@ def _share(count: int, total: int, meanwhile: Callable[[], T]) -> tuple[list[str
                 proc.terminate()
 
 
-def _claim_all(claimed, total: int) -> list[str]:
+def _claim_all(ends, front: bool) -> list[str]:
+    """Jobs from one end of what is left, until nothing is."""
     written: list[str] = []
     while True:
-        with claimed.get_lock():
-            index = claimed.value
-            claimed.value += 1
-        if index >= total:
-            return written
+        with ends.get_lock():
+            if ends[0] >= ends[1]:
+                return written
+            if front:
+                index = ends[0]
+                ends[0] += 1
+            else:
+                ends[1] -= 1
+                index = ends[1]
         written.extend(_run(index))
 
 
-def _work(claimed, total: int, results) -> None:
-    """A forked worker: jobs until none is left, then its paths (or what went wrong)."""
+def _work(ends, results) -> None:
+    """A forked worker: jobs from the back until none is left, then its paths (or what
+    went wrong)."""
     try:
-        results.put(("ok", _claim_all(claimed, total)))
+        results.put(("ok", _claim_all(ends, front=False)))
     except BaseException:
         results.put(("error", traceback.format_exc()))

@@ -86,6 +86,7 @@ def _check(project: Project, memo: Memo | None) -> CheckResult:
     diags = Diagnostics()
     sources = load_documents(project.content, project.root, diags, memo)
     model = validate(sources, diags, memo)
+    del sources  # the parses: what the plan and the checks make takes their room
     plan = None
     if model is not None and not diags.has_errors:
         plan = make_plan(model, memo)

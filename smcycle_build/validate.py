@@ -133,7 +133,14 @@ def validate(src: Sources, diags: Diagnostics, memo: Memo | None = None) -> Mode
     if memo is not None:
         context = memo.value("context", "posts", context, lambda: context)
     posts = {}
-    for rec in records["posts"]:
+    post_records: list[Record | None] = list(records.pop("posts"))
+    if memo is None:
+        # without a memo to keep them, each post's parse is let go once its post is made,
+        # so that the posts fill the room their parses leave: a denser heap, which the
+        # build's forked workers copy less of
+        src.entities["posts"] = []
+    for i, rec in enumerate(post_records):
+        assert rec is not None
         if rec.values is not None:
 
             def make(d: Diagnostics, rec: Record = rec) -> Post | None:
@@ -141,12 +148,13 @@ def validate(src: Sources, diags: Diagnostics, memo: Memo | None = None) -> Mode
 
             if memo is None:
                 post = make(diags)
+                post_records[i] = rec = None
             else:
                 post = memo.reuse("posts", rec.doc.path, (rec, context), diags, make)
             if post is not None:
                 posts[post.id] = post
     if memo is not None:
-        memo.keep("posts", (rec.doc.path for rec in records["posts"]))
+        memo.keep("posts", (rec.doc.path for rec in post_records if rec is not None))
     if playbook is None:
         return None
     return Model(

@@ -53,7 +53,7 @@ def build_site(
         templates=templates,
         base_url=base_url,
         now=now or build_time(),
-        cache=cache or BuildCache(),
+        cache=cache or BuildCache(reload_templates=False),
         markdown_store=disk.markdown_store() if disk is not None else None,
     )
 

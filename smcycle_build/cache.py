@@ -118,6 +118,7 @@ class MarkdownStore:
         if self._conn is None or self._pid != os.getpid():  # a fork needs its own connection
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, value TEXT)")
             self._conn, self._pid = conn, os.getpid()
         return self._conn

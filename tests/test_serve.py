@@ -136,3 +136,38 @@ def test_served_files_are_the_built_files(tmp_path, monkeypatch) -> None:
     for path, data in built.items():
         assert layout.get(path) == data, path
     assert layout.get("no/such/page.html") is None
+
+
+def test_an_edited_template_is_served(playbook) -> None:
+    """`serve` keeps its Jinja environment from one rebuild to the next: it must still
+    read a template edited meanwhile (a build reads each template once)."""
+    root = playbook({"templates/post.html": '{% extends "default/post.html" %}\n'})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "smcycle_build", "serve", "--port", "0"],
+        cwd=root,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = None
+        while url is None:
+            line = proc.stderr.readline()
+            assert line, "serve stopped"
+            match = re.search(r"serving (http://127\.0\.0\.1:\d+/)", line)
+            url = match.group(1) if match else None
+        with urllib.request.urlopen(url + "posts/hello/") as r:
+            assert "Edited template" not in r.read().decode()
+        (root / "templates/post.html").write_text(
+            '{% extends "default/post.html" %}\n'
+            "{% block main %}<p>Edited template</p>{{ super() }}{% endblock %}\n"
+        )
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            with urllib.request.urlopen(url + "posts/hello/") as r:
+                if "Edited template" in r.read().decode():
+                    return
+            time.sleep(0.05)
+        raise AssertionError("the edited template never reached the served page")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

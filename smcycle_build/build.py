@@ -12,7 +12,7 @@ from .errors import Diagnostic
 from .layout import BuildCache, Layout
 from .output import Data, DiskOutput
 from .pipeline import Project, check_project
-from .render.parallel import render_pages
+from .render.parallel import render_pages, workers
 from .times import build_time
 
 __all__ = ["BuildResult", "build_site", "build_time"]
@@ -44,7 +44,18 @@ def build_site(
     processes: int | None = None,
 ) -> BuildResult:
     """check -> plan -> render -> write; nothing is written when the content has errors."""
-    checked = check_project(project)
+    store = disk.markdown_store() if disk is not None else None
+    # the posts' Markdown on the other core while this one checks (see render/ahead.py)
+    ahead = None
+    if store is not None and isinstance(out, DiskOutput) and (processes or workers()) > 1:
+        from .render import ahead as markdown_ahead
+
+        ahead = markdown_ahead.start(project.content, store)
+    try:
+        checked = check_project(project)
+    finally:
+        if ahead is not None:
+            ahead.stop()
     if not checked.ok:
         return BuildResult(checked.diagnostics, ok=False)
     layout = Layout(
@@ -54,7 +65,7 @@ def build_site(
         base_url=base_url,
         now=now or build_time(),
         cache=cache or BuildCache(reload_templates=False),
-        markdown_store=disk.markdown_store() if disk is not None else None,
+        markdown_store=store,
     )
 
     def copies() -> None:

@@ -144,10 +144,10 @@ def read_document(kind: str, path: Path, rel: str, diags: Diagnostics) -> RawDoc
 
 def _walk(folder: Path) -> list[Path]:
     """Files below `folder` in sorted order, skipping `_`/`.` names, not following links."""
-    return [Path(path) for path, _link in _scan(str(folder))]
+    return [Path(path) for path, _link in scan_files(str(folder))]
 
 
-def _scan(folder: str) -> list[tuple[str, bool]]:
+def scan_files(folder: str) -> list[tuple[str, bool]]:
     """(path, is a link) of the files below `folder`, as `_walk` orders and filters them:
     plain strings from one `scandir` per folder, because a check of 10,000 posts in
     `serve` must not spend a third of its time making `Path` objects."""
@@ -165,7 +165,7 @@ def _scan(folder: str) -> list[tuple[str, bool]]:
             files.append((entry.path, entry.is_symlink()))
     # os.walk's order: a folder's files first, then its sub-folders, each sorted
     for sub in found:
-        files.extend(_scan(sub))
+        files.extend(scan_files(sub))
     return files
 
 
@@ -244,7 +244,7 @@ def load_documents(
     root_prefix = str(root) + os.sep
     for kind in ENTITY_KINDS:
         docs: list[RawDocument] = []
-        for name, link in _scan(str(content / kind)):
+        for name, link in scan_files(str(content / kind)):
             if not name.endswith(ENTITY_EXTS):
                 continue
             rel = name[len(root_prefix) :] if name.startswith(root_prefix) else name

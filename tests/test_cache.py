@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from smcycle_build.cache import DiskCache
+from smcycle_build.render.ahead import render_bodies
 
 ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1800000000"}
 
@@ -134,3 +136,37 @@ def test_a_failing_page_on_any_process_fails_the_build(tmp_path: Path) -> None:
     assert proc.returncode != 0
     assert "no_such_thing" in proc.stderr
     assert not (tmp_path / "output").exists()
+
+
+def test_markdown_rendered_ahead_is_what_the_pages_show(playbook) -> None:
+    """The bodies rendered on the other core during the check are stored under the key,
+    and as the HTML, that the post pages then take; a stored body is not rendered again,
+    a link is left to the loader, and a stop is obeyed."""
+    root = playbook(
+        {
+            "content/posts/ride.md": (
+                "---\ntitle: Ride\ndate: 2027-03-12\nvariants:\n  website: {}\n---\n\n"
+                "# The ride\n\nA *long* story, with [a link](https://example.com).\n"
+            ),
+        }
+    )
+    outside = root / "elsewhere.md"
+    outside.write_text("---\ntitle: Elsewhere\n---\nNot in the playbook.\n")
+    (root / "content/posts/linked.md").symlink_to(outside)
+    store = DiskCache(root).markdown_store()
+    running, stopped = threading.Event(), threading.Event()
+    assert render_bodies(root / "content/posts", store, running) == 2  # hello and ride
+    assert render_bodies(root / "content/posts", store, running) == 0  # all stored
+    assert store.get("Not in the playbook.") is None  # the loader refuses the link
+    (root / "content/posts/linked.md").unlink()  # so would the build
+    stopped.set()
+    store.put("Welcome to the shop.", "<p>planted</p>")  # hello's body: not redone
+    build(root)
+    ride = (root / "output/posts/ride/index.html").read_text()
+    ahead = store.get("# The ride\n\nA *long* story, with [a link](https://example.com).")
+    assert ahead is not None and "<em>long</em>" in ahead and ahead in ride
+    assert "<p>planted</p>" in (root / "output/posts/hello/index.html").read_text()
+    (root / "content/posts/fresh.md").write_text("---\ntitle: Fresh\n---\nA fresh body.\n")
+    assert render_bodies(root / "content/posts", store, stopped) == 0  # told to stop at once
+    assert store.get("A fresh body.") is None
+    assert render_bodies(root / "content/posts", store, running) == 1

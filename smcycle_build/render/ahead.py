@@ -1,0 +1,77 @@
+"""Markdown rendered ahead: the posts' bodies, on the other core while the check runs.
+
+A cold build spends a third of its CPU in Python-Markdown, and its first seconds on
+the check, which is one process's work. A process forked before the check (while the
+heap is still small) reads the posts' files itself, takes each body as the loader
+does, and renders it into the Markdown store; the pages find it there. It stops when
+the check is done, before the page workers start: it never competes with them.
+What it renders is what a page would ask for, by the same renderer and the same key,
+so a body it did not reach is only rendered later, and nothing depends on its speed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+from pathlib import Path
+from typing import Any
+
+from ..load import scan_files, split_front_matter
+
+STOP_WAIT = 5.0  # seconds for the last body in hand; then it is stopped
+
+
+def render_bodies(posts: Path, store: Any, stop: Any) -> int:
+    """Render every post body under `posts` into `store` until `stop` is set; how many
+    were rendered (the ones already stored are not). Files that links lead to are left
+    to the loader, which says whether they may be read."""
+    from .markup import MarkdownRenderer
+
+    renderer = MarkdownRenderer(store=store)
+    rendered = 0
+    for path, link in scan_files(str(posts)):
+        if stop.is_set():
+            break
+        if link or not path.endswith(".md"):
+            continue
+        try:
+            text = Path(path).read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            continue  # the check says what is wrong with it
+        front, _offset, body, _line = split_front_matter(text)
+        if front is not None and store.get(body) is None:
+            renderer.render(body)
+            rendered += 1
+    return rendered
+
+
+def _run(posts: Path, store: Any, stop: Any) -> None:
+    # a head start, never a cause of failure: whatever goes wrong, the pages render it
+    with contextlib.suppress(Exception):
+        render_bodies(posts, store, stop)
+
+
+def start(content: Path, store: Any) -> MarkdownAhead | None:
+    """The renderer ahead, where processes can be forked."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None  # pragma: no cover - not on Linux
+    return MarkdownAhead(content, store)
+
+
+class MarkdownAhead:
+    """The forked renderer of one build: started before the check, stopped after it."""
+
+    def __init__(self, content: Path, store: Any) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self._stop = ctx.Event()
+        self._proc = ctx.Process(
+            target=_run, args=(content / "posts", store, self._stop), daemon=True
+        )
+        self._proc.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._proc.join(STOP_WAIT)
+        if self._proc.is_alive():
+            self._proc.terminate()
+            self._proc.join()

@@ -392,3 +392,29 @@ def links_ok(out: MemoryOutput) -> None:
             if urlparse(link).scheme or not target or page == "404.html":
                 continue
             assert normpath(join(dirname(page), target)) in out.files, f"{page}: {link}"
+
+
+def test_templates_read_values_as_jinja_does(tmp_path: Path) -> None:
+    """The environment looks a dict's `a.b` up as the key first (faster): the answers
+    are still Jinja's, for keys, for keys named like a dict's methods, for missing keys
+    and for objects."""
+    from jinja2 import Environment, UndefinedError
+
+    from smcycle_build.render.env import make_environment
+
+    class Card:
+        html = "an attribute"
+
+    values = {"d": {"html": "<b>", "items": "a key"}, "o": Card()}
+    sources = [
+        "{{ d.html }}|{{ d['items'] }}|{{ o.html }}",
+        "{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %}",  # the method wins
+        "{{ d.get('html') }}",
+    ]
+    ours = make_environment([tmp_path])
+    jinja = Environment(autoescape=True)
+    for source in sources:
+        assert ours.from_string(source).render(values) == jinja.from_string(source).render(values)
+    assert ours.from_string(sources[0]).render(values) == "&lt;b&gt;|a key|an attribute"
+    with pytest.raises(UndefinedError):
+        ours.from_string("{{ d.missing }}").render(values)

@@ -102,26 +102,51 @@ class DiskCache:
         tmp.replace(self._manifest())
 
     def markdown_store(self) -> MarkdownStore:
+        from .render.markup import renderer_id
+
         self.dir.mkdir(exist_ok=True)
-        return MarkdownStore(self.dir / "markdown.sqlite")
+        store = MarkdownStore(self.dir / "markdown.sqlite")
+        store.claim(renderer_id())
+        return store
 
 
 class MarkdownStore:
-    """Sanitized HTML by the digest of its Markdown; usable from forked workers."""
+    """Sanitized HTML by the digest of its Markdown; usable from forked workers.
+
+    It holds the HTML of one renderer (smcycle, Python-Markdown and nh3, their
+    versions and our settings): `claim` empties it for another, so that an upgrade or
+    a changed allowlist can never show HTML the renderer of now would not make."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._conn: sqlite3.Connection | None = None
         self._pid = -1
 
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        # WAL with NORMAL is never corrupted; a crash may only lose the last entries
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, value TEXT)")
+        conn.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
+        return conn
+
     def _db(self) -> sqlite3.Connection:
         if self._conn is None or self._pid != os.getpid():  # a fork needs its own connection
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, value TEXT)")
-            self._conn, self._pid = conn, os.getpid()
+            self._conn, self._pid = self._connect(), os.getpid()
         return self._conn
+
+    def claim(self, renderer: str) -> None:
+        """Make this the store of `renderer`, emptied if it held another's HTML. On a
+        connection of its own, closed at once: none is open when the build forks."""
+        with contextlib.closing(self._connect()) as conn:
+            row = conn.execute("SELECT value FROM meta WHERE name = 'renderer'").fetchone()
+            if row is not None and row[0] == renderer:
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("DELETE FROM html")
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('renderer', ?)", (renderer,))
+            conn.execute("COMMIT")
 
     @staticmethod
     def key(text: str) -> str:

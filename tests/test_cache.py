@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -83,6 +85,25 @@ def test_markdown_is_rendered_once_across_builds(playbook) -> None:
     )
     build(root)
     assert "from the cache" in (root / "output/posts/other/index.html").read_text()
+
+
+def test_markdown_of_another_renderer_is_never_used(playbook) -> None:
+    """The store is keyed by the renderer too (smcycle's, Python-Markdown's and nh3's
+    versions, our extensions and allowlist): after an upgrade, or a stricter allowlist,
+    a body is rendered anew, never taken from the cache."""
+    root = playbook()
+    build(root)
+    store = DiskCache(root).markdown_store()
+    body = "Welcome to the shop."
+    store.put(body, "<p>planted</p>")
+    with contextlib.closing(sqlite3.connect(store.path)) as db, db:
+        db.execute("UPDATE meta SET value = 'an older renderer' WHERE name = 'renderer'")
+    (root / "content/posts/other.md").write_text(
+        (root / "content/posts/hello.md").read_text().replace("title: Hello", "title: Other")
+    )
+    build(root)
+    assert "<p>planted</p>" not in (root / "output/posts/other/index.html").read_text()
+    assert store.get(body) == "<p>Welcome to the shop.</p>"  # rendered anew, and kept
 
 
 def test_parallel_and_single_process_builds_are_byte_identical(tmp_path: Path) -> None:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
 
 import markdown
 import nh3
 from markdown.blockprocessors import HashHeaderProcessor
 from markupsafe import Markup
+
+from .. import __version__
 
 # nh3's allowlist (no script, style, iframe, forms, event handlers), less what HTML5 made
 # obsolete: the W3C checker rejects those, and a page must validate whatever the content says
@@ -35,6 +41,15 @@ class _SpacedHashHeader(HashHeaderProcessor):
 
 
 MEMORY_ENTRIES = 256
+
+
+@cache
+def renderer_id() -> str:
+    """Everything the HTML of a text depends on but the text: the versions of smcycle,
+    Python-Markdown and nh3, and this module's source (its extensions and allowlist).
+    A stored body from any other renderer is not used (see cache.MarkdownStore)."""
+    source = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    return f"smcycle {__version__}; markdown {markdown.__version__}; nh3 {version('nh3')}; {source}"
 
 
 class MarkdownRenderer:

@@ -199,7 +199,7 @@ class VariantReader:
             media=tuple(m.strip() for m in v["media"]),
             link=v["link"].strip() if v["link"] else None,
             start=start,
-            loc=Loc(self.path, self.key_line, self.body.key_lines),  # the YMap goes, its lines stay
+            loc=Loc.with_keys(self.path, self.key_line, self.body.key_lines),
         )
 
     def check_length(self, name: str, text: str, limit: int | None, counter, unit: str) -> bool:

@@ -59,7 +59,7 @@ class Record:
         return self.doc.fields or YMap(1)
 
     def loc(self) -> Loc:
-        return Loc(self.doc.path, 1, self.ymap.key_lines)  # the YMap goes, its lines stay
+        return Loc.with_keys(self.doc.path, 1, self.ymap.key_lines)
 
 
 class Refs:

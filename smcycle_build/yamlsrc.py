@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from typing import Any
 
 import yaml
@@ -181,7 +182,9 @@ class _Converter:
             if not isinstance(knode, yaml.ScalarNode):
                 self.diags.add(self.path, kline, "schema", "a key must be a plain name")
                 continue
-            name = knode.value  # keys are names: `2027:` is the text "2027"
+            # keys are names: `2027:` is the text "2027"; one string for every `text:` of
+            # every file, as the lines of the keys outlive the parse (model.Loc)
+            name = sys.intern(knode.value)
             if name in out.key_lines:
                 self.diags.add(
                     self.path,

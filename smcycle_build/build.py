@@ -76,7 +76,10 @@ def build_site(
     # workers write straight to disk; memory (tests) is filled in this process
     parallel = isinstance(out, DiskOutput)
     jobs = [*layout.file_jobs(), *layout.jobs]  # the feeds, the longest, first
-    written, _ = render_pages(jobs, layout.site, out, parallel, copies, processes)
+    finish = store.used if store is not None else lambda: None
+    written, _, used = render_pages(jobs, layout.site, out, parallel, copies, processes, finish)
+    if store is not None:  # what no page of this build asked for goes
+        store.keep_only(set().union(*used))
     if parallel:
         out.claim(written)  # a no-op for paths this process wrote itself
     notes = layout.feed_notes(out.size)

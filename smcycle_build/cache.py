@@ -121,6 +121,7 @@ class MarkdownStore:
         self.path = path
         self._conn: sqlite3.Connection | None = None
         self._pid = -1
+        self._used: set[str] = set()  # the keys this process asked for or stored
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
@@ -153,13 +154,36 @@ class MarkdownStore:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def get(self, text: str) -> str | None:
-        row = self._db().execute("SELECT value FROM html WHERE key = ?", (self.key(text),))
-        found = row.fetchone()
-        return found[0] if found else None
+        key = self.key(text)
+        found = self._db().execute("SELECT value FROM html WHERE key = ?", (key,)).fetchone()
+        if found is None:
+            return None
+        self._used.add(key)
+        return found[0]
 
     def put(self, text: str, html: str) -> None:
+        key = self.key(text)
+        self._used.add(key)
         # a busy cache is only a slower build, never a failed one
         with contextlib.suppress(sqlite3.OperationalError):
             self._db().execute(
-                "INSERT OR REPLACE INTO html (key, value) VALUES (?, ?)", (self.key(text), html)
+                "INSERT OR REPLACE INTO html (key, value) VALUES (?, ?)", (key, html)
             )
+
+    def used(self) -> set[str]:
+        """The keys this process asked for or stored (a build gathers every process's)."""
+        return self._used
+
+    def keep_only(self, keys: set[str]) -> None:
+        """Forget the HTML of every text not in `keys`: what a whole build asked for. An
+        edited body leaves its old HTML behind, which would otherwise pile up in the cache
+        (and in CI's copy of it) for ever."""
+        with (
+            contextlib.suppress(sqlite3.OperationalError),
+            contextlib.closing(self._connect()) as conn,
+        ):
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("CREATE TEMP TABLE keep (key TEXT PRIMARY KEY)")
+            conn.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((k,) for k in keys))
+            conn.execute("DELETE FROM html WHERE key NOT IN (SELECT key FROM keep)")
+            conn.execute("COMMIT")

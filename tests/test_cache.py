@@ -128,6 +128,10 @@ def test_parallel_and_single_process_builds_are_byte_identical(tmp_path: Path) -
         outputs[jobs] = files(tmp_path / f"out{jobs}")
         (tmp_path / ".smcycle-cache/last-build.json").unlink()  # build again, for real
     assert len(outputs["1"]) > 400 and outputs["1"] == outputs["2"]
+    # the cache keeps what every process asked for: each post's body is still there
+    with contextlib.closing(sqlite3.connect(tmp_path / ".smcycle-cache/markdown.sqlite")) as db:
+        (stored,) = db.execute("SELECT COUNT(*) FROM html").fetchone()
+    assert stored >= 300
 
 
 def test_a_failing_page_on_any_process_fails_the_build(tmp_path: Path) -> None:
@@ -191,3 +195,17 @@ def test_markdown_rendered_ahead_is_what_the_pages_show(playbook) -> None:
     assert render_bodies(root / "content/posts", store, stopped) == 0  # told to stop at once
     assert store.get("A fresh body.") is None
     assert render_bodies(root / "content/posts", store, running) == 1
+
+
+def test_the_markdown_cache_forgets_what_no_page_asks_for(playbook) -> None:
+    """An edited body leaves its old HTML behind: a build keeps only what its pages asked
+    for, so the cache (and CI's copy of it) does not grow with every edit."""
+    root = playbook()
+    build(root)
+    store = DiskCache(root).markdown_store()
+    assert store.get("Welcome to the shop.") is not None
+    hello = root / "content/posts/hello.md"
+    hello.write_text(hello.read_text().replace("Welcome to", "Welcome back to"))
+    build(root)
+    assert store.get("Welcome back to the shop.") == "<p>Welcome back to the shop.</p>"
+    assert store.get("Welcome to the shop.") is None

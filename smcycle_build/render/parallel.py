@@ -60,10 +60,12 @@ def render_pages(
     parallel: bool,
     meanwhile: Callable[[], T],
     processes: int | None = None,
-) -> tuple[list[str], T]:
+    finish: Callable[[], Any] = lambda: None,
+) -> tuple[list[str], T, list[Any]]:
     """Run every job, on `processes` processes (this one and forked workers) when worth
     it, after `meanwhile()` in this one. The paths the jobs wrote (the workers' must be
-    claimed by the caller), and what `meanwhile()` returned."""
+    claimed by the caller), what `meanwhile()` returned, and what `finish()` returned in
+    each process once it had no job left."""
     global _JOB
     _JOB = (jobs, site, out)
     try:
@@ -71,13 +73,15 @@ def render_pages(
         forkable = "fork" in multiprocessing.get_all_start_methods()
         if not parallel or count < 2 or len(jobs) < MIN_JOBS or not forkable:
             paths = [path for i in range(len(jobs)) for path in _run(i)]
-            return paths, meanwhile()
-        return _share(count, len(jobs), meanwhile)
+            return paths, meanwhile(), [finish()]
+        return _share(count, len(jobs), meanwhile, finish)
     finally:
         _JOB = None
 
 
-def _share(count: int, total: int, meanwhile: Callable[[], T]) -> tuple[list[str], T]:
+def _share(
+    count: int, total: int, meanwhile: Callable[[], T], finish: Callable[[], Any]
+) -> tuple[list[str], T, list[Any]]:
     """`count` processes take the jobs one at a time, the next free one each: this one
     and `count - 1` forked workers. This process works too: a worker of its own would
     copy the whole checked playbook again (CPython's reference counts write to every
@@ -92,7 +96,7 @@ def _share(count: int, total: int, meanwhile: Callable[[], T]) -> tuple[list[str
     claimed = ctx.Value("i", 0)
     results = ctx.SimpleQueue()
     procs = [
-        ctx.Process(target=_work, args=(claimed, total, results), daemon=True)
+        ctx.Process(target=_work, args=(claimed, total, finish, results), daemon=True)
         for _ in range(count - 1)
     ]
     try:
@@ -100,14 +104,16 @@ def _share(count: int, total: int, meanwhile: Callable[[], T]) -> tuple[list[str
             proc.start()
         result = meanwhile()
         paths = _claim_all(claimed, total)
+        finished = [finish()]
         for _proc in procs:
             kind, payload = results.get()
             if kind == "error":  # the worker's exception, as its traceback's last line says
                 raise RuntimeError(f"a worker failed: {payload.strip().splitlines()[-1]}")
-            paths.extend(payload)
+            paths.extend(payload[0])
+            finished.append(payload[1])
         for proc in procs:
             proc.join()
-        return paths, result
+        return paths, result, finished
     finally:
         for proc in procs:
             if proc.is_alive():
@@ -125,9 +131,11 @@ def _claim_all(claimed, total: int) -> list[str]:
         written.extend(_run(index))
 
 
-def _work(claimed, total: int, results) -> None:
-    """A forked worker: jobs until none is left, then its paths (or what went wrong)."""
+def _work(claimed, total: int, finish: Callable[[], Any], results) -> None:
+    """A forked worker: jobs until none is left, then its paths and what `finish()`
+    says (or what went wrong)."""
     try:
-        results.put(("ok", _claim_all(claimed, total)))
+        paths = _claim_all(claimed, total)
+        results.put(("ok", (paths, finish())))
     except BaseException:
         results.put(("error", traceback.format_exc()))

@@ -7,6 +7,8 @@ Two levels, both keyed by content, never by time:
   is still exactly what that build wrote, there is nothing to do;
 * rendered Markdown, by the text's digest, in a small SQLite file that every worker
   process of a build reads and writes: an edit renders only the bodies that changed.
+  It holds one renderer's HTML (emptied when smcycle, Python-Markdown, nh3 or our
+  settings change) and only what the last build asked for.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,8 @@ def render_bodies(posts: Path, store: Any, stop: Any) -> int:
 
 
 def _run(posts: Path, store: Any, stop: Any) -> None:
+    # Ctrl+C is the build's to handle: it stops this process (no traceback of its own)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # a head start, never a cause of failure: whatever goes wrong, the pages render it
     with contextlib.suppress(Exception):
         render_bodies(posts, store, stop)

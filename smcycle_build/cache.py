@@ -90,25 +90,42 @@ class DiskCache:
             return None  # someone touched the output: build it again
         return [Diagnostic(**d) for d in last.get("diagnostics", [])]
 
-    def remember(self, fingerprint: str, out: Path, diagnostics: list[Diagnostic]) -> None:
-        self.dir.mkdir(exist_ok=True)
-        (self.dir / ".gitignore").write_text("*\n", encoding="utf-8")
+    def remember(self, fingerprint: str, out: Path, diagnostics: list[Diagnostic]) -> str | None:
+        """Note the build that just succeeded; what went wrong if the folder would not
+        take it (the next build then starts cold: a cache never fails a build)."""
         doc = {
             "fingerprint": fingerprint,
             "out": str(out.resolve()),
             "files": snapshot(out),
             "diagnostics": [asdict(d) for d in diagnostics],
         }
-        tmp = self._manifest().with_suffix(".tmp")
-        tmp.write_text(json.dumps(doc), encoding="utf-8")
-        tmp.replace(self._manifest())
+        try:
+            self.dir.mkdir(exist_ok=True)
+            (self.dir / ".gitignore").write_text("*\n", encoding="utf-8")
+            tmp = self._manifest().with_suffix(".tmp")
+            tmp.write_text(json.dumps(doc), encoding="utf-8")
+            tmp.replace(self._manifest())
+        except OSError as exc:
+            return f"{CACHE_DIR}/ cannot be written ({exc.strerror or exc})"
+        return None
 
-    def markdown_store(self) -> MarkdownStore:
+    def markdown_store(self) -> MarkdownStore | None:
+        """The Markdown store, or None where the folder cannot hold one: the build is
+        slower then, never failed. A file that is no database any more (a crash, a bad
+        restore of CI's cache) is started anew."""
         from .render.markup import renderer_id
 
-        self.dir.mkdir(exist_ok=True)
         store = MarkdownStore(self.dir / "markdown.sqlite")
-        store.claim(renderer_id())
+        try:
+            self.dir.mkdir(exist_ok=True)
+            try:
+                store.claim(renderer_id())
+            except sqlite3.DatabaseError:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{store.path}{suffix}").unlink(missing_ok=True)
+                store.claim(renderer_id())
+        except (OSError, sqlite3.Error):
+            return None
         return store
 
 
@@ -157,7 +174,10 @@ class MarkdownStore:
 
     def get(self, text: str) -> str | None:
         key = self.key(text)
-        found = self._db().execute("SELECT value FROM html WHERE key = ?", (key,)).fetchone()
+        try:
+            found = self._db().execute("SELECT value FROM html WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:  # locked for too long, or broken meanwhile: render it again
+            return None
         if found is None:
             return None
         self._used.add(key)
@@ -167,7 +187,7 @@ class MarkdownStore:
         key = self.key(text)
         self._used.add(key)
         # a busy cache is only a slower build, never a failed one
-        with contextlib.suppress(sqlite3.OperationalError):
+        with contextlib.suppress(sqlite3.Error):
             self._db().execute(
                 "INSERT OR REPLACE INTO html (key, value) VALUES (?, ?)", (key, html)
             )
@@ -181,7 +201,7 @@ class MarkdownStore:
         edited body leaves its old HTML behind, which would otherwise pile up in the cache
         (and in CI's copy of it) for ever."""
         with (
-            contextlib.suppress(sqlite3.OperationalError),
+            contextlib.suppress(sqlite3.Error),
             contextlib.closing(self._connect()) as conn,
         ):
             conn.execute("BEGIN IMMEDIATE")

@@ -132,7 +132,9 @@ def build(
         click.echo(f"build failed: {out}/ is left as it was", err=True)
         sys.exit(1)
     output.commit()
-    disk.remember(fingerprint, Path(out), diags)
+    problem = disk.remember(fingerprint, Path(out), diags)
+    if problem:
+        click.echo(f"note: {problem}: the next build starts from scratch", err=True)
     seconds = time.perf_counter() - started
     note = f" ({summary(diags)})" if diags else ""
     click.echo(f"built {result.files} files into {out}/ in {seconds:.2f} s{note}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -209,3 +210,21 @@ def test_the_markdown_cache_forgets_what_no_page_asks_for(playbook) -> None:
     build(root)
     assert store.get("Welcome back to the shop.") == "<p>Welcome back to the shop.</p>"
     assert store.get("Welcome to the shop.") is None
+
+
+def test_a_broken_cache_never_fails_a_build(playbook) -> None:
+    """A cache is only ever a faster build: a Markdown store that is no database any
+    more (a crash, a bad restore of CI's cache) is started anew, and a cache folder that
+    cannot be written is built without, with a note."""
+    root = playbook()
+    cache = root / ".smcycle-cache"
+    cache.mkdir()
+    (cache / "markdown.sqlite").write_bytes(b"not a database")
+    assert "built " in build(root)
+    assert DiskCache(root).markdown_store().get("Welcome to the shop.") is not None
+    shutil.rmtree(cache)
+    cache.write_text("a file where the folder should be")
+    shutil.rmtree(root / "output")
+    said = build(root)
+    assert "built " in said and (root / "output/posts/hello/index.html").is_file()
+    assert "note: .smcycle-cache/ cannot be written" in said

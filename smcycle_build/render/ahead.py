@@ -15,15 +15,18 @@ import contextlib
 import multiprocessing
 import signal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..load import scan_files, split_front_matter
+
+if TYPE_CHECKING:
+    from ..cache import MarkdownStore
 
 STOP_WAIT = 5.0  # seconds for the last body in hand; then it is stopped
 
 
-def render_bodies(posts: Path, store: Any, stop: Any) -> int:
-    """Render every post body under `posts` into `store` until `stop` is set; how many
+def render_bodies(posts: Path, store: MarkdownStore, stop: Any) -> int:
+    """Render every post body under `posts` into `store` until `stop` (an Event) is set; how many
     were rendered (the ones already stored are not). Files that links lead to are left
     to the loader, which says whether they may be read."""
     from .markup import MarkdownRenderer
@@ -46,7 +49,7 @@ def render_bodies(posts: Path, store: Any, stop: Any) -> int:
     return rendered
 
 
-def _run(posts: Path, store: Any, stop: Any) -> None:
+def _run(posts: Path, store: MarkdownStore, stop: Any) -> None:
     # Ctrl+C is the build's to handle: it stops this process (no traceback of its own)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # a head start, never a cause of failure: whatever goes wrong, the pages render it
@@ -54,7 +57,7 @@ def _run(posts: Path, store: Any, stop: Any) -> None:
         render_bodies(posts, store, stop)
 
 
-def start(content: Path, store: Any) -> MarkdownAhead | None:
+def start(content: Path, store: MarkdownStore) -> MarkdownAhead | None:
     """The renderer ahead, where processes can be forked."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return None  # pragma: no cover - not on Linux
@@ -64,7 +67,7 @@ def start(content: Path, store: Any) -> MarkdownAhead | None:
 class MarkdownAhead:
     """The forked renderer of one build: started before the check, stopped after it."""
 
-    def __init__(self, content: Path, store: Any) -> None:
+    def __init__(self, content: Path, store: MarkdownStore) -> None:
         ctx = multiprocessing.get_context("fork")
         self._stop = ctx.Event()
         self._proc = ctx.Process(

@@ -7,12 +7,16 @@ network counts Unicode code points.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import re
+import sys
+import types
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
 _LINE_ENDS = re.compile(r"\r\n|\r|\n")
 # below U+00A9 (the first emoji, ©) no emoji can start: the costly emoji pass is skipped
@@ -28,18 +32,46 @@ def _twitter_text():
     """X's configuration, URL extractor and emoji pattern: loaded on the first X text, as
     compiling twitter-text's patterns takes a fifth of a second every command would pay.
 
-    Its import (pkg_resources, pyparsing) leaves reference cycles through tracebacks, and
-    through them the frames of whoever imported it: with the collector paused for a check,
-    those frames, and every file's parse they end up holding, would live on in the frozen
-    heap. They are collected right away; the check imports this first, while the heap is
-    small."""
-    from twitter_text.config import config
-    from twitter_text.extract_urls import extract_urls_with_indices
-    from twitter_text.regexp.emoji import emoji
+    Its import can leave reference cycles through tracebacks, and through them the frames
+    of whoever imported it: with the collector paused for a check, those frames, and
+    every file's parse they end up holding, would live on in the frozen heap. They are
+    collected right away; the check imports this first, while the heap is small."""
+    with _resource_reader():
+        from twitter_text.config import config
+        from twitter_text.extract_urls import extract_urls_with_indices
+        from twitter_text.regexp.emoji import emoji
 
     gc.collect()
 
     return config["defaults"], extract_urls_with_indices, emoji
+
+
+@contextlib.contextmanager
+def _resource_reader() -> Iterator[None]:
+    """twitter-text-parser reads its emoji list with `pkg_resources.resource_string`,
+    from setuptools, which it does not declare: a Python 3.12 environment has no
+    setuptools, and recent setuptools releases no longer ship `pkg_resources` (it was
+    also slow to import, 90 ms). For the length of that import, a module with that one function, on
+    `importlib.resources`, stands in; whatever `pkg_resources` was before comes back."""
+
+    def resource_string(module: str, name: str) -> bytes:
+        """A file next to `module`, as pkg_resources reads it."""
+        is_package = hasattr(sys.modules.get(module), "__path__")
+        package = module if is_package else module.rpartition(".")[0]
+        return resources.files(package).joinpath(name).read_bytes()
+
+    stand_in = types.ModuleType("pkg_resources")
+    stand_in.resource_string = resource_string  # type: ignore[attr-defined]
+    missing = object()
+    before = sys.modules.get("pkg_resources", missing)
+    sys.modules["pkg_resources"] = stand_in
+    try:
+        yield
+    finally:
+        if before is missing:
+            del sys.modules["pkg_resources"]
+        else:
+            sys.modules["pkg_resources"] = before  # type: ignore[assignment]
 
 
 def _weight(char: str) -> int:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 
 from twitter_text import parse_tweet
 
@@ -51,3 +53,23 @@ def test_equal_to_parse_tweet_on_many_texts() -> None:
     for _ in range(3000):
         text = "".join(rnd.choice(PIECES) for _ in range(rnd.randint(1, 40)))
         assert count_x(text) == parse_tweet(text).weightedLength, repr(text)
+
+
+def test_counts_without_pkg_resources() -> None:
+    """twitter-text reads its emoji list through setuptools' `pkg_resources`, which a
+    Python 3.12 environment or a recent setuptools does not have: X texts are still
+    counted (the same as parse_tweet here, emoji included), and `pkg_resources` is left
+    as it was. In a fresh interpreter where importing it fails."""
+    texts = ["Hello riders", "😀👨‍👩‍👧 #️⃣ ride https://example.com/spring", "日本語 🙋🏽 é"]
+    probe = (
+        "import sys\n"
+        "sys.modules['pkg_resources'] = None\n"
+        "from smcycle_build.networks import count_x\n"
+        f"print([count_x(t) for t in {texts!r}])\n"
+        "print(sys.modules['pkg_resources'])\n"
+    )
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    counts, left = run.stdout.splitlines()
+    assert counts == str([parse_tweet(t).weightedLength for t in texts])
+    assert left == "None"

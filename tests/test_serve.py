@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -22,9 +23,9 @@ from smcycle_build.serve import site_path
 REPO = Path(__file__).parent.parent
 
 
-@pytest.fixture
-def served(playbook) -> Iterator[tuple[Path, str]]:
-    root = playbook()
+@contextlib.contextmanager
+def serving(root: Path) -> Iterator[str]:
+    """`smcycle serve` in `root`, until the block ends; its URL."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "smcycle_build", "serve", "--port", "0"],
         cwd=root,
@@ -40,10 +41,28 @@ def served(playbook) -> Iterator[tuple[Path, str]]:
             match = re.search(r"serving (http://127\.0\.0\.1:\d+/)", line)
             url = match.group(1) if match else None
         assert url, "serve did not start"
-        yield root, url
+        yield url
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def wait_for(url: str, text: str) -> None:
+    """Until the page at `url` shows `text` (15 s at most)."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(url) as r:
+            if text in r.read().decode():
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"{text!r} never reached {url}")
+
+
+@pytest.fixture
+def served(playbook) -> Iterator[tuple[Path, str]]:
+    root = playbook()
+    with serving(root) as url:
+        yield root, url
 
 
 def test_edit_reloads_error_page_recovers(served) -> None:
@@ -104,13 +123,7 @@ def test_an_edit_right_after_start_is_not_missed(served) -> None:
     root, url = served
     post = root / "content/posts/hello.md"
     post.write_text(post.read_text().replace("title: Hello", "title: Hello at once"))
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        with urllib.request.urlopen(url + "posts/hello/") as r:
-            if "Hello at once" in r.read().decode():
-                return
-        time.sleep(0.05)
-    raise AssertionError("the edit never reached the served page")
+    wait_for(url + "posts/hello/", "Hello at once")
 
 
 def test_served_files_are_the_built_files(tmp_path, monkeypatch) -> None:
@@ -142,32 +155,11 @@ def test_an_edited_template_is_served(playbook) -> None:
     """`serve` keeps its Jinja environment from one rebuild to the next: it must still
     read a template edited meanwhile (a build reads each template once)."""
     root = playbook({"templates/post.html": '{% extends "default/post.html" %}\n'})
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "smcycle_build", "serve", "--port", "0"],
-        cwd=root,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        url = None
-        while url is None:
-            line = proc.stderr.readline()
-            assert line, "serve stopped"
-            match = re.search(r"serving (http://127\.0\.0\.1:\d+/)", line)
-            url = match.group(1) if match else None
+    with serving(root) as url:
         with urllib.request.urlopen(url + "posts/hello/") as r:
             assert "Edited template" not in r.read().decode()
         (root / "templates/post.html").write_text(
             '{% extends "default/post.html" %}\n'
             "{% block main %}<p>Edited template</p>{{ super() }}{% endblock %}\n"
         )
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            with urllib.request.urlopen(url + "posts/hello/") as r:
-                if "Edited template" in r.read().decode():
-                    return
-            time.sleep(0.05)
-        raise AssertionError("the edited template never reached the served page")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        wait_for(url + "posts/hello/", "Edited template")

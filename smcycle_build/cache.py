@@ -25,29 +25,16 @@ from pathlib import Path
 
 from . import __version__
 from .errors import Diagnostic
+from .walk import walk
 
 CACHE_DIR = ".smcycle-cache"
 PACKAGE = Path(__file__).resolve().parent
 
 
-def _files(folder: str, prefix: str = "") -> Iterator[tuple[str, os.DirEntry[str]]]:
-    """(path relative to `folder` with `/`, its entry) for every file below `folder`, in
-    `os.walk`'s order (a folder's files, then its sub-folders, each sorted; no folder
-    link followed). Plain strings from `scandir`: a warm build's whole work is this walk
-    over the content and the output, and `Path` objects were a third of it."""
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
-        return
-    folders = []
-    for entry in entries:
-        if entry.is_dir():
-            if not entry.is_symlink():
-                folders.append(entry)
-        else:
-            yield prefix + entry.name, entry
-    for entry in folders:
-        yield from _files(entry.path, prefix + entry.name + "/")
+def _files(folder: str) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """(path relative to `folder`, its entry) for every file below it: a link to a
+    folder is not followed, as `os.walk` does not."""
+    return ((rel, entry) for rel, entry in walk(folder) if not entry.is_dir())
 
 
 def digest_trees(folders: list[Path], extra: list[str]) -> str:

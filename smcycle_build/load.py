@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .errors import Diagnostics
 from .memo import Memo
+from .walk import walk
 from .yamlsrc import FAILED, YList, YMap, load_yaml
 
 ENTITY_KINDS = ("goals", "audiences", "channels", "campaigns", "posts", "reviews")
@@ -148,25 +149,8 @@ def _walk(folder: Path) -> list[Path]:
 
 
 def scan_files(folder: str) -> list[tuple[str, bool]]:
-    """(path, is a link) of the files below `folder`, as `_walk` orders and filters them:
-    plain strings from one `scandir` per folder, because a check of 10,000 posts in
-    `serve` must not spend a third of its time making `Path` objects."""
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
-        return []
-    files, found = [], []
-    for entry in entries:
-        if _ignored(entry.name):
-            continue
-        if entry.is_dir(follow_symlinks=False):
-            found.append(entry.path)
-        else:
-            files.append((entry.path, entry.is_symlink()))
-    # os.walk's order: a folder's files first, then its sub-folders, each sorted
-    for sub in found:
-        files.extend(scan_files(sub))
-    return files
+    """(path, is a link) of the files below `folder`, as `_walk` orders and filters them."""
+    return [(entry.path, entry.is_symlink()) for _rel, entry in walk(folder, _ignored)]
 
 
 def read_csv(path: Path, rel: str, diags: Diagnostics) -> CsvFile | None:

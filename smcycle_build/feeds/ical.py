@@ -313,18 +313,22 @@ class FeedWriter:
         for variant in post.variants:
             yield variant, [0, at["channels", variant.channel], *shared]
 
-    def events(self) -> Iterator[tuple[bytes, list[int]]]:
+    def events(self, only: int | None = None) -> Iterator[tuple[bytes, list[int]]]:
         """Each event once, with the feeds that hold it, in an order in which every feed's
         own events come in its order: the posts' events, then the campaigns' phases and
-        milestones, then surveys and topics."""
+        milestones, then surveys and topics. With `only`, just that feed's events are made."""
         for post in self.model.posts.values():
             for variant, targets in self._targets(post):
-                yield self.post_event(post, variant), targets
+                if only is None or only in targets:
+                    yield self.post_event(post, variant), targets
         for cid in self.model.campaigns:
-            for event in self.campaign_all_day(cid):
-                yield event, [0, self._at["campaigns", cid]]
-        for event in self.survey_events() + self.topic_events():
-            yield event, [0]
+            targets = [0, self._at["campaigns", cid]]
+            if only is None or only in targets:
+                for event in self.campaign_all_day(cid):
+                    yield event, targets
+        if only is None or only == 0:
+            for event in self.survey_events() + self.topic_events():
+                yield event, [0]
 
     def write_all(self, open_file: Callable[[str], BinaryIO]) -> list[Feed]:
         """Every feed at once, each event written to its feeds as it is made."""
@@ -349,10 +353,9 @@ class FeedWriter:
         feeds = self.feeds()
         index = next(i for i, feed in enumerate(feeds) if feed.path == path)
         yield self.head(feeds[index])
-        for event, targets in self.events():
-            if index in targets:
-                _check_zone(feeds[index], event)
-                yield event
+        for event, _targets in self.events(only=index):
+            _check_zone(feeds[index], event)
+            yield event
         yield END
 
 

@@ -4,7 +4,7 @@ The parent lays out the whole site, then forks workers that inherit it (no pickl
 of the model); each runs units of work (the feeds, a schedule, a channel's page, a
 month, a batch of posts) and writes its files straight into the build's temporary
 folder. Only the written paths come back. A unit of work returns pages to render,
-or (path, data) pairs already made (`FileJob`).
+or writes its files itself as it makes them (`FileJob`: the feeds, a schedule).
 """
 
 from __future__ import annotations

@@ -378,7 +378,8 @@ def measure_n(
     figures = {
         key: Figure(name)
         for key, name in (
-            ("check", "`smcycle check`"),
+            ("check", "`smcycle check`, cold (no cache)"),
+            ("check1", "`smcycle check` after editing one post (cache of the last build)"),
             ("cold", "`smcycle build`, cold (no cache, no output)"),
             ("cold1", "`smcycle build -j 1`, cold, one process (least memory)"),
             ("warm", "`smcycle build`, warm (nothing changed)"),
@@ -387,6 +388,7 @@ def measure_n(
         )
     }
     build = [*smcycle, "build", "--content", "content", "--out", SITE]
+    check = [*smcycle, "check", "--content", "content"]
     hugo_cmd = [
         hugo or "hugo",
         "--quiet",
@@ -421,11 +423,12 @@ def measure_n(
         """check, cold, warm, edit, hugo; False when an smcycle run failed (the rest of the
         round would not measure what it says: a warm build after a failed cold one is cold)."""
         for key, cmd, before in (
-            ("check", [*smcycle, "check", "--content", "content"], None),
+            ("check", check, lambda: clear_smcycle(folder)),
             ("cold1", [*build, "-j", "1"], lambda: clear_smcycle(folder)),
             ("cold", build, lambda: clear_smcycle(folder)),
             ("warm", build, None),
             ("edit", build, lambda: target.edit(f"b{r}")),
+            ("check1", check, lambda: target.edit(f"c{r}")),
         ):
             if before:
                 before()

@@ -52,10 +52,15 @@ def build_site(
 
         ahead = markdown_ahead.start(project.content, store)
     try:
-        checked = check_project(project)
+        posts = disk.post_store() if disk is not None else None
+        checked = check_project(project, store=posts)
     finally:
         if ahead is not None:
             ahead.stop()
+    if checked.checks is not None:
+        # now, not while the workers render: pickling every post after the fork would
+        # give this process its own copy of the pages that hold them
+        checked.checks.save()
     if not checked.ok:
         return BuildResult(checked.diagnostics, ok=False)
     layout = Layout(

@@ -1,6 +1,6 @@
 """`.smcycle-cache/`: what a build can skip next time. Safe to delete, ignored by git.
 
-Two levels, both keyed by content, never by time:
+Three levels, all keyed by content, never by time:
 
 * the whole build: a fingerprint of every input (content, templates, the program,
   the options and the day). When it matches the last build's and the output folder
@@ -8,7 +8,10 @@ Two levels, both keyed by content, never by time:
 * rendered Markdown, by the text's digest, in a small SQLite file that every worker
   process of a build reads and writes: an edit renders only the bodies that changed.
   It holds one renderer's HTML (emptied when smcycle, Python-Markdown, nh3 or our
-  settings change) and only what the last build asked for.
+  settings change) and only what the last build asked for;
+* each post as the last check made it, by the digest of its file and of every file a
+  post is checked against (`post_checks.py`): a check reads the posts that changed,
+  not the ten thousand that did not.
 """
 
 from __future__ import annotations
@@ -18,16 +21,18 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from . import __version__
 from .errors import Diagnostic
 from .walk import walk
 
 CACHE_DIR = ".smcycle-cache"
+S = TypeVar("S", bound="SqliteStore")
 PACKAGE = Path(__file__).resolve().parent
 
 
@@ -76,6 +81,12 @@ class DiskCache:
         extra = [__version__, today.isoformat(), json.dumps(options, sort_keys=True)]
         return digest_trees([content, *theme, PACKAGE], extra)
 
+    def _make_dir(self) -> None:
+        self.dir.mkdir(exist_ok=True)
+        ignore = self.dir / ".gitignore"
+        if not ignore.exists():  # the cache is never committed, whatever the repository says
+            ignore.write_text("*\n", encoding="utf-8")
+
     def _manifest(self) -> Path:
         return self.dir / "last-build.json"
 
@@ -101,8 +112,7 @@ class DiskCache:
             "diagnostics": [asdict(d) for d in diagnostics],
         }
         try:
-            self.dir.mkdir(exist_ok=True)
-            (self.dir / ".gitignore").write_text("*\n", encoding="utf-8")
+            self._make_dir()
             tmp = self._manifest().with_suffix(".tmp")
             tmp.write_text(json.dumps(doc), encoding="utf-8")
             tmp.replace(self._manifest())
@@ -111,44 +121,57 @@ class DiskCache:
         return None
 
     def markdown_store(self) -> MarkdownStore | None:
-        """The Markdown store, or None where the folder cannot hold one: the build is
-        slower then, never failed. A file that is no database any more (a crash, a bad
-        restore of CI's cache) is started anew."""
+        """The Markdown store, or None where the folder cannot hold one (see `_store`)."""
         from .render.markup import renderer_id
 
-        store = MarkdownStore(self.dir / "markdown.sqlite")
+        return self._store(MarkdownStore(self.dir / "markdown.sqlite"), renderer_id)
+
+    def post_store(self) -> PostStore | None:
+        """The checked posts, or None where the folder cannot hold them (see `_store`)."""
+        from .post_checks import checker_id
+
+        return self._store(PostStore(self.dir / "posts.sqlite"), checker_id)
+
+    def _store(self, store: S, owner: Callable[[], str]) -> S | None:
+        """`store` claimed for `owner()`, or None where the folder cannot hold it: the build
+        is slower then, never failed. A file that is no database any more (a crash, a bad
+        restore of CI's cache) is started anew."""
         try:
-            self.dir.mkdir(exist_ok=True)
+            self._make_dir()
             try:
-                store.claim(renderer_id())
+                store.claim(owner())
             except sqlite3.DatabaseError:
                 for suffix in ("", "-wal", "-shm"):
                     Path(f"{store.path}{suffix}").unlink(missing_ok=True)
-                store.claim(renderer_id())
+                store.claim(owner())
         except (OSError, sqlite3.Error):
             return None
         return store
 
 
-class MarkdownStore:
-    """Sanitized HTML by the digest of its Markdown; usable from forked workers.
+class SqliteStore:
+    """Values by key in one SQLite table, for one owner (`claim`), usable from forked workers.
 
-    It holds the HTML of one renderer (smcycle, Python-Markdown and nh3, their
-    versions and our settings): `claim` empties it for another, so that an upgrade or
-    a changed allowlist can never show HTML the renderer of now would not make."""
+    The owner is what made the values (the renderer's or the checker's versions and
+    source): `claim` empties the table for another, so that an upgrade can never show
+    what the program of now would not make."""
+
+    TABLE = ""
+    VALUE = "TEXT"
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._conn: sqlite3.Connection | None = None
         self._pid = -1
-        self._used: set[str] = set()  # the keys this process asked for or stored
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         # WAL with NORMAL is never corrupted; a crash may only lose the last entries
         conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, value TEXT)")
+        conn.execute(
+            f"CREATE TABLE IF NOT EXISTS {self.TABLE} (key TEXT PRIMARY KEY, value {self.VALUE})"
+        )
         conn.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
         return conn
 
@@ -157,17 +180,51 @@ class MarkdownStore:
             self._conn, self._pid = self._connect(), os.getpid()
         return self._conn
 
-    def claim(self, renderer: str) -> None:
-        """Make this the store of `renderer`, emptied if it held another's HTML. On a
+    def close(self) -> None:
+        """Close this process's connection (none may be open when a build forks)."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def claim(self, owner: str) -> None:
+        """Make this the store of `owner`, emptied if it held another's values. On a
         connection of its own, closed at once: none is open when the build forks."""
         with contextlib.closing(self._connect()) as conn:
-            row = conn.execute("SELECT value FROM meta WHERE name = 'renderer'").fetchone()
-            if row is not None and row[0] == renderer:
+            row = conn.execute("SELECT value FROM meta WHERE name = 'owner'").fetchone()
+            if row is not None and row[0] == owner:
                 return
             conn.execute("BEGIN IMMEDIATE")
-            conn.execute("DELETE FROM html")
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('renderer', ?)", (renderer,))
+            conn.execute(f"DELETE FROM {self.TABLE}")
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('owner', ?)", (owner,))
             conn.execute("COMMIT")
+
+    def keep_only(self, keys: set[str]) -> None:
+        """Forget every value whose key is not in `keys`: what the last run asked for. An
+        edited file leaves its old value behind, which would otherwise pile up in the cache
+        (and in CI's copy of it) for ever."""
+        with (
+            contextlib.suppress(sqlite3.Error),
+            contextlib.closing(self._connect()) as conn,
+        ):
+            conn.execute("BEGIN IMMEDIATE")
+            self._forget_all_but(conn, keys)
+            conn.execute("COMMIT")
+
+    def _forget_all_but(self, conn: sqlite3.Connection, keys: set[str]) -> None:
+        conn.execute("CREATE TEMP TABLE keep (key TEXT PRIMARY KEY)")
+        conn.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((k,) for k in keys))
+        conn.execute(f"DELETE FROM {self.TABLE} WHERE key NOT IN (SELECT key FROM keep)")
+
+
+class MarkdownStore(SqliteStore):
+    """Sanitized HTML by the digest of its Markdown, for one renderer (smcycle,
+    Python-Markdown and nh3, their versions and our settings)."""
+
+    TABLE = "html"
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self._used: set[str] = set()  # the keys this process asked for or stored
 
     @staticmethod
     def key(text: str) -> str:
@@ -197,16 +254,47 @@ class MarkdownStore:
         """The keys this process asked for or stored (a build gathers every process's)."""
         return self._used
 
-    def keep_only(self, keys: set[str]) -> None:
-        """Forget the HTML of every text not in `keys`: what a whole build asked for. An
-        edited body leaves its old HTML behind, which would otherwise pile up in the cache
-        (and in CI's copy of it) for ever."""
+
+class PostStore(SqliteStore):
+    """Each post as a check made it (`post_checks.CheckedPost`, pickled), by the digest
+    of its file and of everything a post is checked against; for one checker (smcycle,
+    its libraries and its source). Written only by smcycle, in the repository's own
+    ignored cache folder, like Sphinx's pickled environment."""
+
+    TABLE = "posts"
+    VALUE = "BLOB"
+
+    def keys(self) -> set[str]:
+        try:
+            return {key for (key,) in self._db().execute(f"SELECT key FROM {self.TABLE}")}
+        except sqlite3.Error:  # locked for too long, or broken meanwhile: check them again
+            return set()
+
+    def values(self, keys: list[str], batch: int = 500) -> dict[str, bytes]:
+        """The stored values of `keys` (fewer if some went meanwhile), a batch a query."""
+        found: dict[str, bytes] = {}
+        try:
+            db = self._db()
+            for i in range(0, len(keys), batch):
+                part = keys[i : i + batch]
+                marks = ",".join("?" * len(part))
+                query = f"SELECT key, value FROM {self.TABLE} WHERE key IN ({marks})"
+                found.update(db.execute(query, part).fetchall())
+        except sqlite3.Error:  # locked for too long, or broken meanwhile: check them again
+            pass
+        return found
+
+    def save(self, entries: Iterable[tuple[str, bytes]], keep: set[str]) -> None:
+        """Add `entries` (key, value) and forget every entry not in `keep`, in one
+        transaction."""
         with (
             contextlib.suppress(sqlite3.Error),
             contextlib.closing(self._connect()) as conn,
         ):
             conn.execute("BEGIN IMMEDIATE")
-            conn.execute("CREATE TEMP TABLE keep (key TEXT PRIMARY KEY)")
-            conn.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((k,) for k in keys))
-            conn.execute("DELETE FROM html WHERE key NOT IN (SELECT key FROM keep)")
+            conn.executemany(
+                f"INSERT OR REPLACE INTO {self.TABLE} (key, value) VALUES (?, ?)",
+                entries,
+            )
+            self._forget_all_but(conn, keep)
             conn.execute("COMMIT")

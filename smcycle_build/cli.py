@@ -59,7 +59,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
 def check(content: str, fmt: str, strict: bool) -> None:
     """Validate and lint the playbook without writing anything."""
     project = Project.locate(content)
-    result = check_project(project)
+    result = check_project(project, store=DiskCache(project.root).post_store())
+    if result.checks is not None:
+        result.checks.save()
     diags = list(result.diagnostics)
     if fmt == "text":
         click.echo(format_text(diags, SourceLines(project.root)), nl=False)

@@ -17,7 +17,7 @@ from itertools import pairwise
 
 from rapidfuzz.distance import Indel
 
-from .errors import Diagnostics
+from .errors import Diagnostic, Diagnostics
 from .measure import goal_progress, goal_trend, monthly_growth_needed
 from .memo import Memo
 from .model import Channel, Model, Post
@@ -39,6 +39,9 @@ class Lint:
     diags: Diagnostics
     first_weekday: int  # 0 = Monday, as the playbook's locale counts weeks
     memo: Memo | None = None  # what the last check found per post, in `serve`
+    # copy-paste findings by post id from the post store (post_checks.py); a post with
+    # none yet is checked here, and its findings filled in for the store
+    copy_paste: dict[str, tuple[Diagnostic, ...] | None] | None = None
     days: dict[str, Counter[date]] = field(default_factory=dict)  # by posting_days()
 
     def threshold(self, name: str) -> float:
@@ -77,8 +80,16 @@ def normalise(text: str) -> str:
 def check_copy_paste(lint: Lint) -> None:
     """Two variants of one post with the same or nearly the same text."""
     limit = lint.threshold("copy_paste_similarity")
+    stored = lint.copy_paste
     for post in lint.model.posts.values():
-        if lint.memo is None:
+        if stored is not None:
+            found = stored.get(post.id)
+            if found is None:
+                own = lint.diags.fork()
+                copy_paste_in(dataclasses.replace(lint, diags=own), post, limit)
+                found = stored[post.id] = own.items
+            lint.diags.absorb(found)
+        elif lint.memo is None:
             copy_paste_in(lint, post, limit)
         else:  # a post unchanged since the last check (the same object, which means
             # the same channels too): the same findings
@@ -324,10 +335,15 @@ def check_goal_met(lint: Lint) -> None:
 
 
 def lint_plan(
-    model: Model, plan: Plan, diags: Diagnostics, first_weekday: int, memo: Memo | None = None
+    model: Model,
+    plan: Plan,
+    diags: Diagnostics,
+    first_weekday: int,
+    memo: Memo | None = None,
+    copy_paste: dict[str, tuple[Diagnostic, ...] | None] | None = None,
 ) -> None:
     """Run every strategy check; problems go to `diags` with their severity from `lint:`."""
-    lint = Lint(model, plan, diags, first_weekday, memo)
+    lint = Lint(model, plan, diags, first_weekday, memo, copy_paste)
     for rule in RULES:
         rule(lint)
 

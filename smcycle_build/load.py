@@ -12,14 +12,20 @@ import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import Diagnostics
 from .memo import Memo
+
+if TYPE_CHECKING:
+    from .post_checks import PostChecks
 from .walk import walk
 from .yamlsrc import FAILED, YList, YMap, load_yaml
 
 ENTITY_KINDS = ("goals", "audiences", "channels", "campaigns", "posts", "reviews")
 ENTITY_EXTS = (".md", ".yaml", ".yml")
+# the files a post is checked against (validate's `context`), besides the media
+CONTEXT_KINDS = frozenset({"playbook", *ENTITY_KINDS} - {"posts"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +63,8 @@ class Sources:
     media: frozenset[str] = frozenset()
     # media files that are links resolving outside content/media/
     media_escapes: frozenset[str] = frozenset()
+    # with a post store: the posts reused from it (the others are in entities["posts"])
+    checks: PostChecks | None = None
 
     def rel(self, path: Path) -> str:
         return relative(path, self.root)
@@ -111,8 +119,10 @@ def split_front_matter(text: str) -> tuple[str | None, int, str, int]:
 
 def read_document(kind: str, path: Path, rel: str, diags: Diagnostics) -> RawDocument | None:
     text = read_text(path, rel, diags)
-    if text is None:
-        return None
+    return None if text is None else parse_document(kind, path, rel, text, diags)
+
+
+def parse_document(kind: str, path: Path, rel: str, text: str, diags: Diagnostics) -> RawDocument:
     stem = path.name.rsplit(".", 1)[0]
     if path.suffix == ".md":
         front, offset, body, body_line = split_front_matter(text)
@@ -191,15 +201,25 @@ def _media_files(media: Path, root: Path) -> tuple[frozenset[str], frozenset[str
 
 
 def load_documents(
-    content: Path, root: Path, diags: Diagnostics, memo: Memo | None = None
+    content: Path,
+    root: Path,
+    diags: Diagnostics,
+    memo: Memo | None = None,
+    checks: PostChecks | None = None,
 ) -> Sources:
     """Read every file of SPEC §2 under `content/` (problems go to `diags`); with a `memo`,
-    only the files that changed since the last time."""
-    src = Sources(root=root, content=content)
+    only the files that changed since the last time; with `checks`, every post file but
+    only those not checked before are parsed (the others are in `checks.found`)."""
+    src = Sources(root=root, content=content, checks=checks)
     real_content = content.resolve()
     seen: list[str] = []
+    posts: list[tuple[str, str]] = []  # (path, rel) of the posts, read last with `checks`
 
     def read(kind: str, path: str | Path, rel: str) -> RawDocument | None:
+        if checks is not None and kind in CONTEXT_KINDS:  # what every post depends on
+            text = read_text(Path(path), rel, diags)
+            checks.depend(rel, text)
+            return None if text is None else parse_document(kind, Path(path), rel, text, diags)
         if memo is None:
             return read_document(kind, Path(path), rel, diags)
         seen.append(rel)
@@ -236,6 +256,9 @@ def load_documents(
             if link and not Path(name).resolve().is_relative_to(real_content):
                 diags.add(rel, 1, "schema", "this file links to a place outside content/")
                 continue
+            if kind == "posts" and checks is not None:
+                posts.append((name, rel))
+                continue
             doc = read(kind, name, rel)
             if doc is not None:
                 docs.append(doc)
@@ -255,11 +278,47 @@ def load_documents(
             if table is not None:
                 src.metrics.append(table)
     src.media, src.media_escapes = _media_files(content / "media", root)
+    if checks is not None:
+        checks.depend_media(src.media, src.media_escapes)
+        src.entities["posts"] = _read_posts(posts, checks, diags)
     if memo is not None:
         memo.keep("files", seen)
         src.media = memo.stable("media", src.media)
         src.media_escapes = memo.stable("media-escapes", src.media_escapes)
     return src
+
+
+def _read_posts(
+    posts: list[tuple[str, str]], checks: PostChecks, diags: Diagnostics
+) -> list[RawDocument]:
+    """Every post file read, and parsed unless `checks` has its entry as it is now. One
+    file at a time: ten thousand texts are never held at once."""
+    docs = []
+
+    def parse(name: str, rel: str, text: str) -> None:
+        own = diags.fork()
+        docs.append(parse_document("posts", Path(name), rel, text, own))
+        diags.absorb(own.items)
+        checks.parsed[rel] = own.items
+
+    stored = []
+    for name, rel in posts:
+        text = read_text(Path(name), rel, diags)
+        if text is None:
+            continue
+        if checks.reuse(rel, text):
+            stored.append(rel)
+        else:
+            parse(name, rel, text)
+    if stored:
+        names = {rel: name for name, rel in posts}
+        for rel in checks.fetch(stored):  # an entry gone or damaged meanwhile: read again
+            text = read_text(Path(names[rel]), rel, diags)
+            if text is not None:
+                checks.reuse(rel, text)  # its key, as it is now
+                parse(names[rel], rel, text)
+    checks.store.close()
+    return docs
 
 
 __all__ = ["RawDocument", "Sources", "YList", "YMap", "load_documents"]

@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING
 from .errors import Diagnostic, Diagnostics, SmcycleError
 
 if TYPE_CHECKING:  # the check's modules load with the first check: `Project` stays light
+    from .cache import PostStore
     from .memo import Memo
     from .model import Model
     from .plan import Plan
+    from .post_checks import PostChecks
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class CheckResult:
     model: Model | None
     diagnostics: tuple[Diagnostic, ...]
     plan: Plan | None = None  # laid out only when the content has no error
+    checks: PostChecks | None = None  # with a post store: what to save in it
 
     @property
     def ok(self) -> bool:
@@ -66,25 +69,33 @@ def long_lived(freeze: bool = True) -> Iterator[None]:
 
 
 def check_project(
-    project: Project, memo: Memo | None = None, *, freeze: bool = True
+    project: Project,
+    memo: Memo | None = None,
+    *,
+    freeze: bool = True,
+    store: PostStore | None = None,
 ) -> CheckResult:
     """Load and validate every file; every problem of every file, nothing written. With a
-    `memo` (serve), what did not change since the last check is not read or checked again."""
+    `memo` (serve), what did not change since the last check is not read or checked again;
+    with a post `store`, the posts checked before as they are now are not parsed, validated
+    or compared again (the caller saves what this check made: `CheckResult.checks`)."""
     with long_lived(freeze):
-        return _check(project, memo)
+        return _check(project, memo, store)
 
 
-def _check(project: Project, memo: Memo | None) -> CheckResult:
+def _check(project: Project, memo: Memo | None, store: PostStore | None) -> CheckResult:
     from .lint import lint_plan
     from .load import load_documents
     from .networks import _twitter_text
     from .plan import make_plan
+    from .post_checks import PostChecks
     from .render.i18n import babel_locale
     from .validate import validate
 
     _twitter_text()  # imported while nothing is held: see its docstring
     diags = Diagnostics()
-    sources = load_documents(project.content, project.root, diags, memo)
+    checks = PostChecks(store) if store is not None and memo is None else None
+    sources = load_documents(project.content, project.root, diags, memo, checks)
     model = validate(sources, diags, memo)
     del sources  # the parses: what the plan and the checks make takes their room
     plan = None
@@ -92,5 +103,6 @@ def _check(project: Project, memo: Memo | None) -> CheckResult:
         plan = make_plan(model, memo)
         # weeks are counted as the playbook's locale counts them
         first_weekday = babel_locale(model.playbook.language).first_week_day
-        lint_plan(model, plan, diags, first_weekday, memo)
-    return CheckResult(model, tuple(diags.sorted()), plan)
+        copy_paste = checks.linted() if checks is not None else None
+        lint_plan(model, plan, diags, first_weekday, memo, copy_paste)
+    return CheckResult(model, tuple(diags.sorted()), plan, checks)

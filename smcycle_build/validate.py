@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import fields as f
 from . import schema
@@ -45,6 +45,9 @@ from .posts import build_post
 from .times import parse_clock
 from .yamlsrc import YList, YMap
 
+if TYPE_CHECKING:
+    from .post_checks import PostChecks
+
 
 @dataclass(frozen=True, slots=True)
 class Record:
@@ -68,6 +71,11 @@ class Refs:
     def __init__(self, known: dict[str, set[str]], diags: Diagnostics) -> None:
         self.known = known
         self.diags = diags
+
+    def to(self, diags: Diagnostics) -> Refs:
+        """The same checks, reported to `diags`: one post's own problems, which a re-check
+        replays when it reuses the post (`serve`'s memo, the post store)."""
+        return Refs(self.known, diags)
 
     def check(self, rec: Record, name: str, kind: str, extra: tuple[str, ...] = ()) -> bool:
         """Every id in field `name` of `rec` must name a `kind`; reports the ones that don't."""
@@ -107,7 +115,7 @@ def validate(src: Sources, diags: Diagnostics, memo: Memo | None = None) -> Mode
         diags.overrides.update({k: str(v) for k, v in playbook.lint.items() if k in schema.RULES})
     # posts are many and read through the memo; the few other files are read every time
     records = {
-        kind: read_records(kind, docs, diags, memo, src.playbook)
+        kind: read_records(kind, docs, diags, memo, src)
         if kind == "posts"
         else read_records(kind, docs, diags)
         for kind, docs in src.entities.items()
@@ -139,12 +147,28 @@ def validate(src: Sources, diags: Diagnostics, memo: Memo | None = None) -> Mode
         # so that the posts fill the room their parses leave: a denser heap, which the
         # build's forked workers copy less of
         src.entities["posts"] = []
+    checks = src.checks
     for i, rec in enumerate(post_records):
         assert rec is not None
-        if rec.values is not None:
+        reused = checks.found.get(rec.doc.path) if checks is not None else None
+        if reused is not None:
+            diags.absorb(reused.built)
+            if reused.post is not None:
+                posts[reused.post.id] = reused.post
+        elif checks is not None:
+            built = diags.fork()
+            post = None
+            if rec.values is not None:
+                post = build_post(rec, playbook, channels, refs.to(built), src, built)
+            diags.absorb(built.items)
+            checks.make(rec.doc, rec, post, built.items)
+            post_records[i] = rec = None
+            if post is not None:
+                posts[post.id] = post
+        elif rec.values is not None:
 
             def make(d: Diagnostics, rec: Record = rec) -> Post | None:
-                return build_post(rec, playbook, channels, refs, src, d)
+                return build_post(rec, playbook, channels, refs.to(d), src, d)
 
             if memo is None:
                 post = make(diags)
@@ -178,7 +202,7 @@ def read_records(
     docs: list[RawDocument],
     diags: Diagnostics,
     memo: Memo | None = None,
-    playbook: RawDocument | None = None,
+    src: Sources | None = None,
 ) -> list[Record]:
     """Each file's fields, its id (file name unless `id:`), and duplicate-id checks."""
     spec, what = schema.ENTITY_SPECS[kind]
@@ -190,18 +214,28 @@ def read_records(
         rec_id = record_id(doc, diags)
         return None if rec_id is None else Record(doc, rec_id, values)
 
+    checks = src.checks if kind == "posts" and src is not None else None
     found: list[Record] = []
     for doc in docs:
-        if memo is None:
+        if checks is not None:  # each file's problems kept apart, for its entry
+            own = diags.fork()
+            rec = read(doc, own)
+            diags.absorb(own.items)
+            checks.recorded[doc.path] = own.items
+            if rec is None:
+                checks.make(doc, None, None, ())
+        elif memo is None:
             rec = read(doc, diags)
         else:
             # playbook.yaml's `lint:` settles the severity of what is found: part of the key
-            token = (doc, playbook)
+            token = (doc, src.playbook if src is not None else None)
             rec = memo.reuse(f"records-{kind}", doc.path, token, diags, partial(read, doc))
         if rec is not None:
             found.append(rec)
     if memo is not None:
         memo.keep(f"records-{kind}", (doc.path for doc in docs))
+    if checks is not None:
+        found.extend(reused_records(checks, diags))
     # the file named after an id keeps it (then the first path); the other files are the
     # ones to change, and are reported at their `id:` line
     found.sort(key=lambda r: (r.doc.stem != r.id, r.doc.path))
@@ -220,6 +254,20 @@ def read_records(
         owners[rec.id] = rec.doc.path
         out.append(rec)
     return sorted(out, key=lambda r: r.doc.path)
+
+
+def reused_records(checks: PostChecks, diags: Diagnostics) -> list[Record]:
+    """Stand-ins for the posts a check reuses (their problems replayed): an id, and where
+    it is written, for the duplicate-id check; never built again."""
+    out = []
+    for entry in checks.found.values():
+        diags.absorb(entry.parsed)
+        diags.absorb(entry.read)
+        if entry.id is not None:
+            fields = YMap(1)
+            fields.key_lines["id"] = entry.id_line
+            out.append(Record(RawDocument("posts", entry.path, entry.stem, fields), entry.id, None))
+    return out
 
 
 def record_id(doc: RawDocument, diags: Diagnostics) -> str | None:

@@ -98,7 +98,7 @@ def test_markdown_of_another_renderer_is_never_used(playbook) -> None:
     body = "Welcome to the shop."
     store.put(body, "<p>planted</p>")
     with contextlib.closing(sqlite3.connect(store.path)) as db, db:
-        db.execute("UPDATE meta SET value = 'an older renderer' WHERE name = 'renderer'")
+        db.execute("UPDATE meta SET value = 'an older renderer' WHERE name = 'owner'")
     (root / "content/posts/other.md").write_text(
         (root / "content/posts/hello.md").read_text().replace("title: Hello", "title: Other")
     )

@@ -88,6 +88,22 @@ def test_what_posts_refer_to_invalidates_them(live) -> None:
     )
 
 
+def test_a_broken_reference_stays_reported_when_its_post_is_reused(live) -> None:
+    """A post's reference errors belong to the post: a re-check that reuses the post (an
+    edit elsewhere) reports them again, or the post would vanish from the site unsaid."""
+    root, site = live
+    site.rebuild([str(root / "content/campaigns/spring-tune-up.md")])
+    (root / "content/campaigns/spring-tune-up.md").unlink()
+    site.rebuild([str(root / "content/campaigns/spring-tune-up.md")])
+    broken = site.last_check.diagnostics
+    assert any(d.rule == "ref" and d.path == POST for d in broken)
+    site.rebuild([edit(root, OTHER, "title:", "title: Edited,")])
+    assert {d for d in site.last_check.diagnostics if d.rule == "ref"} == {
+        d for d in broken if d.rule == "ref"
+    }
+    assert_like_fresh(root, site)
+
+
 def test_lint_settings_change_the_severity_of_remembered_problems(live) -> None:
     root, site = live
     # an x text copied from facebook: a copy-paste warning, found on this post only...

@@ -1,0 +1,199 @@
+"""Each post as the last check made it: a check reads the posts that changed, not all of them.
+
+Checking ten thousand posts takes seconds, nearly all of it reading, validating and
+linting posts nobody touched. What a check makes of one post file (its `Post`, and
+the problems found in it) depends on three things only:
+
+* the file's own bytes and path;
+* what a post is checked against: playbook.yaml, the files of the other entities
+  (channels, campaigns, goals, audiences, reviews) and the media (validate's
+  `context`, which `serve`'s memo keys its posts by too);
+* the program: smcycle's source and the libraries that read, count and compare
+  (`checker_id`).
+
+An entry is stored under the digest of all three (`.smcycle-cache/posts.sqlite`),
+so a changed channel or an upgrade checks every post again, and nothing is reused
+because two values merely look alike. What spans files is never stored: duplicate
+ids, and every strategy check but copy-paste (which compares the variants of one
+post), run on the posts each time, reused or not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import sys
+import zoneinfo
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import __version__
+from .cache import PostStore
+from .errors import Diagnostic
+from .model import Post
+
+if TYPE_CHECKING:
+    from .load import RawDocument
+    from .validate import Record
+
+# what reads, counts and compares a post, besides smcycle's own source
+LIBRARIES = ("pyyaml", "twitter-text-parser", "rapidfuzz", "python-dateutil", "tzdata")
+PACKAGE = Path(__file__).resolve().parent
+
+Problems = tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedPost:
+    """What a check made of one post file, and the problems it found at each step."""
+
+    path: str
+    stem: str
+    id: str | None  # None: the file has no usable id (the reason is among `read`)
+    id_line: int  # where its `id:` is written: duplicate ids are reported there
+    parsed: Problems  # reading the file and its front matter
+    read: Problems  # its fields and id
+    post: Post | None  # None: something in it is wrong (see `built`)
+    built: Problems
+    copy_paste: Problems | None = None  # None: not linted yet (a check with errors)
+
+
+def _library(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "-"
+
+
+def _zone_database() -> str:
+    """The time zone rules the system has (they move a post's instants): their version."""
+    for folder in zoneinfo.TZPATH:
+        try:
+            with open(Path(folder) / "tzdata.zi", encoding="utf-8") as handle:
+                return handle.readline().strip()
+        except OSError:
+            continue
+    return "-"
+
+
+@cache
+def checker_id() -> str:
+    """Everything a post's entry depends on but the content: smcycle's source, Python's
+    and the libraries' versions, and the system's time zone rules."""
+    h = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        h.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
+    libraries = "; ".join(f"{name} {_library(name)}" for name in LIBRARIES)
+    python = sys.version.split()[0]
+    zones = _zone_database()
+    return f"smcycle {__version__}; python {python}; {libraries}; {zones}; {h.hexdigest()}"
+
+
+class PostChecks:
+    """One check's use of the store: which posts it reuses, which it makes and saves."""
+
+    def __init__(self, store: PostStore) -> None:
+        self.store = store
+        self._context = hashlib.sha256()
+        self._context_key = ""
+        self._stored: set[str] | None = None  # the keys in the store, read once
+        self.keys: dict[str, str] = {}  # path -> key of every post file read
+        self.found: dict[str, CheckedPost] = {}  # path -> entry reused
+        # path -> the problems of a post read anew: in its front matter, its fields
+        self.parsed: dict[str, Problems] = {}
+        self.recorded: dict[str, Problems] = {}
+        self.made: dict[str, CheckedPost] = {}  # path -> entry made by this check
+        self.copy_paste: dict[str, Problems | None] = {}  # by post id, as the lint found
+
+    def depend(self, path: str, text: str | None) -> None:
+        """A file every post is checked against (None: it could not be read)."""
+        self._context.update(f"{path}\0{'-' if text is None else '+' + text}\0".encode())
+
+    def depend_media(self, media: frozenset[str], escapes: frozenset[str]) -> None:
+        for names in (media, escapes):
+            self._context.update(("\0".join(sorted(names)) + "\0\0").encode())
+
+    def reuse(self, path: str, text: str) -> bool:
+        """Whether the store has this post file's entry as it is now: then `fetch` puts
+        it in `found`. Called once the files every post depends on are all read."""
+        if self._stored is None:
+            self._context_key = self._context.hexdigest()
+            self._stored = self.store.keys()
+        key = self.keys[path] = hashlib.sha256(
+            f"{self._context_key}\0{path}\0{text}".encode()
+        ).hexdigest()
+        return key in self._stored
+
+    def fetch(self, paths: list[str]) -> list[str]:
+        """The entries of `paths` (which `reuse` said the store has) into `found`, read
+        in batches; the paths whose entry turned out unusable, to be read anew."""
+        entries = self.store.values([self.keys[path] for path in paths])
+        unusable = []
+        for path in paths:
+            blob = entries.pop(self.keys[path], None)
+            entry = _unpickle(blob) if blob is not None else None
+            if entry is None or entry.path != path:
+                unusable.append(path)
+            else:
+                self.found[path] = entry
+        return unusable
+
+    def make(
+        self, doc: RawDocument, rec: Record | None, post: Post | None, built: Problems
+    ) -> None:
+        """The entry of a post read anew (`rec` None: it has no usable id). One that lost
+        its id to another file gets none: what it is depends on that other file."""
+        id_line = rec.ymap.key_lines.get("id", 1) if rec is not None else 1
+        self.made[doc.path] = CheckedPost(
+            doc.path,
+            doc.stem,
+            rec.id if rec is not None else None,
+            id_line,
+            self.parsed[doc.path],
+            self.recorded[doc.path],
+            post,
+            built,
+        )
+
+    def linted(self) -> dict[str, Problems | None]:
+        """Copy-paste findings by post id, for the lint to use and fill in: known for
+        reused posts, None for the others."""
+        found = {e.post.id: e.copy_paste for e in self.found.values() if e.post is not None}
+        self.copy_paste = found
+        return found
+
+    def save(self) -> None:
+        """Store what this check made (and findings it added to reused entries); forget
+        the entries of files that are gone or changed."""
+        copy_paste = self.copy_paste
+
+        def linted(entry: CheckedPost) -> CheckedPost:
+            known = copy_paste.get(entry.post.id) if entry.post is not None else ()
+            return entry if known is None else replace(entry, copy_paste=known)
+
+        def entries() -> Iterator[tuple[str, bytes]]:
+            """Pickled one at a time, as the store takes them: never all at once."""
+            for path, entry in self.made.items():
+                yield self.keys[path], _pickle(linted(entry))
+            for path, entry in self.found.items():
+                if entry.copy_paste is None and linted(entry).copy_paste is not None:
+                    yield self.keys[path], _pickle(linted(entry))
+
+        self.store.save(entries(), set(self.keys.values()))
+
+
+def _pickle(entry: CheckedPost) -> bytes:
+    return pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _unpickle(blob: bytes) -> CheckedPost | None:
+    """An entry, or None if it is not one this program reads (the check makes it again)."""
+    try:
+        entry = pickle.loads(blob)
+    except Exception:  # a damaged or foreign entry is only a slower check
+        return None
+    return entry if isinstance(entry, CheckedPost) else None

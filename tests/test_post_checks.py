@@ -1,0 +1,154 @@
+"""The post store: a check reuses what it made of each unchanged post, and finds exactly
+what a check without it finds, whatever changed in between."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+from smcycle_build import load
+from smcycle_build.cache import DiskCache
+from smcycle_build.pipeline import CheckResult, Project, check_project
+
+EXAMPLE = Path(__file__).parent.parent / "content"
+POST = "content/posts/series/abc-check.md"
+PINTEREST_TEXT = next(
+    line + "\n"
+    for line in (EXAMPLE.parent / POST).read_text().splitlines()
+    if "Air, Brakes" in line
+)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A copy of the example playbook (87 posts: series, campaigns, media, every network)."""
+    root = tmp_path / "repo"
+    shutil.copytree(EXAMPLE, root / "content")
+    return root
+
+
+def check(root: Path, store: bool = True) -> CheckResult:
+    project = Project.locate(root / "content", cwd=root)
+    posts = DiskCache(root).post_store() if store else None
+    result = check_project(project, store=posts, freeze=False)
+    if result.checks is not None:
+        result.checks.save()
+    return result
+
+
+def same_as_without_store(root: Path) -> CheckResult:
+    """A check with the store finds what a check without it finds, post for post."""
+    stored, fresh = check(root), check(root, store=False)
+    assert stored.diagnostics == fresh.diagnostics
+    assert (stored.model is None) == (fresh.model is None)
+    if fresh.model is not None:
+        assert stored.model.posts == fresh.model.posts
+        # Loc's lines are not part of its equality: compare where each thing was written
+        for pid, post in fresh.model.posts.items():
+            other = stored.model.posts[pid]
+            assert [v.loc.keys for v in other.variants] == [v.loc.keys for v in post.variants]
+            assert other.loc.keys == post.loc.keys
+    return stored
+
+
+def edit(root: Path, rel: str, old: str, new: str) -> None:
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {rel}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_an_unchanged_check_reads_no_post_and_an_edit_reads_one(repo, monkeypatch) -> None:
+    parsed: list[str] = []
+    parse = load.parse_document
+
+    def counting(kind, path, rel, text, diags):
+        if kind == "posts":
+            parsed.append(rel)
+        return parse(kind, path, rel, text, diags)
+
+    monkeypatch.setattr(load, "parse_document", counting)
+    first = same_as_without_store(repo)
+    posts = len(list((repo / "content/posts").rglob("*.md")))
+    assert first.checks is not None and len(first.checks.made) == posts
+    parsed.clear()
+    again = check(repo)
+    assert parsed == [] and len(again.checks.found) == posts and not again.checks.made
+    assert again.diagnostics == first.diagnostics
+    edit(repo, POST, "two-minute ritual", "three-minute ritual")
+    parsed.clear()
+    edited = check(repo)
+    assert parsed == [POST] and list(edited.checks.made) == [POST]
+    assert edited.diagnostics == check(repo, store=False).diagnostics
+    assert "three-minute" in edited.model.posts["abc-check"].variants[0].text
+
+
+def test_every_kind_of_change_finds_what_a_fresh_check_finds(repo) -> None:
+    """Edits to posts and to what posts are checked against, one after the other, each
+    checked with the store of the step before (and again, reusing it) and without."""
+    same_as_without_store(repo)
+    steps = [
+        # a copy-paste warning in one post (its Pinterest text pasted to Facebook), found
+        # by the lint, then replayed from the store
+        lambda: edit(repo, POST, "variants:\n", f"variants:\n  facebook:\n{PINTEREST_TEXT}"),
+        # playbook.yaml's `lint:` makes that an error: every post is checked again
+        lambda: edit(
+            repo,
+            "content/playbook.yaml",
+            "  unrealistic: info",
+            "  unrealistic: info\n  copy-paste: error",
+        ),
+        lambda: edit(repo, "content/playbook.yaml", "  copy-paste: error", "  copy-paste: info"),
+        # a campaign that posts name is removed: their references break
+        lambda: (repo / "content/campaigns/spring-tune-up.md").unlink(),
+        # a second file claims a post's id, and then the first file goes
+        lambda: shutil.copy(repo / POST, repo / "content/posts/2027-01/another-abc.md"),
+        lambda: edit(repo, "content/posts/2027-01/another-abc.md", "---\n", "---\nid: abc-check\n"),
+        lambda: (repo / POST).unlink(),
+        # a post that no longer parses, and a media file a post shows that is gone
+        lambda: edit(
+            repo, "content/posts/2027-10/leaves-and-brakes.md", "title:", "title: [unclosed"
+        ),
+        lambda: shutil.rmtree(repo / "content/media/autumn"),
+        # and a post with a channel that does not exist
+        lambda: edit(
+            repo,
+            "content/posts/2027-03/open-workshop-evening.md",
+            "variants:\n",
+            "variants:\n  myspace:\n    text: Hello\n",
+        ),
+    ]
+    rules: set[str] = set()
+    for step in steps:
+        step()
+        result = same_as_without_store(repo)
+        again = same_as_without_store(repo)  # everything reused this time
+        assert not again.checks.made and again.diagnostics == result.diagnostics
+        rules |= {d.rule for d in result.diagnostics}
+    # the steps did find what they were meant to
+    assert {"copy-paste", "ref", "duplicate-id", "schema"} <= rules, rules
+
+
+def test_a_store_of_another_program_or_with_damaged_entries_is_not_used(repo) -> None:
+    same_as_without_store(repo)
+    store = DiskCache(repo).post_store()
+    with contextlib.closing(sqlite3.connect(store.path)) as db, db:
+        db.execute("UPDATE posts SET value = x'00' WHERE rowid % 2 = 0")
+    damaged = same_as_without_store(repo)
+    assert damaged.checks.made and damaged.checks.found  # half of each
+    with contextlib.closing(sqlite3.connect(store.path)) as db, db:
+        db.execute("UPDATE meta SET value = 'an older smcycle' WHERE name = 'owner'")
+    upgraded = same_as_without_store(repo)
+    assert not upgraded.checks.found  # emptied for this program, every post checked anew
+
+
+def test_check_keeps_its_store_in_the_ignored_cache_folder(repo) -> None:
+    first = run_cli(repo, "check")
+    cache = repo / ".smcycle-cache"
+    assert (cache / "posts.sqlite").is_file() and (cache / ".gitignore").read_text() == "*\n"
+    assert run_cli(repo, "check") == first

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -22,6 +22,7 @@ class Output(Protocol):
     def write(self, path: str, data: Data) -> None: ...
     def open(self, path: str) -> BinaryIO: ...
     def copy(self, path: str, source: Path) -> None: ...
+    def link(self, path: str, source: Path) -> None: ...
     def size(self, path: str) -> int: ...
 
 
@@ -30,6 +31,7 @@ class BuildResult:
     diagnostics: tuple[Diagnostic, ...]
     ok: bool
     files: int = 0
+    pages: dict[str, str] = field(default_factory=dict)  # post pages' keys, for the next build
 
 
 def build_site(
@@ -73,20 +75,30 @@ def build_site(
         markdown_store=store,
     )
 
+    # the last build's pages of the posts that are as they were (see PostPages)
+    keys: dict[str, str] = {}
+    reused: set[str] = set()
+    if checked.checks is not None and disk is not None and isinstance(out, DiskOutput):
+        keys = layout.post_page_keys(checked.checks.keys)
+        reused = disk.reusable(out.dest, keys)
+
     def copies() -> None:
-        """The theme's assets and the media, copied here while workers make the rest."""
+        """The theme's assets and the media copied, and the reused pages linked, here
+        while workers make the rest."""
         for path, source in layout.copies.items():
             out.copy(path, source)
+        for path in sorted(reused):
+            out.link(path, out.dest / path)
 
     # workers write straight to disk; memory (tests) is filled in this process
     parallel = isinstance(out, DiskOutput)
-    jobs = [*layout.file_jobs(), *layout.jobs]  # the feeds, the longest, first
+    jobs = [*layout.file_jobs(), *layout.jobs_without(reused)]  # the feeds, the longest, first
     finish = store.used if store is not None else lambda: None
     written, _, used = render_pages(jobs, layout.site, out, parallel, copies, processes, finish)
     if store is not None:  # what no page of this build asked for goes
-        store.keep_only(set().union(*used))
+        store.keep_only(set().union(*used, layout.markdown_keys(reused)))
     if parallel:
         out.claim(written)  # a no-op for paths this process wrote itself
     notes = layout.feed_notes(out.size)
-    count = len(written) + len(layout.copies)
-    return BuildResult(checked.diagnostics + tuple(notes), ok=True, files=count)
+    count = len(written) + len(reused) + len(layout.copies)
+    return BuildResult(checked.diagnostics + tuple(notes), ok=True, files=count, pages=keys)

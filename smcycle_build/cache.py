@@ -102,14 +102,22 @@ class DiskCache:
             return None  # someone touched the output: build it again
         return [Diagnostic(**d) for d in last.get("diagnostics", [])]
 
-    def remember(self, fingerprint: str, out: Path, diagnostics: list[Diagnostic]) -> str | None:
-        """Note the build that just succeeded; what went wrong if the folder would not
-        take it (the next build then starts cold: a cache never fails a build)."""
+    def remember(
+        self,
+        fingerprint: str,
+        out: Path,
+        diagnostics: list[Diagnostic],
+        pages: dict[str, str] | None = None,
+    ) -> str | None:
+        """Note the build that just succeeded, with the keys of its `pages` that a next
+        build may reuse; what went wrong if the folder would not take it (the next build
+        then starts cold: a cache never fails a build)."""
         doc = {
             "fingerprint": fingerprint,
             "out": str(out.resolve()),
             "files": snapshot(out),
             "diagnostics": [asdict(d) for d in diagnostics],
+            "pages": pages or {},
         }
         try:
             self._make_dir()
@@ -119,6 +127,28 @@ class DiskCache:
         except OSError as exc:
             return f"{CACHE_DIR}/ cannot be written ({exc.strerror or exc})"
         return None
+
+    def reusable(self, out: Path, keys: dict[str, str]) -> set[str]:
+        """The pages of the last build into `out` that have the same key now and are
+        still as that build wrote them (a file someone changed is made again)."""
+        try:
+            last = json.loads(self._manifest().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return set()
+        if last.get("out") != str(out.resolve()):
+            return set()
+        before, files = last.get("pages", {}), last.get("files", {})
+        found = set()
+        for path, key in keys.items():
+            if before.get(path) != key or path not in files:
+                continue
+            try:
+                st = os.stat(out / path)
+            except OSError:
+                continue
+            if [st.st_size, st.st_mtime_ns] == files[path]:
+                found.add(path)
+        return found
 
     def markdown_store(self) -> MarkdownStore | None:
         """The Markdown store, or None where the folder cannot hold one (see `_store`)."""

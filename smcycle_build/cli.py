@@ -134,7 +134,7 @@ def build(
         click.echo(f"build failed: {out}/ is left as it was", err=True)
         sys.exit(1)
     output.commit()
-    problem = disk.remember(fingerprint, Path(out), diags)
+    problem = disk.remember(fingerprint, Path(out), diags, result.pages)
     if problem:
         click.echo(f"note: {problem}: the next build starts from scratch", err=True)
     seconds = time.perf_counter() - started

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
+from importlib.metadata import version
 from pathlib import Path
 
 from .errors import Diagnostic
@@ -28,7 +29,7 @@ from .render.pages import POST_BATCH, Pages
 from .render.parallel import FileJob
 from .render.site import SiteRenderer, sitemap, theme_assets
 from .render.views import Views
-from .routes import Links
+from .routes import Links, entity_url
 
 
 @dataclass
@@ -74,6 +75,7 @@ class Layout:
         pages = Pages(
             model, plan, views, warnings, today, self.links, cache.markdown, markdown_store
         )
+        self.pages, self.post_batch, self.dirs = pages, post_batch, dirs
         self.jobs: list[PageJob] = pages.jobs(post_batch)
         self.job_of = {path: job for job in self.jobs for path in job.paths}
         self.files = self._files()
@@ -95,6 +97,49 @@ class Layout:
         if model.playbook.base_url:
             files["sitemap.xml"] = partial(sitemap, model.playbook.base_url, list(self.job_of))
         return files
+
+    # --- build: the pages of unchanged posts, reused ---------------------------------------
+
+    def post_page_keys(self, post_keys: dict[str, str]) -> dict[str, str]:
+        """Each post page's key (see PostPages), from the posts' keys (post_checks.py)."""
+        from . import __version__
+        from .cache import digest_trees
+        from .post_checks import checker_id
+        from .render.markup import renderer_id
+
+        libraries = "; ".join(f"{n} {version(n)}" for n in ("jinja2", "markupsafe", "babel"))
+        settings = [
+            __version__,
+            checker_id(),
+            renderer_id(),
+            libraries,
+            self.model.playbook.base_url or "",
+            self.site.common["generated"],
+            self.pages.today.isoformat(),
+            repr(self.plan.span),
+        ]
+        site = digest_trees(self.dirs, settings)  # and the templates, strings and assets
+        return self.pages.page_keys(site, post_keys)
+
+    def markdown_keys(self, pages: set[str]) -> set[str]:
+        """The Markdown store's keys of what the post pages at `pages` render: a page
+        reused is a page that still needs its HTML in the store, for the next render."""
+        from .cache import MarkdownStore
+
+        return {
+            MarkdownStore.key(text)
+            for post in self.model.posts.values()
+            if entity_url("posts", post.id) in pages
+            for text in self.pages.markdown_texts(post)
+        }
+
+    def jobs_without(self, reused: set[str]) -> list[PageJob]:
+        """The page jobs, less the pages of posts in `reused` (paths of post pages)."""
+        paths = {p.id: entity_url("posts", p.id) for p in self.model.posts.values()}
+        posts = [p for p in self.model.posts.values() if paths[p.id] not in reused]
+        post_pages = set(paths.values())
+        others = [job for job in self.jobs if not post_pages.issuperset(job.paths)]
+        return others + self.pages.post_jobs(posts, self.post_batch)
 
     def paths(self) -> list[str]:
         return [*self.job_of, *self.files, *self.copies]

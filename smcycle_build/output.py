@@ -64,6 +64,9 @@ class MemoryOutput:
     def copy(self, path: str, source: Path) -> None:
         self.write(path, source.read_bytes())
 
+    def link(self, path: str, source: Path) -> None:
+        self.copy(path, source)
+
     def size(self, path: str) -> int:
         return len(self.files[path])
 
@@ -110,6 +113,15 @@ class DiskOutput:
 
     def copy(self, path: str, source: Path) -> None:
         shutil.copyfile(source, self._target(path))
+
+    def link(self, path: str, source: Path) -> None:
+        """`source` (a file of the last build) as it is: a hard link, or a copy with its
+        times where the file system has none."""
+        target = self._target(path)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copy2(source, target)
 
     def size(self, path: str) -> int:
         return (self.tmp / path).stat().st_size

@@ -4,8 +4,11 @@ what a check without it finds, whatever changed in between."""
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -152,3 +155,69 @@ def test_check_keeps_its_store_in_the_ignored_cache_folder(repo) -> None:
     cache = repo / ".smcycle-cache"
     assert (cache / "posts.sqlite").is_file() and (cache / ".gitignore").read_text() == "*\n"
     assert run_cli(repo, "check") == first
+
+
+def build(root: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "smcycle_build", "build"],
+        cwd=root,
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1800000000"},
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def inodes(root: Path) -> dict[str, int]:
+    return {p.parent.name: p.stat().st_ino for p in (root / "output/posts").glob("*/index.html")}
+
+
+def test_a_build_reuses_the_pages_of_unchanged_posts_and_matches_a_cold_build(
+    repo, tmp_path: Path
+) -> None:
+    """The page of a post whose key is unchanged is the last build's file (the same inode),
+    every other page is made; after each edit the output equals a cold build's."""
+
+    def like_cold() -> None:
+        cold = tmp_path / "cold"
+        shutil.rmtree(cold, ignore_errors=True)
+        shutil.copytree(repo / "content", cold / "content")
+        build(cold)
+        assert tree(repo / "output") == tree(cold / "output")
+
+    build(repo)
+    before = inodes(repo)
+    edit(repo, POST, "two-minute ritual", "three-minute ritual")
+    build(repo)
+    after = inodes(repo)
+    assert [pid for pid in before if after[pid] != before[pid]] == ["abc-check"]
+    like_cold()
+    # a page changed by hand is made again, even when its post did not change
+    page = repo / "output/posts/leaves-and-brakes/index.html"
+    page.write_text(page.read_text().replace("</main>", "<p>added</p></main>"))
+    edit(repo, POST, "three-minute ritual", "four-minute ritual")
+    build(repo)
+    assert b"added" not in page.read_bytes()
+    like_cold()
+    # what every post is checked against changed: no page is the last build's
+    before = inodes(repo)
+    edit(repo, "content/channels/x.md", 'name: "X @harborlanebikes"', 'name: "X"')
+    build(repo)
+    after = inodes(repo)
+    assert all(after[pid] != before[pid] for pid in before)
+    like_cold()
+
+
+def test_the_markdown_of_a_reused_page_stays_in_the_store(repo) -> None:
+    build(repo)
+    edit(repo, POST, "two-minute ritual", "three-minute ritual")
+    build(repo)
+    store = DiskCache(repo).markdown_store()
+    body = check(repo, store=False).model.posts["leaves-and-brakes"].body
+    assert store.get(body) is not None  # its page was reused, its HTML kept

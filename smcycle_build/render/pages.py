@@ -159,16 +159,7 @@ class Pages(PostPages, CalendarPages):
             entities("campaigns", self.campaigns),
             PageJob(("404.html",), lambda: [Page("404.html", "404.html")]),
         ]
-        posts = list(model.posts.values())
-        for start in range(0, len(posts), post_batch):
-            batch = posts[start : start + post_batch]
-            jobs.append(
-                PageJob(
-                    tuple(entity_url("posts", p.id) for p in batch),
-                    partial(lambda b: [self.post_page(p) for p in b], batch),
-                )
-            )
-        return jobs
+        return jobs + self.post_jobs(list(model.posts.values()), post_batch)
 
     # --- the cycle -------------------------------------------------------------------
 

@@ -6,13 +6,61 @@ post pages are most of a large site and the unit that workers render in batches.
 
 from __future__ import annotations
 
-from ..model import Post
+import hashlib
+from functools import partial
+
+from ..model import Post, Variant
 from ..networks import NETWORKS
 from ..routes import entity_url
-from .page import Page
+from .page import Page, PageJob
 
 
 class PostPages:
+    """What a post's page shows is its post, the files posts are checked against (the
+    playbook, channels, campaigns, goals, audiences, reviews, media), its own file's
+    problems and the site's settings: its context reaches no other post (a theme's own
+    template cannot show one either). A build reuses the page of an unchanged post on
+    that promise (`page_keys`); whatever else a post page comes to show must go into
+    its key."""
+
+    def post_jobs(self, posts: list[Post], batch: int) -> list[PageJob]:
+        """The pages of `posts`, `batch` a unit of work."""
+        return [
+            PageJob(
+                tuple(entity_url("posts", p.id) for p in part),
+                partial(lambda b: [self.post_page(p) for p in b], part),
+            )
+            for part in (posts[i : i + batch] for i in range(0, len(posts), batch))
+        ]
+
+    def page_keys(self, site: str, post_keys: dict[str, str]) -> dict[str, str]:
+        """Each post page's key: what it shows, as `site` (the settings, templates and
+        program), the post's own key (its file and every file posts are checked against:
+        post_checks.py) and its file's problems. Posts without a key get none."""
+        keys = {}
+        for post in self.model.posts.values():
+            own = post_keys.get(post.loc.path)
+            if own is not None:
+                problems = repr(self.health_of(post.loc.path))
+                text = f"{site}\0{own}\0{problems}".encode()
+                keys[entity_url("posts", post.id)] = hashlib.sha256(text).hexdigest()
+        return keys
+
+    def markdown_texts(self, post: Post) -> list[str]:
+        """The Markdown its page renders: the body, and the variants shown as a page."""
+        texts = [post.body]
+        for variant in post.variants:
+            text = self._variant_markdown(post, variant)
+            if text is not None:
+                texts.append(text)
+        return texts
+
+    def _variant_markdown(self, post: Post, variant: Variant) -> str | None:
+        if not NETWORKS[self.model.channels[variant.channel].network].uses_body:
+            return None
+        # a body-based variant renders the same text as the body: one render
+        return post.body if variant.text == post.body.strip() else variant.text
+
     def posts_index(self) -> Page:
         rows = self._posts_serving(lambda post: True)
         return Page("posts/index.html", "posts.html", {"posts": rows}, nav="calendar")
@@ -39,11 +87,8 @@ class PostPages:
                     "over": bool(limit and count > limit),
                     "when": self.loc.datetime(first.start) if first else "",
                     "when_iso": first.start.isoformat() if first else "",
-                    # a body-based variant renders the same text as the body: one render
-                    "html": self.md.render(
-                        post.body if variant.text == post.body.strip() else variant.text
-                    )
-                    if network.uses_body
+                    "html": self.md.render(text)
+                    if (text := self._variant_markdown(post, variant)) is not None
                     else None,
                     "link": self._variant_link(post.id, variant.link),
                 }

@@ -103,33 +103,18 @@ class Pages(PostPages, CalendarPages):
             yield from job()
 
     def jobs(self, post_batch: int = POST_BATCH) -> list[PageJob]:
-        """The site as units of work that can run anywhere (each returns its pages):
-        the big ones (a channel's whole schedule, a month) first, posts in batches."""
+        """The site as units of work that can run anywhere (each returns its pages), the
+        longest first (every campaign's page is one unit: the last to start would keep
+        the other cores waiting), then a channel's schedule, a month, posts in batches."""
         model = self.model
-        jobs = [
-            PageJob((entity_url("channels", c.id),), partial(lambda c: [self.channel_page(c)], c))
-            for c in model.channels.values()
-        ]
-        jobs += [
-            PageJob(
-                (channel_month_url(c.id, key),),
-                partial(lambda c, k: [self.channel_month_page(c, k)], c, key),
-            )
-            for c in model.channels.values()
-            for key in self.channel_months(c)
-        ]
-        keys = self.month_keys()
-        jobs += [
-            PageJob((month_url(key),), partial(lambda i: [self.month_page(keys, i)], i))
-            for i, key in enumerate(keys)
-        ]
 
         def entities(kind: str, make: Callable[[], Iterator[Page]]) -> PageJob:
             ids = getattr(model, kind)
             paths = (*(entity_url(kind, i) for i in ids), f"{kind}/index.html")
             return PageJob(paths, lambda: list(make()))
 
-        jobs += [
+        jobs = [
+            entities("campaigns", self.campaigns),
             PageJob(
                 (
                     "index.html",
@@ -156,9 +141,26 @@ class Pages(PostPages, CalendarPages):
             entities("reviews", self.reviews),
             entities("goals", self.goals),
             entities("audiences", self.audiences),
-            entities("campaigns", self.campaigns),
             PageJob(("404.html",), lambda: [Page("404.html", "404.html")]),
         ]
+        jobs += [
+            PageJob((entity_url("channels", c.id),), partial(lambda c: [self.channel_page(c)], c))
+            for c in model.channels.values()
+        ]
+        jobs += [
+            PageJob(
+                (channel_month_url(c.id, key),),
+                partial(lambda c, k: [self.channel_month_page(c, k)], c, key),
+            )
+            for c in model.channels.values()
+            for key in self.channel_months(c)
+        ]
+        keys = self.month_keys()
+        jobs += [
+            PageJob((month_url(key),), partial(lambda i: [self.month_page(keys, i)], i))
+            for i, key in enumerate(keys)
+        ]
+
         return jobs + self.post_jobs(list(model.posts.values()), post_batch)
 
     # --- the cycle -------------------------------------------------------------------

@@ -75,12 +75,15 @@ def build_site(
         markdown_store=store,
     )
 
-    # the last build's pages of the posts that are as they were (see PostPages)
+    # the last build's pages that show what they showed (see render/page_keys.py): the
+    # posts' are linked here, the others where they are made, once their context is
     keys: dict[str, str] = {}
     reused: set[str] = set()
+    reuse = None
     if checked.checks is not None and disk is not None and isinstance(out, DiskOutput):
-        keys = layout.post_page_keys(checked.checks.keys)
-        reused = disk.reusable(out.dest, keys)
+        last = disk.last_build(out.dest)
+        keys, reuse = layout.page_reuse(checked.checks, last)
+        reused = {path for path, key in keys.items() if last.has(path, key)}
 
     def copies() -> None:
         """The theme's assets and the media copied, and the reused pages linked, here
@@ -93,10 +96,22 @@ def build_site(
     # workers write straight to disk; memory (tests) is filled in this process
     parallel = isinstance(out, DiskOutput)
     jobs = [*layout.file_jobs(), *layout.jobs_without(reused)]  # the feeds, the longest, first
-    finish = store.used if store is not None else lambda: None
-    written, _, used = render_pages(jobs, layout.site, out, parallel, copies, processes, finish)
+
+    def finish() -> tuple[set[str], dict[str, str]]:
+        """What each process asked of the Markdown store, and the pages it keyed."""
+        return (
+            store.used() if store is not None else set(),
+            reuse.made if reuse is not None else {},
+        )
+
+    written, _, results = render_pages(
+        jobs, layout.site, out, parallel, copies, processes, finish, reuse
+    )
     if store is not None:  # what no page of this build asked for goes
+        used = [asked for asked, _ in results]
         store.keep_only(set().union(*used, layout.markdown_keys(reused)))
+    for _, made in results:
+        keys.update(made)
     if parallel:
         out.claim(written)  # a no-op for paths this process wrote itself
     notes = layout.feed_notes(out.size)

@@ -16,6 +16,7 @@ from datetime import datetime
 from functools import partial
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import Diagnostic
 from .feeds.ical import GOOGLE_LIMIT, FeedWriter, feed_paths
@@ -25,11 +26,16 @@ from .pipeline import CheckResult, Project
 from .plan import make_plan
 from .render.env import make_environment, theme_dirs
 from .render.page import PageJob
+from .render.page_keys import PageKeys, PageReuse
 from .render.pages import POST_BATCH, Pages
 from .render.parallel import FileJob
 from .render.site import SiteRenderer, sitemap, theme_assets
 from .render.views import Views
 from .routes import Links, entity_url
+
+if TYPE_CHECKING:
+    from .cache import LastBuild
+    from .post_checks import PostChecks
 
 
 @dataclass
@@ -100,8 +106,9 @@ class Layout:
 
     # --- build: the pages of unchanged posts, reused ---------------------------------------
 
-    def post_page_keys(self, post_keys: dict[str, str]) -> dict[str, str]:
-        """Each post page's key (see PostPages), from the posts' keys (post_checks.py)."""
+    def site_key(self) -> str:
+        """What every page depends on but its context: the templates, strings and assets,
+        the program and its libraries, the base URL, the day, the plan's span."""
         from . import __version__
         from .cache import digest_trees
         from .post_checks import checker_id
@@ -118,8 +125,15 @@ class Layout:
             self.pages.today.isoformat(),
             repr(self.plan.span),
         ]
-        site = digest_trees(self.dirs, settings)  # and the templates, strings and assets
-        return self.pages.page_keys(site, post_keys)
+        return digest_trees(self.dirs, settings)
+
+    def page_reuse(self, checks: PostChecks, last: LastBuild) -> tuple[dict[str, str], PageReuse]:
+        """The post pages' keys (without their contexts: see PostPages), and what keys
+        every other page by its context, against the last build."""
+        site = self.site_key()
+        posts = self.pages.page_keys(site, checks.keys)
+        keys = PageKeys(f"{site}\0{checks.context_key}", checks.keys)
+        return posts, PageReuse(keys, last, set(posts))
 
     def markdown_keys(self, pages: set[str]) -> set[str]:
         """The Markdown store's keys of what the post pages at `pages` render: a page

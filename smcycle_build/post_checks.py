@@ -114,14 +114,22 @@ class PostChecks:
         self._context.update(f"{path}\0{'-' if text is None else '+' + text}\0".encode())
 
     def depend_media(self, media: frozenset[str], escapes: frozenset[str]) -> None:
+        """The media, the last of what posts depend on: the context is complete."""
         for names in (media, escapes):
             self._context.update(("\0".join(sorted(names)) + "\0\0").encode())
+        self._context_key = self._context.hexdigest()
+
+    @property
+    def context_key(self) -> str:
+        """The digest of every file posts are checked against (see `depend_media`)."""
+        assert self._context_key, "every file posts depend on is read first"
+        return self._context_key
 
     def reuse(self, path: str, text: str) -> bool:
         """Whether the store has this post file's entry as it is now: then `fetch` puts
         it in `found`. Called once the files every post depends on are all read."""
+        assert self._context_key, "every file posts depend on is read first"
         if self._stored is None:
-            self._context_key = self._context.hexdigest()
             self._stored = self.store.keys()
         key = self.keys[path] = hashlib.sha256(
             f"{self._context_key}\0{path}\0{text}".encode()

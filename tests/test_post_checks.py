@@ -174,6 +174,15 @@ def tree(folder: Path) -> dict[str, bytes]:
     }
 
 
+def everything(root: Path) -> dict[str, int]:
+    out = root / "output"
+    return {
+        p.relative_to(out).as_posix(): p.stat().st_ino
+        for p in out.rglob("*.html")
+        if not p.is_relative_to(out / "posts") or p.parent == out / "posts"
+    }
+
+
 def inodes(root: Path) -> dict[str, int]:
     return {p.parent.name: p.stat().st_ino for p in (root / "output/posts").glob("*/index.html")}
 
@@ -192,11 +201,17 @@ def test_a_build_reuses_the_pages_of_unchanged_posts_and_matches_a_cold_build(
         assert tree(repo / "output") == tree(cold / "output")
 
     build(repo)
-    before = inodes(repo)
+    before, pages = inodes(repo), everything(repo)
     edit(repo, POST, "two-minute ritual", "three-minute ritual")
     build(repo)
-    after = inodes(repo)
+    after, made = inodes(repo), everything(repo)
     assert [pid for pid in before if after[pid] != before[pid]] == ["abc-check"]
+    # the pages that list the post are made again, the others are the last build's
+    again = {path for path in pages if made[path] != pages[path]}
+    assert {"calendar/2027-01/index.html", "channels/instagram/index.html"} <= again
+    assert {"posts/index.html", "goals/instagram-conversations/index.html"} <= again
+    kept = {"channels/x/index.html", "campaigns/spring-tune-up/index.html", "index.html"}
+    assert not kept & again
     like_cold()
     # a page changed by hand is made again, even when its post did not change
     page = repo / "output/posts/leaves-and-brakes/index.html"
@@ -204,6 +219,19 @@ def test_a_build_reuses_the_pages_of_unchanged_posts_and_matches_a_cold_build(
     edit(repo, POST, "three-minute ritual", "four-minute ritual")
     build(repo)
     assert b"added" not in page.read_bytes()
+    like_cold()
+    # files no post depends on, which other pages show: those pages are made again
+    month = repo / "output/calendar/2027-01/index.html"
+    first = month.stat().st_ino
+    edit(repo, "content/themes.yaml", 'topic: "Winter commuting"', 'topic: "Winter riding"')
+    build(repo)
+    assert month.stat().st_ino != first and b"Winter riding" in month.read_bytes()
+    like_cold()
+    edit(repo, "content/situation.md", "Two-store chain", "Three-store chain")
+    metrics = repo / "content/metrics/2027-q1-social.csv"
+    lines = metrics.read_text().splitlines()
+    metrics.write_text("\n".join([*lines[:-1], lines[-1].replace(",1", ",2", 1)]) + "\n")
+    build(repo)
     like_cold()
     # what every post is checked against changed: no page is the last build's
     before = inodes(repo)
@@ -221,3 +249,26 @@ def test_the_markdown_of_a_reused_page_stays_in_the_store(repo) -> None:
     store = DiskCache(repo).markdown_store()
     body = check(repo, store=False).model.posts["leaves-and-brakes"].body
     assert store.get(body) is not None  # its page was reused, its HTML kept
+
+
+def test_a_page_key_tells_apart_what_prints_alike_and_refuses_what_it_cannot_see() -> None:
+    from markupsafe import Markup
+
+    from smcycle_build.render.page import Page
+    from smcycle_build.render.page_keys import PageKeys
+
+    keys = PageKeys("site", {})
+
+    def key(context: dict) -> str | None:
+        return keys.key(Page("a/index.html", "a.html", context))
+
+    assert key({"x": "<b>"}) != key({"x": Markup("<b>")})  # escaped, or not
+    assert key({"x": ["a", "b"]}) != key({"x": ("a", "b")}) != key({"x": ["ab"]})
+    assert key({"x": 1}) != key({"x": "1"}) != key({"x": True})
+    assert key({"x": {"b", "a"}}) == key({"x": {"a", "b"}})
+    assert key({"x": [1]}) == key({"x": [1]}) and key({"x": [1]}) != key({"x": [2]})
+    assert key({"x": len}) is None  # a function: the page is rendered every time
+    # a context of a hundred thousand parts goes into the digest in pieces, the same way
+    big = [str(i) for i in range(20_000)]
+    assert key({"x": big}) == key({"x": list(big)}) != key({"x": [*big[:-1], "z"]})
+    assert key({"x": set(big)}) == key({"x": set(reversed(big))})

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 # what the forked workers render with, set just before the fork
-_JOB: tuple[list[Any], Any, Any] | None = None
+_JOB: tuple[list[Any], Any, Any, Any] | None = None
 MIN_JOBS = 40  # below this (a small playbook), forking costs more than it saves
 
 
@@ -41,14 +41,15 @@ class FileJob:
 
 def _run(index: int) -> list[str]:
     assert _JOB is not None
-    jobs, site, out = _JOB
+    jobs, site, out, reuse = _JOB
     job = jobs[index]
     if isinstance(job, FileJob):
         job.write(out)
         return list(job.paths)
     written = []
     for page in job():
-        out.write(page.path, site.render(page))
+        if reuse is None or not reuse.link(page, out):  # the last build's file, or made
+            out.write(page.path, site.render(page))
         written.append(page.path)
     return written
 
@@ -61,13 +62,15 @@ def render_pages(
     meanwhile: Callable[[], T],
     processes: int | None = None,
     finish: Callable[[], Any] = lambda: None,
+    reuse: Any = None,
 ) -> tuple[list[str], T, list[Any]]:
     """Run every job, on `processes` processes (this one and forked workers) when worth
-    it, after `meanwhile()` in this one. The paths the jobs wrote (the workers' must be
+    it, after `meanwhile()` in this one; a page `reuse` links from the last build is not
+    rendered (see page_keys.PageReuse). The paths the jobs wrote (the workers' must be
     claimed by the caller), what `meanwhile()` returned, and what `finish()` returned in
     each process once it had no job left."""
     global _JOB
-    _JOB = (jobs, site, out)
+    _JOB = (jobs, site, out, reuse)
     try:
         count = workers() if processes is None else processes
         forkable = "fork" in multiprocessing.get_all_start_methods()

@@ -36,7 +36,9 @@ def channel_colours(model: Model) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class OccurrenceView:
-    """One occurrence as a line of a schedule or a calendar day."""
+    """One occurrence as a line of a schedule or a calendar day. Made from nothing but
+    its occurrence, the channels and the site's language (`Views.occurrence`): a page's
+    key stands for it by its occurrence (render/page_keys.py)."""
 
     occ: Occurrence
     channel: Channel

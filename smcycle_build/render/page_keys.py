@@ -1,0 +1,173 @@
+"""What a page shows, as a key: a build links the last build's file of a page whose key
+did not change, instead of rendering it again.
+
+A page is a function of its template (the theme), its context, the site's settings
+(the language, the day, the base URL, the program and its libraries) and its path
+(relative links). Its key is a digest of all of them, the context walked value by
+value, with three shortcuts that keep it cheap and still exact:
+
+* a post (and anything reached through it: its variants, its occurrences) is its key
+  in the post store, which covers its file and every file posts are checked against;
+* a channel, campaign, goal, audience or review is its id: those files are part of
+  the site key (`post_checks.PostChecks.context_key`);
+* an occurrence's view (`Views.occurrence`) is its occurrence: the rest of it is made
+  from that, the channels and the site's language;
+* post pages are keyed without building their context (`PostPages.page_keys`).
+
+A context holding anything the walk does not know (a function, the whole model) has
+no key: that page is always rendered. Nothing is reused because two values merely
+print alike: types are part of the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from operator import attrgetter
+from typing import Any
+
+from markupsafe import Markup
+
+from ..cache import LastBuild
+from ..model import Audience, Campaign, Channel, Goal, Post, Review
+from ..plan import Occurrence
+from .page import Page
+from .views import OccurrenceView
+
+# whose content is in the site key (the files every post is checked against)
+ENTITIES = (Channel, Campaign, Goal, Audience, Review)
+SCALARS = (int, float, bool, type(None), date, datetime, time, timedelta)
+FLUSH = 4096  # parts of a key held before they go into its digest
+
+
+class Unkeyable(Exception):
+    """A value the walk cannot stand for: its page is rendered every time."""
+
+
+class PageKeys:
+    def __init__(self, site: str, posts: dict[str, str]) -> None:
+        self.site = site
+        self.posts = posts  # post file path -> its key in the post store
+        self._fields: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
+        self._digest = hashlib.sha256()
+        self._parts: list[str] = []
+
+    def key(self, page: Page) -> str | None:
+        self._digest = hashlib.sha256()
+        parts = self._parts = [self.site, page.path, page.template, page.nav]
+        try:
+            self._walk(page.context, parts.append)
+        except Unkeyable:
+            return None
+        self._flush(parts)
+        return self._digest.hexdigest()
+
+    def _flush(self, parts: list[str]) -> None:
+        """Into the digest, in pieces: the context of a page listing every post would
+        otherwise be held as a hundred thousand strings at once."""
+        self._digest.update(("\0".join(parts) + "\0").encode("utf-8", "surrogatepass"))
+        parts.clear()
+
+    def _walk(self, value: Any, out: Callable[[str], None]) -> None:
+        """Each value typed and measured (no two walks print alike), depth first."""
+        kind = type(value)
+        if kind is str:
+            out(f"s{len(value)}:{value}")
+        elif kind is dict:
+            out(f"d{len(value)}")
+            for k, v in value.items():
+                self._walk(k, out)
+                self._items((v,), out)
+        elif kind is list or kind is tuple:
+            out(f"{'l' if kind is list else 't'}{len(value)}")
+            self._items(value, out)
+        elif kind in SCALARS:
+            out(repr(value))
+        elif kind is Markup:
+            out(f"m{len(value)}:{value}")
+        elif kind is Post:
+            out("P" + self._post(value))
+        elif kind is Occurrence:
+            out("O" + self._occurrence(value))
+        elif kind is OccurrenceView:  # Views.occurrence(occ), from nothing but `occ`
+            out("V" + self._occurrence(value.occ))
+        elif kind in ENTITIES:
+            out(f"{kind.__name__}:{value.id}")
+        elif kind is frozenset or kind is set:
+            parts: list[str] = []
+            for item in value:
+                one: list[str] = []
+                self._walk(item, one.append)
+                parts.append("\0".join(one))
+            out(f"f{len(value)}")
+            for part in sorted(parts):
+                out(part)
+        elif isinstance(value, tuple):  # a named tuple
+            out(f"{kind.__qualname__}{len(value)}")
+            self._items(value, out)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            fields = self._fields.get(kind)
+            if fields is None:
+                fields = self._fields[kind] = _getter([f.name for f in dataclasses.fields(value)])
+            out(kind.__qualname__)
+            self._items(fields(value), out)
+        else:
+            raise Unkeyable(kind.__qualname__)
+
+    def _items(self, items: Any, out: Callable[[str], None]) -> None:
+        """`_walk` of each item, the strings and numbers (most of them) without a call."""
+        parts = out.__self__  # type: ignore[attr-defined]  # the list `out` appends to
+        for item in items:
+            kind = type(item)
+            if kind is str:
+                out(f"s{len(item)}:{item}")
+            elif kind is int or kind is bool or item is None:
+                out(repr(item))
+            else:
+                self._walk(item, out)
+            if len(parts) > FLUSH and parts is self._parts:  # not a set's item's own
+                self._flush(parts)
+
+    def _occurrence(self, occ: Occurrence) -> str:
+        return f"{self._post(occ.post)} {occ.channel} {occ.index} {occ.start!r}"
+
+    def _post(self, post: Post) -> str:
+        key = self.posts.get(post.loc.path)
+        if key is None:
+            raise Unkeyable("a post without a key")
+        return key
+
+
+def _getter(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
+    """A dataclass's field values as a tuple, read at C speed."""
+    if len(names) > 1:
+        return attrgetter(*names)
+    if names:
+        one = attrgetter(names[0])
+        return lambda value: (one(value),)
+    return lambda value: ()
+
+
+class PageReuse:
+    """One build's use of the last build's pages, in each process that renders."""
+
+    def __init__(self, keys: PageKeys, last: LastBuild, declared: set[str]) -> None:
+        self.keys, self.last = keys, last
+        self.declared = declared  # pages keyed without their context: the posts'
+        self.made: dict[str, str] = {}  # path -> key, of each page this process keyed
+
+    def link(self, page: Page, out: Any) -> bool:
+        """Link the last build's file of `page` when it has the same key (and is as that
+        build wrote it); False: render it."""
+        if page.path in self.declared:
+            return False  # its key is known, and it is made because that key changed
+        key = self.keys.key(page)
+        if key is None:
+            return False
+        self.made[page.path] = key
+        if not self.last.has(page.path, key):
+            return False
+        out.link(page.path, self.last.dest / page.path)
+        return True

@@ -159,21 +159,28 @@ class Layout:
         return [*self.job_of, *self.files, *self.copies]
 
     def file_jobs(self) -> list[FileJob]:
-        """The files that are not pages as units of work, the longest first: every feed
-        in one (each VEVENT is made once, and written to every feed that holds it), then
-        each schedule."""
+        """The files that are not pages as units of work: every feed in one (each VEVENT
+        is made once, and written to every feed that holds it), every schedule in another
+        (each occurrence's record made once, for its three files), then the rest."""
         feeds = tuple(feed_paths(self.model))
-        rest = [path for path in self.files if path not in feeds]
+        schedules = ("schedule.json", *self.schedule_paths())
+        rest = [path for path in self.files if path not in feeds and path not in schedules]
 
         def write_feeds(out) -> None:
             self.feed_writer().write_all(out.open)
 
+        def write_schedules(out) -> None:
+            Schedules(self.model, self.links).write_all(self.plan.occurrences, out.open)
+
         def write(path: str, out) -> None:
             out.write(path, self.files[path]())
 
-        return [FileJob(feeds, write_feeds)] + [
+        return [FileJob(schedules, write_schedules), FileJob(feeds, write_feeds)] + [
             FileJob((path,), partial(write, path)) for path in rest
         ]
+
+    def schedule_paths(self) -> list[str]:
+        return [f"channels/{cid}.{ext}" for cid in self.model.channels for ext in ("csv", "json")]
 
     def feed_notes(self, sizes: Callable[[str], int]) -> list[Diagnostic]:
         """A warning for each feed Google Calendar would refuse (`lint:` may relax it)."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, BinaryIO
 
 from ..model import Model
 from ..plan import Occurrence
@@ -28,6 +28,13 @@ COLUMNS = (
     "media",
     "link",
     "url",
+)
+MEDIA, LINK = COLUMNS.index("media"), COLUMNS.index("link")
+# columns of what smcycle writes or checks (dates, ids, names of a fixed set): never a
+# control character or a formula (ids start with a letter or digit)
+PLAIN = frozenset(
+    COLUMNS.index(c)
+    for c in ("date", "time", "timezone", "datetime_utc", "channel", "network", "post", "status")
 )
 # a cell starting with one of these is a formula to a spreadsheet (OWASP's list)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -68,43 +75,83 @@ def csv_pieces(
     rows: Iterable[Iterable[str]],
     starts: tuple[str, ...] = FORMULA_START,
 ) -> Iterator[str]:
-    buf = io.StringIO()
-    writer = csv.writer(buf, dialect=ScheduleDialect)
-    if header is not None:
-        writer.writerow(list(header))
-    for n, row in enumerate(rows, 1):
-        writer.writerow([inert(clean(str(cell)), starts) for cell in row])
-        if n % CHUNK == 0:
-            yield buf.getvalue()
-            buf.seek(0)
-            buf.truncate()
-    yield buf.getvalue()
+    stream = CsvStream(header, starts)
+    for row in rows:
+        piece = stream.row(row)
+        if piece:
+            yield piece
+    yield stream.end()
+
+
+class CsvStream:
+    """A CSV made a row at a time and handed out in pieces of CHUNK rows. Columns in
+    `plain` hold only what smcycle wrote or checked (dates, ids, names of a fixed set):
+    they need no cleaning of control characters or formula starts."""
+
+    def __init__(
+        self,
+        header: Iterable[str] | None,
+        starts: tuple[str, ...] = FORMULA_START,
+        plain: frozenset[int] = frozenset(),
+    ) -> None:
+        self.buf = io.StringIO()
+        self.writer = csv.writer(self.buf, dialect=ScheduleDialect)
+        self.starts, self.plain, self.rows = starts, plain, 0
+        if header is not None:
+            self.writer.writerow(list(header))
+
+    def row(self, cells: Iterable[Any]) -> str:
+        """Add a row; a piece of the file every CHUNK rows, else ""."""
+        plain, starts = self.plain, self.starts
+        self.writer.writerow(
+            [c if i in plain else inert(clean(str(c)), starts) for i, c in enumerate(cells)]
+        )
+        self.rows += 1
+        return self.end() if self.rows % CHUNK == 0 else ""
+
+    def end(self) -> str:
+        """What is left to hand out."""
+        piece = self.buf.getvalue()
+        self.buf.seek(0)
+        self.buf.truncate()
+        return piece
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 
 def json_pieces(doc: Any, records: str = "occurrences") -> Iterator[str]:
     """Sorted keys; the occurrences one per line (readable in a diff, and the fast C
     encoder), yielded a line at a time. `doc[records]` may be an iterator."""
+    stream = JsonStream(doc, records)
+    yield stream.head
+    for item in doc[records]:
+        yield stream.item(item)
+    yield stream.end()
 
-    def one(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
-    yield "{\n"
-    for i, key in enumerate(sorted(doc)):
-        value = doc[key]
-        yield ",\n" if i else ""
-        if key == records:
-            items = iter(value)
-            first = next(items, None)
-            if first is None:
-                yield f"  {one(key)}: []"
-                continue
-            yield f"  {one(key)}: [\n    {one(first)}"
-            for item in items:
-                yield f",\n    {one(item)}"
-            yield "\n  ]"
-        else:
-            yield f"  {one(key)}: {one(value)}"
-    yield "\n}\n"
+class JsonStream:
+    """`json_pieces`' document, its records given one at a time."""
+
+    def __init__(self, doc: dict[str, Any], records: str = "occurrences") -> None:
+        keys = sorted(doc)
+        at = keys.index(records)
+        before = [f"  {_ENCODE(k)}: {_ENCODE(doc[k])}" for k in keys[:at]]
+        self.head = "{\n" + "".join(f"{line},\n" for line in before) + f"  {_ENCODE(records)}: ["
+        after = [f"  {_ENCODE(k)}: {_ENCODE(doc[k])}" for k in keys[at + 1 :]]
+        self.tail = "".join(f",\n{line}" for line in after) + "\n}\n"
+        self.count = 0
+
+    def item(self, record: Any) -> str:
+        return self.encoded(_ENCODE(record))
+
+    def encoded(self, text: str) -> str:
+        """A record already encoded (one record in two files is encoded once)."""
+        self.count += 1
+        return ("\n    " if self.count == 1 else ",\n    ") + text
+
+    def end(self) -> str:
+        return ("\n  ]" if self.count else "]") + self.tail
 
 
 class Schedules:
@@ -142,10 +189,10 @@ class Schedules:
             "url": self.links.public(self.links.post(occ.post.id)),
         }
 
-    def json_record(self, occ: Occurrence) -> dict[str, Any]:
+    def json_record(self, occ: Occurrence, rec: dict[str, Any] | None = None) -> dict[str, Any]:
         """The CSV's fields and more (made again for each file: kept, they would hold the
-        whole schedule in memory)."""
-        rec = self.record(occ)
+        whole schedule in memory); `rec`, the occurrence's `record`, becomes it."""
+        rec = rec if rec is not None else self.record(occ)
         rec["media"] = [self.links.public(f"media/{m}") for m in occ.variant.media]
         rec.update(
             campaign=occ.post.campaign,
@@ -157,38 +204,80 @@ class Schedules:
         )
         return rec
 
-    def csv(self, occs: Iterable[Occurrence]) -> Iterator[str]:
-        def rows() -> Iterator[list[Any]]:
-            for occ in occs:
-                rec = self.record(occ)
-                rec["media"] = ";".join(rec["media"])
-                rec["link"] = rec["link"] or ""
-                yield [rec[c] for c in COLUMNS]
+    @staticmethod
+    def csv_row(rec: dict[str, Any]) -> list[Any]:
+        """A `record` as a row of the CSV (it is left as it was)."""
+        row = [rec[c] for c in COLUMNS]
+        row[MEDIA] = ";".join(rec["media"])
+        row[LINK] = rec["link"] or ""
+        return row
 
-        return csv_pieces(COLUMNS, rows())
+    def csv(self, occs: Iterable[Occurrence]) -> Iterator[str]:
+        stream = CsvStream(COLUMNS, plain=PLAIN)
+        for occ in occs:
+            piece = stream.row(self.csv_row(self.record(occ)))
+            if piece:
+                yield piece
+        yield stream.end()
+
+    def channel_doc(self, channel_id: str) -> dict[str, Any]:
+        channel = self.model.channels[channel_id]
+        return {
+            "channel": {
+                "id": channel.id,
+                "name": channel.name,
+                "network": channel.network,
+                "handle": channel.handle or None,
+                "url": channel.url,
+            },
+            "timezone": self.tz.key,
+            "occurrences": (),
+        }
+
+    def schedule_doc(self) -> dict[str, Any]:
+        pb = self.model.playbook
+        return {
+            "playbook": {"title": pb.title, "organization": pb.organization},
+            "timezone": self.tz.key,
+            "occurrences": (),
+        }
 
     def channel_json(self, channel_id: str, occs: Iterable[Occurrence]) -> Iterator[str]:
-        channel = self.model.channels[channel_id]
-        return json_pieces(
-            {
-                "channel": {
-                    "id": channel.id,
-                    "name": channel.name,
-                    "network": channel.network,
-                    "handle": channel.handle or None,
-                    "url": channel.url,
-                },
-                "timezone": self.tz.key,
-                "occurrences": (self.json_record(o) for o in occs),
-            }
-        )
+        doc = self.channel_doc(channel_id)
+        return json_pieces({**doc, "occurrences": (self.json_record(o) for o in occs)})
 
     def schedule_json(self, occs: Iterable[Occurrence]) -> Iterator[str]:
-        pb = self.model.playbook
-        return json_pieces(
-            {
-                "playbook": {"title": pb.title, "organization": pb.organization},
-                "timezone": self.tz.key,
-                "occurrences": (self.json_record(o) for o in occs),
-            }
-        )
+        doc = self.schedule_doc()
+        return json_pieces({**doc, "occurrences": (self.json_record(o) for o in occs)})
+
+    def write_all(self, occs: Iterable[Occurrence], open_file: Callable[[str], BinaryIO]) -> None:
+        """`schedule.json` and every channel's CSV and JSON in one pass over `occs` (in
+        time order): each occurrence's record is made once, for its three files. The same
+        bytes as `csv`, `channel_json` and `schedule_json` each make alone."""
+        every = JsonStream(self.schedule_doc())
+        out = {"schedule.json": open_file("schedule.json")}
+        channels = {}
+        for cid in self.model.channels:
+            out[f"channels/{cid}.csv"] = open_file(f"channels/{cid}.csv")
+            out[f"channels/{cid}.json"] = open_file(f"channels/{cid}.json")
+            channels[cid] = (CsvStream(COLUMNS, plain=PLAIN), JsonStream(self.channel_doc(cid)))
+        try:
+            out["schedule.json"].write(every.head.encode("utf-8"))
+            for cid, (_, doc) in channels.items():
+                out[f"channels/{cid}.json"].write(doc.head.encode("utf-8"))
+            for occ in occs:
+                rec = self.record(occ)
+                table, doc = channels[occ.channel]
+                piece = table.row(self.csv_row(rec))
+                if piece:
+                    out[f"channels/{occ.channel}.csv"].write(piece.encode("utf-8"))
+                record = _ENCODE(self.json_record(occ, rec))
+                out[f"channels/{occ.channel}.json"].write(doc.encoded(record).encode("utf-8"))
+                out["schedule.json"].write(every.encoded(record).encode("utf-8"))
+            out["schedule.json"].write(every.end().encode("utf-8"))
+            for cid, (table, doc) in channels.items():
+                out[f"channels/{cid}.csv"].write(table.end().encode("utf-8"))
+                out[f"channels/{cid}.json"].write(doc.end().encode("utf-8"))
+        finally:
+            for handle in out.values():
+                handle.close()

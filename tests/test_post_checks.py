@@ -4,6 +4,7 @@ what a check without it finds, whatever changed in between."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import sqlite3
@@ -272,3 +273,39 @@ def test_a_page_key_tells_apart_what_prints_alike_and_refuses_what_it_cannot_see
     big = [str(i) for i in range(20_000)]
     assert key({"x": big}) == key({"x": list(big)}) != key({"x": [*big[:-1], "z"]})
     assert key({"x": set(big)}) == key({"x": set(reversed(big))})
+
+
+def test_pages_keyed_by_the_forked_workers_are_reused_and_match_a_cold_build(
+    tmp_path: Path,
+) -> None:
+    """The benchmark's playbook of 300 posts is built by two processes: the keys of the
+    pages the worker made reach the manifest, and the next build after an edit links
+    them (the same files), and equals a cold build."""
+    subprocess.run(
+        [
+            sys.executable,
+            str(Path(__file__).parent.parent / "benchmarks/generate.py"),
+            "300",
+            str(tmp_path / "repo"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    root = tmp_path / "repo"
+    build(root)
+    pages = json.loads((root / ".smcycle-cache/last-build.json").read_text())["pages"]
+    html = {p.relative_to(root / "output").as_posix() for p in (root / "output").rglob("*.html")}
+    assert set(pages) == html  # every page keyed, by whichever process made it
+    before = everything(root)
+    post = next((root / "content/posts/2027-01").glob("*.md"))
+    text = post.read_text()
+    body = text.index("\n---\n", 4) + 5
+    post.write_text(text[:body] + "An edited first sentence. " + text[body:])
+    build(root)
+    after = everything(root)
+    assert after["calendar/2029-06/index.html"] == before["calendar/2029-06/index.html"]
+    assert after["calendar/2027-01/index.html"] != before["calendar/2027-01/index.html"]
+    cold = tmp_path / "cold"
+    shutil.copytree(root / "content", cold / "content")
+    build(cold)
+    assert tree(root / "output") == tree(cold / "output")

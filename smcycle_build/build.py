@@ -31,7 +31,7 @@ class BuildResult:
     diagnostics: tuple[Diagnostic, ...]
     ok: bool
     files: int = 0
-    pages: dict[str, str] = field(default_factory=dict)  # post pages' keys, for the next build
+    pages: dict[str, str] = field(default_factory=dict)  # every page's key, for the next build
 
 
 def build_site(
@@ -95,7 +95,8 @@ def build_site(
 
     # workers write straight to disk; memory (tests) is filled in this process
     parallel = isinstance(out, DiskOutput)
-    jobs = [*layout.file_jobs(), *layout.jobs_without(reused)]  # the feeds, the longest, first
+    # the schedules and the feeds, the longest, first
+    jobs = [*layout.file_jobs(), *layout.jobs_without(reused)]
 
     def finish() -> tuple[set[str], dict[str, str]]:
         """What each process asked of the Markdown store, and the pages it keyed."""

@@ -104,7 +104,7 @@ class Layout:
             files["sitemap.xml"] = partial(sitemap, model.playbook.base_url, list(self.job_of))
         return files
 
-    # --- build: the pages of unchanged posts, reused ---------------------------------------
+    # --- build: the last build's pages, reused --------------------------------------------
 
     def site_key(self) -> str:
         """What every page depends on but its context: the templates, strings and assets,

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 from .errors import Diagnostics
 from .memo import Memo
+from .walk import walk
+from .yamlsrc import FAILED, YList, YMap, load_yaml
 
 if TYPE_CHECKING:
     from .post_checks import PostChecks
-from .walk import walk
-from .yamlsrc import FAILED, YList, YMap, load_yaml
 
 ENTITY_KINDS = ("goals", "audiences", "channels", "campaigns", "posts", "reviews")
 ENTITY_EXTS = (".md", ".yaml", ".yml")

@@ -212,7 +212,7 @@ class Post:
 def _by_fields(self: Repeat | Variant | Post) -> tuple:
     """Pickled as the arguments of its constructor: the post store (post_checks.py) loads
     ten thousand posts, and a frozen dataclass with slots otherwise restores each field
-    through a state dict and `dataclasses.fields()`, three times slower."""
+    through a state dict and `dataclasses.fields()` (0.36 against 0.27 s for 10,000)."""
     return (type(self), tuple(getattr(self, name) for name in self.__slots__))
 
 

@@ -151,32 +151,31 @@ def validate(src: Sources, diags: Diagnostics, memo: Memo | None = None) -> Mode
     for i, rec in enumerate(post_records):
         assert rec is not None
         reused = checks.found.get(rec.doc.path) if checks is not None else None
-        if reused is not None:
+        if reused is not None:  # from the post store, its problems replayed
             diags.absorb(reused.built)
-            if reused.post is not None:
-                posts[reused.post.id] = reused.post
-        elif checks is not None:
-            built = diags.fork()
-            post = None
-            if rec.values is not None:
-                post = build_post(rec, playbook, channels, refs.to(built), src, built)
-            diags.absorb(built.items)
-            checks.make(rec.doc, rec, post, built.items)
-            post_records[i] = rec = None
-            if post is not None:
-                posts[post.id] = post
-        elif rec.values is not None:
+            post = reused.post
+        elif rec.values is None and checks is None:
+            continue  # its fields were wrong: nothing to build (nor to remember)
+        else:
 
             def make(d: Diagnostics, rec: Record = rec) -> Post | None:
+                if rec.values is None:
+                    return None
                 return build_post(rec, playbook, channels, refs.to(d), src, d)
 
-            if memo is None:
+            if checks is not None:  # the post's own problems, kept for its entry
+                built = diags.fork()
+                post = make(built)
+                diags.absorb(built.items)
+                checks.make(rec.doc, rec, post, built.items)
+            elif memo is None:
                 post = make(diags)
-                post_records[i] = rec = None
             else:
                 post = memo.reuse("posts", rec.doc.path, (rec, context), diags, make)
-            if post is not None:
-                posts[post.id] = post
+            if memo is None:
+                post_records[i] = rec = None
+        if post is not None:
+            posts[post.id] = post
     if memo is not None:
         memo.keep("posts", (rec.doc.path for rec in post_records if rec is not None))
     if playbook is None:

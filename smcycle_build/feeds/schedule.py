@@ -72,10 +72,11 @@ def write_csv(
 
 def csv_pieces(
     header: Iterable[str] | None,
-    rows: Iterable[Iterable[str]],
+    rows: Iterable[Iterable[Any]],
     starts: tuple[str, ...] = FORMULA_START,
+    plain: frozenset[int] = frozenset(),
 ) -> Iterator[str]:
-    stream = CsvStream(header, starts)
+    stream = CsvStream(header, starts, plain)
     for row in rows:
         piece = stream.row(row)
         if piece:
@@ -213,12 +214,8 @@ class Schedules:
         return row
 
     def csv(self, occs: Iterable[Occurrence]) -> Iterator[str]:
-        stream = CsvStream(COLUMNS, plain=PLAIN)
-        for occ in occs:
-            piece = stream.row(self.csv_row(self.record(occ)))
-            if piece:
-                yield piece
-        yield stream.end()
+        rows = (self.csv_row(self.record(occ)) for occ in occs)
+        return csv_pieces(COLUMNS, rows, plain=PLAIN)
 
     def channel_doc(self, channel_id: str) -> dict[str, Any]:
         channel = self.model.channels[channel_id]

@@ -317,7 +317,7 @@ def _read_posts(
             if text is not None:
                 checks.reuse(rel, text)  # its key, as it is now
                 parse(names[rel], rel, text)
-    checks.store.close()
+    checks.close()
     return docs
 
 

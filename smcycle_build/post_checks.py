@@ -150,6 +150,11 @@ class PostChecks:
                 self.found[path] = entry
         return unusable
 
+    def close(self) -> None:
+        """Every post is read: no connection to the store may stay open when a build forks
+        (saving opens its own)."""
+        self.store.close()
+
     def make(
         self, doc: RawDocument, rec: Record | None, post: Post | None, built: Problems
     ) -> None:

@@ -73,6 +73,8 @@ def build_site(
         now=now or build_time(),
         cache=cache or BuildCache(reload_templates=False),
         markdown_store=store,
+        disk=disk if isinstance(out, DiskOutput) else None,
+        post_keys=checked.checks.keys if checked.checks is not None else None,
     )
 
     # the last build's pages that show what they showed (see render/page_keys.py): the

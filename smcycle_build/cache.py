@@ -11,7 +11,9 @@ Three levels, all keyed by content, never by time:
   settings change) and only what the last build asked for;
 * each post as the last check made it, by the digest of its file and of every file a
   post is checked against (`post_checks.py`): a check reads the posts that changed,
-  not the ten thousand that did not.
+  not the ten thousand that did not;
+* the feeds' events and the schedules' rows, a run of posts or a month at a time, by
+  the digest of the posts' keys (`pieces.py`): an edit makes one run again, not all.
 """
 
 from __future__ import annotations
@@ -149,6 +151,13 @@ class DiskCache:
         from .post_checks import checker_id
 
         return self._store(PostStore(self.dir / "posts.sqlite"), checker_id)
+
+    def piece_store(self, name: str) -> PieceStore | None:
+        """The pieces of one kind of file (`pieces.py`), or None where the folder cannot
+        hold them (see `_store`). Made by smcycle's source, like a checked post."""
+        from .post_checks import checker_id
+
+        return self._store(PieceStore(self.dir / f"{name}.sqlite"), checker_id)
 
     def _store(self, store: S, owner: Callable[[], str]) -> S | None:
         """`store` claimed for `owner()`, or None where the folder cannot hold it: the build
@@ -340,3 +349,45 @@ class PostStore(SqliteStore):
             )
             self._forget_all_but(conn, keep)
             conn.execute("COMMIT")
+
+
+class PieceStore(SqliteStore):
+    """Pieces of one big file (a feed's events, a schedule's rows) by the digest of what
+    they were made from: one job reads and writes it, in one transaction per build."""
+
+    TABLE = "pieces"
+    VALUE = "BLOB"
+    JOURNAL = "DELETE"  # one writer, no reader meanwhile (as PostStore)
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self._writing = False
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            found = self._db().execute("SELECT value FROM pieces WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:  # locked for too long, or broken meanwhile: make it again
+            return None
+        return found[0] if found is not None else None
+
+    def put(self, key: str, value: bytes) -> None:
+        """Stored at once (a build never holds what it made of every post), committed
+        by `finish`."""
+        with contextlib.suppress(sqlite3.Error):
+            db = self._db()
+            if not self._writing:
+                db.execute("BEGIN IMMEDIATE")
+                self._writing = True
+            db.execute("INSERT OR REPLACE INTO pieces (key, value) VALUES (?, ?)", (key, value))
+
+    def finish(self, keep: set[str]) -> None:
+        """Commit, and forget every piece this build did not use."""
+        with contextlib.suppress(sqlite3.Error):
+            db = self._db()
+            if not self._writing:
+                db.execute("BEGIN IMMEDIATE")
+            self._writing = True
+            self._forget_all_but(db, keep)
+            db.execute("COMMIT")
+        self._writing = False
+        self.close()

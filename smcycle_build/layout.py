@@ -22,6 +22,7 @@ from .errors import Diagnostic
 from .feeds.ical import GOOGLE_LIMIT, FeedWriter, feed_paths
 from .feeds.schedule import Schedules
 from .output import Data, joined
+from .pieces import Runs, open_runs
 from .pipeline import CheckResult, Project
 from .plan import make_plan
 from .render.env import make_environment, theme_dirs
@@ -34,7 +35,7 @@ from .render.views import Views
 from .routes import Links, entity_url
 
 if TYPE_CHECKING:
-    from .cache import LastBuild
+    from .cache import DiskCache, LastBuild
     from .post_checks import PostChecks
 
 
@@ -61,6 +62,8 @@ class Layout:
         cache: BuildCache,
         markdown_store=None,
         post_batch: int = POST_BATCH,
+        disk: DiskCache | None = None,
+        post_keys: dict[str, str] | None = None,
     ) -> None:
         model = checked.model
         assert model is not None and checked.ok
@@ -87,6 +90,7 @@ class Layout:
         self.files = self._files()
         self.copies = {**theme_assets(dirs), **media(project.content, model.media)}
         self._made: dict[str, bytes] = {}
+        self.disk, self.post_keys = disk, post_keys  # the pieces of the last build's files
         self._lock = threading.Lock()
 
     def _files(self) -> dict[str, Callable[[], Data]]:
@@ -167,10 +171,16 @@ class Layout:
         rest = [path for path in self.files if path not in feeds and path not in schedules]
 
         def write_feeds(out) -> None:
-            self.feed_writer().write_all(out.open)
+            runs = self._runs("events")
+            self.feed_writer().write_all(out.open, runs)
+            if runs is not None:
+                runs.finish()
 
         def write_schedules(out) -> None:
-            Schedules(self.model, self.links).write_all(self.plan.occurrences, out.open)
+            runs = self._runs("rows")
+            Schedules(self.model, self.links).write_all(self.plan.occurrences, out.open, runs)
+            if runs is not None:
+                runs.finish()
 
         def write(path: str, out) -> None:
             out.write(path, self.files[path]())
@@ -178,6 +188,12 @@ class Layout:
         return [FileJob(schedules, write_schedules), FileJob(feeds, write_feeds)] + [
             FileJob((path,), partial(write, path)) for path in rest
         ]
+
+    def _runs(self, name: str) -> Runs | None:
+        """The last build's pieces of the feeds or the schedules (`pieces.py`): opened
+        where the job runs, as a worker needs its own connection."""
+        store = self.disk.piece_store(name) if self.disk is not None else None
+        return open_runs(store, self.post_keys, self.model.playbook.base_url or "")
 
     def schedule_paths(self) -> list[str]:
         return [f"channels/{cid}.{ext}" for cid in self.model.channels for ext in ("csv", "json")]

@@ -25,6 +25,7 @@ from urllib.parse import urlparse
 from icalendar import Calendar, Timezone, vDuration
 
 from ..model import Model, Post, Variant
+from ..pieces import Runs
 from ..plan import Phase, Plan, post_audiences
 from ..routes import Links
 from ..times import UTC
@@ -34,6 +35,7 @@ from .icstext import Component, clean
 PRODID = "-//smcycle//smcycle playbook//EN"
 REFRESH = timedelta(hours=4)  # how often clients should come back (Google ignores it)
 GOOGLE_LIMIT = 1_000_000  # bytes: Google Calendar drops events from larger feeds
+RUN = 100  # posts whose events are made or reused together (pieces.py)
 STATUS = {
     "idea": "TENTATIVE",
     "draft": "TENTATIVE",
@@ -79,6 +81,7 @@ class FeedWriter:
         self.t = t or (lambda key, **v: ENGLISH[key].format(**v))
         self.host = urlparse(model.playbook.base_url or "").hostname or "smcycle.invalid"
         self.stamp = now.astimezone(UTC).replace(microsecond=0)
+        self._stamp_line = f"DTSTAMP:{ics.utc_stamp(self.stamp)}".encode()
         self.tz = model.playbook.timezone
         self.minutes = timedelta(minutes=model.playbook.event_minutes)
         # a feed's index in `feeds()`, by kind and id
@@ -313,14 +316,20 @@ class FeedWriter:
         for variant in post.variants:
             yield variant, [0, at["channels", variant.channel], *shared]
 
-    def events(self, only: int | None = None) -> Iterator[tuple[bytes, list[int]]]:
+    def events(
+        self, only: int | None = None, runs: Runs | None = None
+    ) -> Iterator[tuple[bytes, list[int]]]:
         """Each event once, with the feeds that hold it, in an order in which every feed's
         own events come in its order: the posts' events, then the campaigns' phases and
-        milestones, then surveys and topics. With `only`, just that feed's events are made."""
-        for post in self.model.posts.values():
-            for variant, targets in self._targets(post):
-                if only is None or only in targets:
-                    yield self.post_event(post, variant), targets
+        milestones, then surveys and topics. With `only`, just that feed's events are made;
+        with `runs`, the posts' events of the last build are reused (`pieces.py`)."""
+        if runs is not None:
+            yield from self._post_runs(runs)
+        else:
+            for post in self.model.posts.values():
+                for variant, targets in self._targets(post):
+                    if only is None or only in targets:
+                        yield self.post_event(post, variant), targets
         for cid in self.model.campaigns:
             targets = [0, self._at["campaigns", cid]]
             if only is None or only in targets:
@@ -330,14 +339,40 @@ class FeedWriter:
             for event in self.survey_events() + self.topic_events():
                 yield event, [0]
 
-    def write_all(self, open_file: Callable[[str], BinaryIO]) -> list[Feed]:
-        """Every feed at once, each event written to its feeds as it is made."""
+    def _post_runs(self, runs: Runs) -> Iterator[tuple[bytes, list[int]]]:
+        """The posts' events, RUN posts at a time, each run made or reused as a whole. An
+        event's bytes depend on its post, the files posts are checked against (the post's
+        key says both) and the base URL (in `runs`' salt); its DTSTAMP, on the build."""
+        posts = list(self.model.posts.values())
+        for start in range(0, len(posts), RUN):
+            run = posts[start : start + RUN]
+
+            def make(run: list[Post] = run) -> tuple[bytes, ...]:
+                return tuple(self.post_event(post, v) for post in run for v in post.variants)
+
+            events = runs.run([runs.key(post.loc.path) for post in run], make)
+            targets = [ts for post in run for _, ts in self._targets(post)]
+            for event, ts in zip(events, targets, strict=True):
+                yield self._stamped(event), ts
+
+    def _stamped(self, event: bytes) -> bytes:
+        """The event with this build's DTSTAMP (a continued line starts with a space, so
+        the first line that starts with DTSTAMP is the property)."""
+        at = event.index(b"\r\nDTSTAMP:") + 2
+        end = event.index(b"\r\n", at)
+        return event[:at] + self._stamp_line + event[end:]
+
+    def write_all(
+        self, open_file: Callable[[str], BinaryIO], runs: Runs | None = None
+    ) -> list[Feed]:
+        """Every feed at once, each event written to its feeds as it is made (or reused:
+        `runs`)."""
         feeds = self.feeds()
         files = [open_file(feed.path) for feed in feeds]
         try:
             for feed, handle in zip(feeds, files, strict=True):
                 handle.write(self.head(feed))
-            for event, targets in self.events():
+            for event, targets in self.events(runs=runs):
                 for i in targets:
                     _check_zone(feeds[i], event)
                     files[i].write(event)

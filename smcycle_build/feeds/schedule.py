@@ -6,9 +6,12 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
+from itertools import groupby
 from typing import Any, BinaryIO
 
 from ..model import Model
+from ..pieces import Runs
 from ..plan import Occurrence
 from ..routes import Links
 from ..times import UTC
@@ -95,26 +98,41 @@ class CsvStream:
         starts: tuple[str, ...] = FORMULA_START,
         plain: frozenset[int] = frozenset(),
     ) -> None:
-        self.buf = io.StringIO()
-        self.writer = csv.writer(self.buf, dialect=ScheduleDialect)
+        self._one = io.StringIO()  # one row at a time: `line` takes rows made earlier
+        self.writer = csv.writer(self._one, dialect=ScheduleDialect)
         self.starts, self.plain, self.rows = starts, plain, 0
+        self.lines: list[str] = []
         if header is not None:
-            self.writer.writerow(list(header))
+            self.lines.append(self._format(list(header)))
+
+    def _format(self, cells: list[Any]) -> str:
+        self.writer.writerow(cells)
+        text = self._one.getvalue()
+        self._one.seek(0)
+        self._one.truncate()
+        return text
+
+    def format(self, cells: Iterable[Any]) -> str:
+        """A row as its line of the file, cleaned and guarded."""
+        plain, starts = self.plain, self.starts
+        return self._format(
+            [c if i in plain else inert(clean(str(c)), starts) for i, c in enumerate(cells)]
+        )
 
     def row(self, cells: Iterable[Any]) -> str:
         """Add a row; a piece of the file every CHUNK rows, else ""."""
-        plain, starts = self.plain, self.starts
-        self.writer.writerow(
-            [c if i in plain else inert(clean(str(c)), starts) for i, c in enumerate(cells)]
-        )
+        return self.line(self.format(cells))
+
+    def line(self, text: str) -> str:
+        """Add a row `format` made; a piece of the file every CHUNK rows, else ""."""
+        self.lines.append(text)
         self.rows += 1
         return self.end() if self.rows % CHUNK == 0 else ""
 
     def end(self) -> str:
         """What is left to hand out."""
-        piece = self.buf.getvalue()
-        self.buf.seek(0)
-        self.buf.truncate()
+        piece = "".join(self.lines)
+        self.lines.clear()
         return piece
 
 
@@ -153,6 +171,14 @@ class JsonStream:
 
     def end(self) -> str:
         return ("\n  ]" if self.count else "]") + self.tail
+
+
+def _part(runs: Runs, occ: Occurrence) -> str | None:
+    """What an occurrence's row is made from, for its month's key (None: unknown)."""
+    key = runs.key(occ.post.loc.path)
+    if key is None:
+        return None
+    return f"{key} {occ.post.variants.index(occ.variant)} {occ.index} {occ.start.isoformat()}"
 
 
 class Schedules:
@@ -247,10 +273,40 @@ class Schedules:
         doc = self.schedule_doc()
         return json_pieces({**doc, "occurrences": (self.json_record(o) for o in occs)})
 
-    def write_all(self, occs: Iterable[Occurrence], open_file: Callable[[str], BinaryIO]) -> None:
+    def lines(self, occs: Iterable[Occurrence]) -> tuple[tuple[str, str, str], ...]:
+        """Each occurrence's channel, CSV line and JSON record: its record made once."""
+        table = CsvStream(None, plain=PLAIN)
+        made = []
+        for occ in occs:
+            rec = self.record(occ)
+            line = table.format(self.csv_row(rec))
+            made.append((occ.channel, line, _ENCODE(self.json_record(occ, rec))))
+        return tuple(made)
+
+    def _month_lines(
+        self, occs: Iterable[Occurrence], runs: Runs | None
+    ) -> Iterator[tuple[str, str, str]]:
+        """`lines` a month (UTC, so that months follow time order) at a time, each month
+        made or reused as a whole (`pieces.py`). A row depends on its post, the files
+        posts are checked against (the post's key says both), its occurrence (the variant
+        and its instant) and the base URL (in `runs`' salt)."""
+        for _, month in groupby(occs, key=lambda occ: occ.utc.strftime("%Y-%m")):
+            month = list(month)
+            if runs is None:
+                yield from self.lines(month)
+                continue
+            yield from runs.run(map(partial(_part, runs), month), partial(self.lines, month))
+
+    def write_all(
+        self,
+        occs: Iterable[Occurrence],
+        open_file: Callable[[str], BinaryIO],
+        runs: Runs | None = None,
+    ) -> None:
         """`schedule.json` and every channel's CSV and JSON in one pass over `occs` (in
-        time order): each occurrence's record is made once, for its three files. The same
-        bytes as `csv`, `channel_json` and `schedule_json` each make alone."""
+        time order): each occurrence's record is made once, for its three files, or
+        reused from the last build (`runs`). The same bytes as `csv`, `channel_json` and
+        `schedule_json` each make alone."""
         every = JsonStream(self.schedule_doc())
         out = {"schedule.json": open_file("schedule.json")}
         channels = {}
@@ -262,14 +318,12 @@ class Schedules:
             out["schedule.json"].write(every.head.encode("utf-8"))
             for cid, (_, doc) in channels.items():
                 out[f"channels/{cid}.json"].write(doc.head.encode("utf-8"))
-            for occ in occs:
-                rec = self.record(occ)
-                table, doc = channels[occ.channel]
-                piece = table.row(self.csv_row(rec))
+            for channel, line, record in self._month_lines(occs, runs):
+                table, doc = channels[channel]
+                piece = table.line(line)
                 if piece:
-                    out[f"channels/{occ.channel}.csv"].write(piece.encode("utf-8"))
-                record = _ENCODE(self.json_record(occ, rec))
-                out[f"channels/{occ.channel}.json"].write(doc.encoded(record).encode("utf-8"))
+                    out[f"channels/{channel}.csv"].write(piece.encode("utf-8"))
+                out[f"channels/{channel}.json"].write(doc.encoded(record).encode("utf-8"))
                 out["schedule.json"].write(every.encoded(record).encode("utf-8"))
             out["schedule.json"].write(every.end().encode("utf-8"))
             for cid, (table, doc) in channels.items():

@@ -1,12 +1,22 @@
-"""Where a build's files go: to disk atomically, or into memory for tests and `serve`.
+"""Where a build's files go: to disk once the build succeeded, or into memory for tests
+and `serve`.
 
-The disk writer fills a temporary folder next to the destination and swaps it in
-only when the whole build succeeded: a failed build leaves the previous output
-byte for byte, and files of removed content disappear with the old folder.
+The disk writer fills a temporary folder next to the destination with the files it
+makes, and touches the destination only once the whole build succeeded: a failed
+build leaves the previous output byte for byte. Then:
+
+* a first build swaps the folder in whole, in two renames;
+* a next build keeps in place the files it reused from the last (`link`), moves each
+  file it made over the old one (one rename each, so no file is ever half-written)
+  and removes what it no longer makes. An edit then costs the files it changed, not
+  the ten thousand it did not, as in Hugo. A build killed meanwhile leaves some files
+  new and some old, each whole; the next build sees it (the files no longer match
+  the last build's record, `cache.LastBuild`) and makes them again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
@@ -14,6 +24,8 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
+
+from .walk import walk
 
 
 class OutputError(Exception):
@@ -86,20 +98,23 @@ class _MemoryFile(io.BytesIO):
 
 
 class DiskOutput:
-    """Streams files into a temporary sibling folder; `commit()` swaps it in."""
+    """Streams files into a temporary sibling folder; `commit()` moves them in."""
 
     def __init__(self, dest: Path) -> None:
         self.dest = dest.resolve()
         self.dest.parent.mkdir(parents=True, exist_ok=True)
         self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.dest.name}.new-", dir=self.dest.parent))
-        self.written: set[str] = set()
+        self.written: set[str] = set()  # by this process, and by workers (`claim`)
 
-    def _target(self, path: str) -> Path:
+    def _take(self, path: str) -> str:
         path = _check(path)
         if path in self.written:
             raise OutputError(f"`{path}` is written twice")
         self.written.add(path)
-        target = self.tmp / path
+        return path
+
+    def _target(self, path: str) -> Path:
+        target = self.tmp / self._take(path)
         target.parent.mkdir(parents=True, exist_ok=True)
         return target
 
@@ -115,9 +130,16 @@ class DiskOutput:
         shutil.copyfile(source, self._target(path))
 
     def link(self, path: str, source: Path) -> None:
-        """`source` (a file of the last build) as it is: a hard link, or a copy with its
-        times where the file system has none."""
-        target = self._target(path)
+        """`source` (a file of the last build) as it is: kept in place when it is that very
+        file of the destination, else a hard link, or a copy with its times where the
+        file system has none."""
+        if source == self.dest / path:
+            self._take(path)  # and left where it is: not in the new folder
+            return
+        self._link(source, self._target(path))
+
+    @staticmethod
+    def _link(source: Path, target: Path) -> None:
         try:
             os.link(source, target)
         except OSError:
@@ -136,8 +158,59 @@ class DiskOutput:
             self.written.add(_check(path))
 
     def commit(self) -> None:
-        """Replace the destination by the new build in two renames."""
+        """Make the destination the new build: in place when it holds the files kept,
+        else by swapping the whole folder in."""
         os.chmod(self.tmp, 0o755)  # mkdtemp makes it private; a site folder is not
+        # made by any process; the rest of `written` was kept from the last build
+        made = {path for path, _ in walk(str(self.tmp))}
+        kept = self.written - made
+        if kept and self._in_place(made):
+            shutil.rmtree(self.tmp, ignore_errors=True)  # only its emptied folders are left
+            return
+        for path in sorted(kept):  # into the new folder after all
+            target = self.tmp / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._link(self.dest / path, target)
+        self._swap()
+
+    def _in_place(self, made: set[str]) -> bool:
+        """Each new file moved over its old one, then every file the build did not make
+        removed. False, with nothing touched, when a file and a folder would trade
+        places (a swap does that in one go)."""
+        # a kept file's folders are folders already
+        folders = {str(PurePosixPath(path).parent) for path in made} - {"."}
+        ancestors = {str(a) for f in folders for a in PurePosixPath(f).parents} - {"."}
+        for path in made:
+            if (self.dest / path).is_dir():
+                return False
+        for folder in folders | ancestors:
+            target = self.dest / folder
+            if target.exists() and not target.is_dir():
+                return False
+        for path in sorted(made):
+            target = self.dest / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.tmp / path, target)
+        self._remove_all_but(self.written)
+        return True
+
+    def _remove_all_but(self, keep: set[str]) -> None:
+        """What the destination holds that this build did not make: removed content, or
+        anything put there by hand (a swap would drop it too); then the folders that
+        this emptied."""
+        emptied = set()
+        for path, entry in walk(str(self.dest)):
+            if path not in keep:
+                os.unlink(entry.path)
+                emptied.add(os.path.dirname(entry.path))
+        for folder in sorted(emptied, key=len, reverse=True):  # the deepest first
+            with contextlib.suppress(OSError):  # not empty: a kept file is in it
+                while Path(folder) != self.dest:
+                    os.rmdir(folder)
+                    folder = os.path.dirname(folder)
+
+    def _swap(self) -> None:
+        """Replace the destination by the new folder in two renames."""
         old = None
         if self.dest.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{self.dest.name}.old-", dir=self.dest.parent))

@@ -1,0 +1,118 @@
+"""The disk output: a next build changes the files it made in place and removes the rest;
+a first one, or one where a file and a folder trade places, swaps the folder in whole."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+from smcycle_build.output import DiskOutput
+
+
+class Killed(Exception):
+    """The build's process killed."""
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def first_build(dest: Path, files: dict[str, bytes]) -> None:
+    out = DiskOutput(dest)
+    for path, data in files.items():
+        out.write(path, data)
+    out.commit()
+
+
+def test_a_next_build_keeps_files_in_place_moves_new_ones_in_and_removes_the_rest(
+    tmp_path: Path,
+) -> None:
+    dest = tmp_path / "output"
+    first_build(
+        dest, {"a/index.html": b"a", "b/index.html": b"b", "old/deep/x.html": b"x", "s.css": b"s"}
+    )
+    (dest / "by-hand.txt").write_text("put there by hand")
+    kept, folder = (dest / "a/index.html").stat().st_ino, dest.stat().st_ino
+
+    out = DiskOutput(dest)
+    out.link("a/index.html", dest / "a/index.html")  # the last build's, as it is
+    out.write("b/index.html", b"B")
+    out.write("new/index.html", b"n")
+    out.write("s.css", b"s")
+    assert tree(dest)["b/index.html"] == b"b"  # nothing moves before the commit
+    out.commit()
+
+    assert tree(dest) == {
+        "a/index.html": b"a",
+        "b/index.html": b"B",
+        "new/index.html": b"n",
+        "s.css": b"s",
+    }
+    assert (dest / "a/index.html").stat().st_ino == kept  # never rewritten
+    assert dest.stat().st_ino == folder  # changed in place, not swapped
+    assert not (dest / "old").exists()  # the folders it emptied go too
+    assert [p.name for p in tmp_path.iterdir()] == ["output"]  # no temporary folder left
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ({"k.html": b"k", "x": b"a file"}, {"x/index.html": b"now a folder"}),
+        ({"k.html": b"k", "x/index.html": b"a folder"}, {"x": b"now a file"}),
+    ],
+)
+def test_a_file_and_a_folder_that_trade_places_are_swapped_in_whole(
+    tmp_path: Path, before: dict[str, bytes], after: dict[str, bytes]
+) -> None:
+    dest = tmp_path / "output"
+    first_build(dest, before)
+    out = DiskOutput(dest)
+    out.link("k.html", dest / "k.html")
+    for path, data in after.items():
+        out.write(path, data)
+    out.commit()
+    assert tree(dest) == {"k.html": b"k", **after}
+
+
+def test_a_build_killed_while_moving_files_in_is_repaired_by_the_next(
+    playbook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed right after the edited post's page moved in: each file is whole, some new
+    and some old. The edit is then undone, so the next build's key for that page is the
+    last build's again; the file no longer matches the last build's record, so it is
+    made again, and the output equals a cold build's."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")  # the same feeds, cold or not
+    root = playbook()
+    assert run_cli(root, "build").exit_code == 0
+    post = root / "content/posts/hello.md"
+    original = post.read_text()
+    post.write_text(original.replace("Welcome to the shop.", "Welcome, riders."))
+
+    moved: list[str] = []
+    real = os.replace
+
+    def killed_after_the_page(src, dst) -> None:
+        if moved and moved[-1].endswith("posts/hello/index.html"):
+            raise Killed  # nothing after it runs
+        moved.append(str(dst))
+        real(src, dst)
+
+    with monkeypatch.context() as patched, pytest.raises(Killed):
+        patched.setattr("smcycle_build.output.os.replace", killed_after_the_page)
+        run_cli(root, "build")
+    assert "Welcome, riders." in (root / "output/posts/hello/index.html").read_text()
+    assert "Welcome, riders." not in (root / "output/posts/index.html").read_text()
+
+    post.write_text(original)
+    assert run_cli(root, "build").exit_code == 0
+    repaired = tree(root / "output")
+    cold = root.parent / "cold"
+    cold.mkdir()
+    (root / "content").rename(cold / "content")
+    assert run_cli(cold, "build").exit_code == 0
+    assert repaired == tree(cold / "output")

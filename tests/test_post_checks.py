@@ -309,3 +309,28 @@ def test_pages_keyed_by_the_forked_workers_are_reused_and_match_a_cold_build(
     shutil.copytree(root / "content", cold / "content")
     build(cold)
     assert tree(root / "output") == tree(cold / "output")
+
+
+def test_a_calendar_page_is_keyed_without_making_the_views_it_shows(repo, monkeypatch) -> None:
+    """A month's page holds its occurrences, and a view of each is made only when the
+    template shows it: a page the last build still has never makes them."""
+    from smcycle_build.layout import BuildCache, Layout
+    from smcycle_build.render.page_keys import PageKeys
+    from smcycle_build.render.views import Views
+    from smcycle_build.times import build_time
+
+    checked = check(repo)
+    project = Project.locate(repo / "content", cwd=repo)
+    layout = Layout(
+        project, checked, templates=None, base_url=None, now=build_time(), cache=BuildCache()
+    )
+    made = []
+    real = Views.occurrence
+    monkeypatch.setattr(Views, "occurrence", lambda self, occ: made.append(occ) or real(self, occ))
+    path = "calendar/2027-01/index.html"
+    page = next(p for p in layout.job_of[path]() if p.path == path)
+    assert PageKeys("site", checked.checks.keys).key(page) is not None
+    assert made == []
+    html = layout.site.render(page)
+    assert len(made) == sum(len(day["occs"]) for week in page.context["weeks"] for day in week)
+    assert "First of the month: the ABC check" in html

@@ -34,7 +34,7 @@ from ..cache import LastBuild
 from ..model import Audience, Campaign, Channel, Goal, Post, Review
 from ..plan import Occurrence
 from .page import Page
-from .views import OccurrenceView
+from .views import OccurrenceView, OccurrenceViews
 
 # whose content is in the site key (the files every post is checked against)
 ENTITIES = (Channel, Campaign, Goal, Audience, Review)
@@ -93,6 +93,13 @@ class PageKeys:
             out("O" + self._occurrence(value))
         elif kind is OccurrenceView:  # Views.occurrence(occ), from nothing but `occ`
             out("V" + self._occurrence(value.occ))
+        elif kind is OccurrenceViews:  # the same, one view per occurrence
+            out(f"W{len(value)}")
+            parts = out.__self__  # type: ignore[attr-defined]  # the list `out` appends to
+            for occ in value.occs:
+                out("V" + self._occurrence(occ))
+                if len(parts) > FLUSH and parts is self._parts:  # as in `_items`
+                    self._flush(parts)
         elif kind in ENTITIES:
             out(f"{kind.__name__}:{value.id}")
         elif kind is frozenset or kind is set:

@@ -5,9 +5,10 @@ Templates only lay these out (STYLE: logic stays out of templates).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import overload
 
 from ..model import STATUSES, Channel, Model
 from ..networks import NETWORKS
@@ -69,6 +70,35 @@ class OccurrenceView:
         return self.occ.start.isoformat()
 
 
+class OccurrenceViews(Sequence[OccurrenceView]):
+    """Occurrences as a template lists them: each one's view is made when the template
+    reaches it. A page the last build still has is keyed by its occurrences alone
+    (render/page_keys.py) and never needs their views: after an edit, the hundred
+    thousand views of the calendar pages that did not change are never made."""
+
+    __slots__ = ("_make", "occs")
+
+    def __init__(
+        self, occs: tuple[Occurrence, ...], make: Callable[[Occurrence], OccurrenceView]
+    ) -> None:
+        self.occs, self._make = occs, make
+
+    def __len__(self) -> int:
+        return len(self.occs)
+
+    @overload
+    def __getitem__(self, index: int) -> OccurrenceView: ...
+    @overload
+    def __getitem__(self, index: slice) -> OccurrenceViews: ...
+    def __getitem__(self, index: int | slice) -> OccurrenceView | OccurrenceViews:
+        if isinstance(index, slice):
+            return OccurrenceViews(self.occs[index], self._make)
+        return self._make(self.occs[index])
+
+    def __iter__(self) -> Iterator[OccurrenceView]:
+        return map(self._make, self.occs)
+
+
 class Views:
     """Shared view builders for one build: locale, colours and labels in one place."""
 
@@ -95,8 +125,8 @@ class Views:
             audience=post.audience or "",
         )
 
-    def occurrences(self, occs: Iterable[Occurrence]) -> list[OccurrenceView]:
-        return [self.occurrence(o) for o in occs]
+    def occurrences(self, occs: Iterable[Occurrence]) -> OccurrenceViews:
+        return OccurrenceViews(tuple(occs), self.occurrence)
 
     def network_label(self, channel: Channel) -> str:
         return NETWORKS[channel.network].label
@@ -105,7 +135,7 @@ class Views:
         """The first day of `day`'s week, as the playbook's locale counts weeks."""
         return day - timedelta(days=(day.weekday() - self.loc.first_weekday) % 7)
 
-    def by_week(self, occs: Iterable[Occurrence]) -> list[tuple[str, list[OccurrenceView]]]:
+    def by_week(self, occs: Iterable[Occurrence]) -> list[tuple[str, OccurrenceViews]]:
         """(label, occurrences) per week, in order; the label says the week's first day."""
         groups: dict[date, list[Occurrence]] = {}
         for occ in occs:

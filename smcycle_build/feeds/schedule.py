@@ -169,6 +169,14 @@ class JsonStream:
         self.count += 1
         return ("\n    " if self.count == 1 else ",\n    ") + text
 
+    def encoded_all(self, texts: list[str]) -> str:
+        """Records already encoded, one after the other: `encoded` of each, joined."""
+        if not texts:
+            return ""
+        first = "\n    " if self.count == 0 else ",\n    "
+        self.count += len(texts)
+        return first + ",\n    ".join(texts)
+
     def end(self) -> str:
         return ("\n  ]" if self.count else "]") + self.tail
 
@@ -178,7 +186,7 @@ def _part(runs: Runs, occ: Occurrence) -> str | None:
     key = runs.key(occ.post.loc.path)
     if key is None:
         return None
-    return f"{key} {occ.post.variants.index(occ.variant)} {occ.index} {occ.start.isoformat()}"
+    return f"{key} {occ.channel} {occ.index} {occ.start.isoformat()}"  # a channel a variant
 
 
 class Schedules:
@@ -283,19 +291,19 @@ class Schedules:
             made.append((occ.channel, line, _ENCODE(self.json_record(occ, rec))))
         return tuple(made)
 
-    def _month_lines(
+    def _months(
         self, occs: Iterable[Occurrence], runs: Runs | None
-    ) -> Iterator[tuple[str, str, str]]:
+    ) -> Iterator[tuple[tuple[str, str, str], ...]]:
         """`lines` a month (UTC, so that months follow time order) at a time, each month
         made or reused as a whole (`pieces.py`). A row depends on its post, the files
-        posts are checked against (the post's key says both), its occurrence (the variant
-        and its instant) and the base URL (in `runs`' salt)."""
-        for _, month in groupby(occs, key=lambda occ: occ.utc.strftime("%Y-%m")):
+        posts are checked against (the post's key says both), its occurrence (the channel,
+        its index and instant) and the base URL (in `runs`' salt)."""
+        for _, month in groupby(occs, key=lambda occ: (occ.utc.year, occ.utc.month)):
             month = list(month)
             if runs is None:
-                yield from self.lines(month)
-                continue
-            yield from runs.run(map(partial(_part, runs), month), partial(self.lines, month))
+                yield self.lines(month)
+            else:
+                yield runs.run(map(partial(_part, runs), month), partial(self.lines, month))
 
     def write_all(
         self,
@@ -304,30 +312,36 @@ class Schedules:
         runs: Runs | None = None,
     ) -> None:
         """`schedule.json` and every channel's CSV and JSON in one pass over `occs` (in
-        time order): each occurrence's record is made once, for its three files, or
-        reused from the last build (`runs`). The same bytes as `csv`, `channel_json` and
-        `schedule_json` each make alone."""
+        time order), a month at a time: each occurrence's record is made once, for its
+        three files, or reused from the last build (`runs`). The same bytes as `csv`,
+        `channel_json` and `schedule_json` each make alone."""
         every = JsonStream(self.schedule_doc())
         out = {"schedule.json": open_file("schedule.json")}
-        channels = {}
+        docs = {}
         for cid in self.model.channels:
             out[f"channels/{cid}.csv"] = open_file(f"channels/{cid}.csv")
             out[f"channels/{cid}.json"] = open_file(f"channels/{cid}.json")
-            channels[cid] = (CsvStream(COLUMNS, plain=PLAIN), JsonStream(self.channel_doc(cid)))
+            docs[cid] = JsonStream(self.channel_doc(cid))
         try:
             out["schedule.json"].write(every.head.encode("utf-8"))
-            for cid, (_, doc) in channels.items():
+            for cid, doc in docs.items():
+                out[f"channels/{cid}.csv"].write(CsvStream(COLUMNS).end().encode("utf-8"))
                 out[f"channels/{cid}.json"].write(doc.head.encode("utf-8"))
-            for channel, line, record in self._month_lines(occs, runs):
-                table, doc = channels[channel]
-                piece = table.line(line)
-                if piece:
-                    out[f"channels/{channel}.csv"].write(piece.encode("utf-8"))
-                out[f"channels/{channel}.json"].write(doc.encoded(record).encode("utf-8"))
-                out["schedule.json"].write(every.encoded(record).encode("utf-8"))
+            for month in self._months(occs, runs):
+                lines: dict[str, list[str]] = {cid: [] for cid in docs}
+                records: dict[str, list[str]] = {cid: [] for cid in docs}
+                for channel, line, record in month:
+                    lines[channel].append(line)
+                    records[channel].append(record)
+                every_records = [record for _, _, record in month]
+                out["schedule.json"].write(every.encoded_all(every_records).encode("utf-8"))
+                for cid, doc in docs.items():
+                    if lines[cid]:
+                        out[f"channels/{cid}.csv"].write("".join(lines[cid]).encode("utf-8"))
+                        block = doc.encoded_all(records[cid])
+                        out[f"channels/{cid}.json"].write(block.encode("utf-8"))
             out["schedule.json"].write(every.end().encode("utf-8"))
-            for cid, (table, doc) in channels.items():
-                out[f"channels/{cid}.csv"].write(table.end().encode("utf-8"))
+            for cid, doc in docs.items():
                 out[f"channels/{cid}.json"].write(doc.end().encode("utf-8"))
         finally:
             for handle in out.values():

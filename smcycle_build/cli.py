@@ -59,9 +59,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
 def check(content: str, fmt: str, strict: bool) -> None:
     """Validate and lint the playbook without writing anything."""
     project = Project.locate(content)
-    result = check_project(project, store=DiskCache(project.root).post_store())
+    disk = DiskCache(project.root)
+    result = check_project(project, store=disk.post_store())
     if result.checks is not None:
         result.checks.save()
+    disk.digests.save()
     diags = list(result.diagnostics)
     if fmt == "text":
         click.echo(format_text(diags, SourceLines(project.root)), nl=False)
@@ -104,6 +106,7 @@ def build(
     )
     cached = disk.unchanged(fingerprint, Path(out))
     if cached is not None:
+        disk.digests.save()
         if cached:
             click.echo(format_text(cached, SourceLines(project.root)), nl=False, err=True)
         seconds = time.perf_counter() - started
@@ -135,6 +138,7 @@ def build(
         sys.exit(1)
     output.commit()
     problem = disk.remember(fingerprint, Path(out), diags, result.pages)
+    disk.digests.save()
     if problem:
         click.echo(f"note: {problem}: the next build starts from scratch", err=True)
     seconds = time.perf_counter() - started

@@ -88,6 +88,11 @@ def read_text(path: Path, rel: str, diags: Diagnostics) -> str | None:
     except OSError as exc:
         diags.add(rel, 1, "schema", f"cannot read the file: {exc.strerror or exc}")
         return None
+    return decode(data, rel, diags)
+
+
+def decode(data: bytes, rel: str, diags: Diagnostics) -> str | None:
+    """`read_text` of bytes already read."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -303,20 +308,26 @@ def _read_posts(
 
     stored = []
     for name, rel in posts:
-        text = read_text(Path(name), rel, diags)
-        if text is None:
+        # a file unchanged since it was hashed is not even read (cache.FileDigests)
+        known = checks.known_digest(name)
+        if known is not None and checks.reuse(rel, known):
+            stored.append(rel)
             continue
-        if checks.reuse(rel, text):
+        read = checks.read(name, rel, diags)
+        if read is None:
+            continue
+        text, digest = read
+        if checks.reuse(rel, digest):
             stored.append(rel)
         else:
             parse(name, rel, text)
     if stored:
         names = {rel: name for name, rel in posts}
         for rel in checks.fetch(stored):  # an entry gone or damaged meanwhile: read again
-            text = read_text(Path(names[rel]), rel, diags)
-            if text is not None:
-                checks.reuse(rel, text)  # its key, as it is now
-                parse(names[rel], rel, text)
+            read = checks.read(names[rel], rel, diags)
+            if read is not None:
+                checks.reuse(rel, read[1])  # its key, as it is now
+                parse(names[rel], rel, read[0])
     checks.close()
     return docs
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 import re
 import sys
 import types
@@ -83,8 +84,38 @@ def _weight(char: str) -> int:
     return x["default_weight"]
 
 
+# X lengths by the digest of their text, from the last checks (post_checks.py keeps them
+# with the checked posts): a check that meets only texts it counted before never pays the
+# fifth of a second twitter-text takes to load
+_known_x: dict[str, int] = {}
+_counted_x: dict[str, int] = {}  # counted by this process
+
+
+def _x_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def know_x_lengths(lengths: dict[str, int]) -> None:
+    """Lengths counted before (by `_x_key`), by the same twitter-text."""
+    _known_x.update(lengths)
+
+
+def x_lengths() -> dict[str, int]:
+    """Every length known, the ones counted last at the end."""
+    return {**_known_x, **_counted_x}
+
+
 @lru_cache(maxsize=65536)
 def count_x(text: str) -> int:
+    """X's weighted length (see `_count_x`), or the one counted before for this text."""
+    key = _x_key(text)
+    known = _known_x.get(key)
+    if known is None:
+        known = _counted_x[key] = _count_x(text)
+    return known
+
+
+def _count_x(text: str) -> int:
     """X's weighted length: twitter-text v3's parse_tweet, its URL and emoji rules and
     weights, without the emoji regex where no emoji can be (ten times faster on plain text).
     tests/test_networks.py holds it equal to parse_tweet."""

@@ -92,9 +92,12 @@ def _check(project: Project, memo: Memo | None, store: PostStore | None) -> Chec
     from .render.i18n import babel_locale
     from .validate import validate
 
-    _twitter_text()  # imported while nothing is held: see its docstring
     diags = Diagnostics()
     checks = PostChecks(store) if store is not None and memo is None else None
+    if checks is None:
+        _twitter_text()  # imported while nothing is held: see its docstring
+    else:  # only when a text it never counted comes up (see networks.count_x)
+        checks.know_x_lengths()
     sources = load_documents(project.content, project.root, diags, memo, checks)
     model = validate(sources, diags, memo)
     del sources  # the parses: what the plan and the checks make takes their room

@@ -21,6 +21,8 @@ post), run on the posts each time, reused or not.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import pickle
 import sys
 import zoneinfo
@@ -33,7 +35,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .cache import PostStore
-from .errors import Diagnostic
+from .errors import Diagnostic, Diagnostics
 from .model import Post
 
 if TYPE_CHECKING:
@@ -45,6 +47,7 @@ LIBRARIES = ("pyyaml", "twitter-text-parser", "rapidfuzz", "python-dateutil", "t
 PACKAGE = Path(__file__).resolve().parent
 
 Problems = tuple[Diagnostic, ...]
+X_LENGTHS = "x-lengths"  # the store's entry of X lengths by text (networks.count_x)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,16 +128,48 @@ class PostChecks:
         assert self._context_key, "every file posts depend on is read first"
         return self._context_key
 
-    def reuse(self, path: str, text: str) -> bool:
-        """Whether the store has this post file's entry as it is now: then `fetch` puts
-        it in `found`. Called once the files every post depends on are all read."""
+    def reuse(self, path: str, digest: str) -> bool:
+        """Whether the store has this post file's entry as it is now (`digest`: the
+        sha256 of its bytes): then `fetch` puts it in `found`. Called once the files every
+        post depends on are all read."""
         assert self._context_key, "every file posts depend on is read first"
         if self._stored is None:
             self._stored = self.store.keys()
         key = self.keys[path] = hashlib.sha256(
-            f"{self._context_key}\0{path}\0{text}".encode()
+            f"{self._context_key}\0{path}\0{digest}".encode()
         ).hexdigest()
         return key in self._stored
+
+    def known_digest(self, name: str) -> str | None:
+        """The digest of the file at `name` when it is unchanged since it was hashed
+        (cache.FileDigests): then it need not be read."""
+        digests = self.store.digests
+        if digests is None:
+            return None
+        try:
+            return digests.known(name, os.stat(name))
+        except OSError:
+            return None
+
+    def read(self, name: str, rel: str, diags: Diagnostics) -> tuple[str, str] | None:
+        """The text of a post file and the digest of its bytes (None: it cannot be read,
+        and why is in `diags`); the digest is kept for the next time."""
+        from .load import decode
+
+        try:
+            st = os.stat(name)
+            with open(name, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            diags.add(rel, 1, "schema", f"cannot read the file: {exc.strerror or exc}")
+            return None
+        digests = self.store.digests
+        if digests is not None:
+            digest = digests.record(name, st, data)
+        else:
+            digest = hashlib.sha256(data).hexdigest()
+        text = decode(data, rel, diags)
+        return None if text is None else (text, digest)
 
     def fetch(self, paths: list[str]) -> list[str]:
         """The entries of `paths` (which `reuse` said the store has) into `found`, read
@@ -149,6 +184,19 @@ class PostChecks:
             else:
                 self.found[path] = entry
         return unusable
+
+    def know_x_lengths(self) -> None:
+        """The X lengths the last checks counted (networks.count_x), kept in the store
+        under a key no digest can be."""
+        from . import networks
+
+        blob = self.store.values([X_LENGTHS]).get(X_LENGTHS)
+        try:
+            lengths = json.loads(blob) if blob is not None else {}
+        except ValueError:
+            lengths = {}
+        if isinstance(lengths, dict):
+            networks.know_x_lengths(lengths)
 
     def close(self) -> None:
         """Every post is read: no connection to the store may stay open when a build forks
@@ -196,7 +244,15 @@ class PostChecks:
                 if entry.copy_paste is None and linted(entry).copy_paste is not None:
                     yield self.keys[path], _pickle(linted(entry))
 
-        self.store.save(entries(), set(self.keys.values()))
+        def with_x_lengths() -> Iterator[tuple[str, bytes]]:
+            yield from entries()
+            # the lengths counted last: a text of each post on X, and those edited away
+            lengths = list(networks.x_lengths().items())[-4 * len(self.keys) - 1000 :]
+            yield X_LENGTHS, json.dumps(dict(lengths)).encode()
+
+        from . import networks
+
+        self.store.save(with_x_lengths(), {*self.keys.values(), X_LENGTHS})
 
 
 def _pickle(entry: CheckedPost) -> bytes:

@@ -10,6 +10,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -38,10 +39,12 @@ def repo(tmp_path: Path) -> Path:
 
 def check(root: Path, store: bool = True) -> CheckResult:
     project = Project.locate(root / "content", cwd=root)
-    posts = DiskCache(root).post_store() if store else None
+    disk = DiskCache(root)
+    posts = disk.post_store() if store else None
     result = check_project(project, store=posts, freeze=False)
     if result.checks is not None:
         result.checks.save()
+        disk.digests.save()
     return result
 
 
@@ -334,3 +337,76 @@ def test_a_calendar_page_is_keyed_without_making_the_views_it_shows(repo, monkey
     html = layout.site.render(page)
     assert len(made) == sum(len(day["occs"]) for week in page.context["weeks"] for day in week)
     assert "First of the month: the ABC check" in html
+
+
+def test_a_post_file_unchanged_since_it_was_hashed_is_not_read(repo, monkeypatch) -> None:
+    """As git's index: a file whose inode, size and times are as when it was hashed is not
+    read again. Its change time cannot be set back, so an edit of the same size whose
+    modification time is restored is still seen; a file written too recently to tell a
+    later write apart is hashed again the next time."""
+    from smcycle_build.cache import FileDigests
+    from smcycle_build.post_checks import PostChecks
+
+    reads: list[str] = []
+    real = PostChecks.read
+    monkeypatch.setattr(
+        PostChecks, "read", lambda self, name, rel, d: reads.append(rel) or real(self, name, rel, d)
+    )
+    posts = len(list((repo / "content/posts").rglob("*.md")))
+    check(repo)  # every file was copied just now: too recent to be taken at its stat
+    assert len(reads) == posts
+    reads.clear()
+    check(repo)
+    assert len(reads) == posts
+
+    monkeypatch.setattr(FileDigests, "RACY", 0)  # every file old enough from now on
+    check(repo)
+    reads.clear()
+    first = check(repo)
+    assert reads == [] and not first.checks.made
+
+    path = repo / POST
+    before = path.stat()
+    time.sleep(0.05)  # past the clock's granularity: the change time moves
+    edit(repo, POST, "two-minute ritual", "six-minute ritual")  # the same size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    assert path.stat().st_mtime_ns == before.st_mtime_ns
+    edited = check(repo)
+    assert reads == [POST] and list(edited.checks.made) == [POST]
+    assert "six-minute" in edited.model.posts["abc-check"].variants[0].text
+
+
+X_POST = "content/posts/2027-01/battery-cold-weather.md"
+X_TEXT = "Four rules from our workshop:"
+CHECK = (
+    "import sys\n"
+    "from pathlib import Path\n"
+    "from smcycle_build.cache import DiskCache\n"
+    "from smcycle_build.pipeline import Project, check_project\n"
+    "r = check_project(Project.locate(Path('content')), store=DiskCache(Path.cwd()).post_store())\n"
+    "r.checks.save()\n"
+    "print('twitter_text' in sys.modules, sorted(d.rule for d in r.diagnostics))\n"
+)
+
+
+def test_x_lengths_counted_before_are_known_and_a_new_text_is_counted(repo) -> None:
+    """twitter-text takes a fifth of a second to load: a check after an edit that leaves
+    every X text as it was never loads it; an X text edited is counted, too long or not."""
+
+    def run() -> tuple[bool, list[str]]:
+        proc = subprocess.run(
+            [sys.executable, "-c", CHECK], cwd=repo, capture_output=True, text=True
+        )
+        assert proc.returncode == 0, proc.stderr
+        loaded, rules = proc.stdout.strip().split(" ", 1)
+        return loaded == "True", eval(rules)
+
+    loaded, rules = run()
+    assert loaded and "length" not in rules
+    edit(repo, X_POST, "## 1. Charge indoors", "## 1. Charge it indoors")  # not on X
+    edit(repo, POST, "two-minute ritual", "three-minute ritual")
+    assert run() == (False, rules)
+    edit(repo, X_POST, X_TEXT, X_TEXT + " " + "Really. " * 20)
+    loaded, longer = run()
+    assert loaded and "length" in longer

@@ -34,7 +34,7 @@ from ..cache import LastBuild
 from ..model import Audience, Campaign, Channel, Goal, Post, Review
 from ..plan import Occurrence
 from .page import Page
-from .views import OccurrenceView, OccurrenceViews
+from .views import OccurrenceView, OccurrenceViews, PostRow
 
 # whose content is in the site key (the files every post is checked against)
 ENTITIES = (Channel, Campaign, Goal, Audience, Review)
@@ -53,6 +53,9 @@ class PageKeys:
         self._fields: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
         self._digest = hashlib.sha256()
         self._parts: list[str] = []
+        # an occurrence's part, by the object: a month's page and its channels' show the
+        # same ones. The object is held with it, so that its id is never another's
+        self._occurrences: dict[int, tuple[Occurrence, str]] = {}
 
     def key(self, page: Page) -> str | None:
         self._digest = hashlib.sha256()
@@ -93,6 +96,8 @@ class PageKeys:
             out("O" + self._occurrence(value))
         elif kind is OccurrenceView:  # Views.occurrence(occ), from nothing but `occ`
             out("V" + self._occurrence(value.occ))
+        elif kind is PostRow:  # made from nothing but its post (and the site's settings)
+            out("R" + self._post(value.post))
         elif kind is OccurrenceViews:  # the same, one view per occurrence
             out(f"W{len(value)}")
             parts = out.__self__  # type: ignore[attr-defined]  # the list `out` appends to
@@ -138,7 +143,13 @@ class PageKeys:
                 self._flush(parts)
 
     def _occurrence(self, occ: Occurrence) -> str:
-        return f"{self._post(occ.post)} {occ.channel} {occ.index} {occ.start!r}"
+        known = self._occurrences.get(id(occ))
+        if known is not None:
+            return known[1]
+        start = occ.start.isoformat()  # with its offset; the zone is the playbook's
+        part = f"{self._post(occ.post)} {occ.channel} {occ.index} {start}"
+        self._occurrences[id(occ)] = (occ, part)
+        return part
 
     def _post(self, post: Post) -> str:
         key = self.posts.get(post.loc.path)

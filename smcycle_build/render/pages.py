@@ -19,7 +19,7 @@ from .markup import MarkdownRenderer
 from .measure_view import MeasureViews
 from .page import Page, PageJob
 from .post_pages import PostPages
-from .views import Bar, Views, bar
+from .views import Bar, PostRow, Views, bar
 
 # the stages of the cycle, in order, with the page each one links to
 STAGES = (
@@ -389,23 +389,23 @@ class Pages(PostPages, CalendarPages):
             for i in ids
         ]
 
-    def _posts_serving(self, keep) -> list[dict[str, Any]]:
+    def _posts_serving(self, keep) -> list[PostRow]:
         out = []
         for post in self.model.posts.values():
             if not keep(post):
                 continue
             first = self.plan.by_post[post.id][0] if self.plan.by_post[post.id] else None
             out.append(
-                {
-                    "post": post,
-                    "url": entity_url("posts", post.id),
-                    "date": self.loc.date(first.day) if first else "",
-                    "sort": first.sort_key if first else (),
-                    "status_label": self.t(f"status.{post.status}"),
-                    "channels": [self.model.channels[v.channel].name for v in post.variants],
-                }
+                PostRow(
+                    post=post,
+                    url=entity_url("posts", post.id),
+                    date=self.loc.date(first.day) if first else "",
+                    sort=first.sort_key if first else (),
+                    status_label=self.t(f"status.{post.status}"),
+                    channels=[self.model.channels[v.channel].name for v in post.variants],
+                )
             )
-        out.sort(key=lambda r: (r["sort"], r["post"].id))
+        out.sort(key=lambda r: (r.sort, r.post.id))
         return out
 
     def audiences(self) -> Iterator[Page]:

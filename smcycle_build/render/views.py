@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import overload
 
-from ..model import STATUSES, Channel, Model
+from ..model import STATUSES, Channel, Model, Post
 from ..networks import NETWORKS
 from ..plan import Occurrence, Phase, Plan, Span
 from ..routes import post_url
@@ -68,6 +68,20 @@ class OccurrenceView:
     @property
     def iso(self) -> str:
         return self.occ.start.isoformat()
+
+
+@dataclass(frozen=True, slots=True)
+class PostRow:
+    """A post as a line of a table of posts. Made from nothing but its post, the plan's
+    occurrences of it, the channels and the site's language: a page's key stands for it
+    by its post (render/page_keys.py), as for an OccurrenceView."""
+
+    post: Post
+    url: str
+    date: str  # of its first occurrence, "" if it has none
+    sort: tuple
+    status_label: str
+    channels: list[str]
 
 
 class OccurrenceViews(Sequence[OccurrenceView]):

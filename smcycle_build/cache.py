@@ -154,6 +154,7 @@ class DiskCache:
     def __init__(self, root: Path) -> None:
         self.dir = root / CACHE_DIR
         self.digests = FileDigests(self.dir / "digests.json")
+        self._last: LastBuild | None = None  # as `last_build` read it
 
     def fingerprint(
         self, content: Path, theme: list[Path], options: dict[str, str | None], today: date
@@ -188,14 +189,18 @@ class DiskCache:
         out: Path,
         diagnostics: list[Diagnostic],
         pages: dict[str, str] | None = None,
+        kept: tuple[set[str], set[str]] | None = None,
     ) -> str | None:
         """Note the build that just succeeded, with the keys of its `pages` that a next
         build may reuse; what went wrong if the folder would not take it (the next build
-        then starts cold: a cache never fails a build)."""
+        then starts cold: a cache never fails a build). `kept`: every file of the output
+        and those of them the build left in place, which are as the last build's record
+        says (their stat is not taken again)."""
+        files = snapshot(out) if kept is None else self._snapshot(out, *kept)
         doc = {
             "fingerprint": fingerprint,
             "out": str(out.resolve()),
-            "files": snapshot(out),
+            "files": files,
             "diagnostics": [asdict(d) for d in diagnostics],
             "pages": pages or {},
         }
@@ -208,6 +213,19 @@ class DiskCache:
             return f"{CACHE_DIR}/ cannot be written ({exc.strerror or exc})"
         return None
 
+    def _snapshot(self, out: Path, written: set[str], kept: set[str]) -> dict[str, list[int]]:
+        """`snapshot(out)` from the last build's record of the files kept in place (each
+        was found as recorded before it was kept: LastBuild.has) and the stat of the
+        others. Falls back to a walk if the record lacks one."""
+        last = self._last.files if self._last is not None else {}
+        if not kept <= last.keys():
+            return snapshot(out)
+        files = {path: last[path] for path in kept}
+        for path in written - kept:
+            st = os.stat(out / path)
+            files[path] = [st.st_size, st.st_mtime_ns]
+        return files
+
     def last_build(self, out: Path) -> LastBuild:
         """The pages' keys of the last build into `out`, and the files it wrote."""
         try:
@@ -216,7 +234,8 @@ class DiskCache:
             last = {}
         if last.get("out") != str(out.resolve()):
             last = {}
-        return LastBuild(out, last.get("pages", {}), last.get("files", {}))
+        self._last = LastBuild(out, last.get("pages", {}), last.get("files", {}))
+        return self._last
 
     def markdown_store(self) -> MarkdownStore | None:
         """The Markdown store, or None where the folder cannot hold one (see `_store`)."""

@@ -137,7 +137,8 @@ def build(
         click.echo(f"build failed: {out}/ is left as it was", err=True)
         sys.exit(1)
     output.commit()
-    problem = disk.remember(fingerprint, Path(out), diags, result.pages)
+    kept = (output.written, output.kept) if output.kept is not None else None
+    problem = disk.remember(fingerprint, Path(out), diags, result.pages, kept)
     disk.digests.save()
     if problem:
         click.echo(f"note: {problem}: the next build starts from scratch", err=True)

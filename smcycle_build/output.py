@@ -105,6 +105,7 @@ class DiskOutput:
         self.dest.parent.mkdir(parents=True, exist_ok=True)
         self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.dest.name}.new-", dir=self.dest.parent))
         self.written: set[str] = set()  # by this process, and by workers (`claim`)
+        self.kept: set[str] | None = None  # once committed in place: the files left there
 
     def _take(self, path: str) -> str:
         path = _check(path)
@@ -166,6 +167,7 @@ class DiskOutput:
         kept = self.written - made
         if kept and self._in_place(made):
             shutil.rmtree(self.tmp, ignore_errors=True)  # only its emptied folders are left
+            self.kept = kept
             return
         for path in sorted(kept):  # into the new folder after all
             target = self.tmp / path

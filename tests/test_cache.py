@@ -48,6 +48,8 @@ def test_cold_warm_and_incremental_builds_are_byte_identical(playbook, tmp_path:
     original = post.read_text()
     post.write_text(original.replace("Welcome to the shop.", "Welcome to the workshop."))
     assert "built " in build(root)
+    # the record of an output changed in place is the output as it is: nothing to do
+    assert "is up to date" in build(root)
     edited = files(root / "output")
     assert edited != cold and b"Welcome to the workshop." in edited["posts/hello/index.html"]
     # the same content built cold elsewhere, without any cache, gives the same bytes

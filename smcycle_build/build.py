@@ -22,7 +22,7 @@ class Output(Protocol):
     def write(self, path: str, data: Data) -> None: ...
     def open(self, path: str) -> BinaryIO: ...
     def copy(self, path: str, source: Path) -> None: ...
-    def link(self, path: str, source: Path) -> None: ...
+    def keep(self, path: str) -> None: ...
     def size(self, path: str) -> int: ...
 
 
@@ -78,7 +78,7 @@ def build_site(
     )
 
     # the last build's pages that show what they showed (see render/page_keys.py): the
-    # posts' are linked here, the others where they are made, once their context is
+    # posts' are kept here, the others where they are made, once their context is
     keys: dict[str, str] = {}
     reused: set[str] = set()
     reuse = None
@@ -88,12 +88,12 @@ def build_site(
         reused = {path for path, key in keys.items() if last.has(path, key)}
 
     def copies() -> None:
-        """The theme's assets and the media copied, and the reused pages linked, here
+        """The theme's assets and the media copied, and the reused pages kept, here
         while workers make the rest."""
         for path, source in layout.copies.items():
             out.copy(path, source)
         for path in sorted(reused):
-            out.link(path, out.dest / path)
+            out.keep(path)
 
     # workers write straight to disk; memory (tests) is filled in this process
     parallel = isinstance(out, DiskOutput)

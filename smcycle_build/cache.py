@@ -83,7 +83,7 @@ class FileDigests:
         self.path = path
         self._known: dict[str, list] | None = None  # path -> [ino, size, mtime, ctime, digest]
         self._changed = False
-        self._seen: set[str] = set()
+        self._seen: dict[str, str] = {}  # path -> digest, of the files this run looked at
 
     def _entries(self) -> dict[str, list]:
         if self._known is None:
@@ -99,17 +99,22 @@ class FileDigests:
 
     def known(self, path: str, st: os.stat_result) -> str | None:
         """The digest of `path` if it is as it was when hashed (`st`: its stat now)."""
-        self._seen.add(path)
         entry = self._entries().get(path)
         if entry is not None and entry[:4] == self._stat(st):
+            self._seen[path] = entry[4]
             return entry[4]
         return None
+
+    def this_run(self, path: str) -> str | None:
+        """The digest this run found for `path` already (the fingerprint of a build
+        hashes every content file before the check asks for the posts')."""
+        return self._seen.get(path)
 
     def record(self, path: str, st: os.stat_result, data: bytes) -> str:
         """The digest of `data`, read from `path` after `st` was taken: kept for the next
         time unless the file was written too recently to tell a later write apart."""
         digest = hashlib.sha256(data).hexdigest()
-        self._seen.add(path)
+        self._seen[path] = digest
         entries = self._entries()
         if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > self.RACY:
             entries[path] = [*self._stat(st), digest]
@@ -290,7 +295,7 @@ class LastBuild:
         if self.pages.get(path) != key or path not in self.files:
             return False
         try:
-            st = os.stat(self.dest / path)
+            st = os.stat(os.path.join(self.dest, path))  # no Path: ten thousand a build
         except OSError:
             return False
         return [st.st_size, st.st_mtime_ns] == self.files[path]

@@ -146,6 +146,9 @@ class PostChecks:
         digests = self.store.digests
         if digests is None:
             return None
+        found = digests.this_run(name)
+        if found is not None:
+            return found
         try:
             return digests.known(name, os.stat(name))
         except OSError:

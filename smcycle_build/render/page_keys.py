@@ -1,4 +1,4 @@
-"""What a page shows, as a key: a build links the last build's file of a page whose key
+"""What a page shows, as a key: a build keeps the last build's file of a page whose key
 did not change, instead of rendering it again.
 
 A page is a function of its template (the theme), its context, the site's settings
@@ -10,8 +10,9 @@ value, with three shortcuts that keep it cheap and still exact:
   in the post store, which covers its file and every file posts are checked against;
 * a channel, campaign, goal, audience or review is its id: those files are part of
   the site key (`post_checks.PostChecks.context_key`);
-* an occurrence's view (`Views.occurrence`) is its occurrence: the rest of it is made
-  from that, the channels and the site's language;
+* an occurrence's view (`Views.occurrence`) is its occurrence, and a row of a table of
+  posts (`PostRow`) its post: the rest of them is made from that, the channels and the
+  site's language;
 * post pages are keyed without building their context (`PostPages.page_keys`).
 
 A context holding anything the walk does not know (a function, the whole model) has
@@ -176,8 +177,8 @@ class PageReuse:
         self.declared = declared  # pages keyed without their context: the posts'
         self.made: dict[str, str] = {}  # path -> key, of each page this process keyed
 
-    def link(self, page: Page, out: Any) -> bool:
-        """Link the last build's file of `page` when it has the same key (and is as that
+    def keep(self, page: Page, out: Any) -> bool:
+        """Keep the last build's file of `page` when it has the same key (and is as that
         build wrote it); False: render it."""
         if page.path in self.declared:
             return False  # its key is known, and it is made because that key changed
@@ -187,5 +188,5 @@ class PageReuse:
         self.made[page.path] = key
         if not self.last.has(page.path, key):
             return False
-        out.link(page.path, self.last.dest / page.path)
+        out.keep(page.path)
         return True

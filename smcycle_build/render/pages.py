@@ -74,6 +74,7 @@ class Pages(PostPages, CalendarPages):
         # warnings by file: an entity's page shows those of its own file
         self.issues: dict[str, list[Diagnostic]] = {}
         self._channel_months: dict[str, dict[str, tuple[Occurrence, ...]]] = {}
+        self._rows: list[PostRow] | None = None
         for d in warnings:
             self.issues.setdefault(d.path, []).append(d)
 
@@ -390,23 +391,29 @@ class Pages(PostPages, CalendarPages):
         ]
 
     def _posts_serving(self, keep) -> list[PostRow]:
-        out = []
-        for post in self.model.posts.values():
-            if not keep(post):
-                continue
-            first = self.plan.by_post[post.id][0] if self.plan.by_post[post.id] else None
-            out.append(
-                PostRow(
-                    post=post,
-                    url=entity_url("posts", post.id),
-                    date=self.loc.date(first.day) if first else "",
-                    sort=first.sort_key if first else (),
-                    status_label=self.t(f"status.{post.status}"),
-                    channels=[self.model.channels[v.channel].name for v in post.variants],
+        """The rows of the posts `keep` says, in the order of their first occurrence."""
+        return [row for row in self._post_rows() if keep(row.post)]
+
+    def _post_rows(self) -> list[PostRow]:
+        """Every post's row, in order: made once for the six pages or more that list
+        posts (each date is written by the locale, which takes its time)."""
+        if self._rows is None:
+            rows = []
+            for post in self.model.posts.values():
+                first = self.plan.by_post[post.id][0] if self.plan.by_post[post.id] else None
+                rows.append(
+                    PostRow(
+                        post=post,
+                        url=entity_url("posts", post.id),
+                        date=self.loc.date(first.day) if first else "",
+                        sort=first.sort_key if first else (),
+                        status_label=self.t(f"status.{post.status}"),
+                        channels=[self.model.channels[v.channel].name for v in post.variants],
+                    )
                 )
-            )
-        out.sort(key=lambda r: (r.sort, r.post.id))
-        return out
+            rows.sort(key=lambda r: (r.sort, r.post.id))
+            self._rows = rows
+        return self._rows
 
     def audiences(self) -> Iterator[Page]:
         rows = []

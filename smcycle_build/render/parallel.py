@@ -48,7 +48,7 @@ def _run(index: int) -> list[str]:
         return list(job.paths)
     written = []
     for page in job():
-        if reuse is None or not reuse.link(page, out):  # the last build's file, or made
+        if reuse is None or not reuse.keep(page, out):  # the last build's file, or made
             out.write(page.path, site.render(page))
         written.append(page.path)
     return written
@@ -65,7 +65,7 @@ def render_pages(
     reuse: Any = None,
 ) -> tuple[list[str], T, list[Any]]:
     """Run every job, on `processes` processes (this one and forked workers) when worth
-    it, after `meanwhile()` in this one; a page `reuse` links from the last build is not
+    it, after `meanwhile()` in this one; a page `reuse` keeps from the last build is not
     rendered (see page_keys.PageReuse). The paths the jobs wrote (the workers' must be
     claimed by the caller), what `meanwhile()` returned, and what `finish()` returned in
     each process once it had no job left."""

@@ -8,7 +8,6 @@ network counts Unicode code points.
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import re
 import sys
@@ -30,19 +29,19 @@ def count_code_points(text: str) -> int:
 
 @lru_cache(maxsize=1)
 def _twitter_text():
-    """X's configuration, URL extractor and emoji pattern: loaded on the first X text, as
-    compiling twitter-text's patterns takes a fifth of a second every command would pay.
+    """X's configuration, URL extractor and emoji pattern: loaded on the first X text that
+    is not known (`count_x`), as compiling twitter-text's patterns takes a fifth of a
+    second every command would pay.
 
-    Its import can leave reference cycles through tracebacks, and through them the frames
-    of whoever imported it: with the collector paused for a check, those frames, and
-    every file's parse they end up holding, would live on in the frozen heap. They are
-    collected right away; the check imports this first, while the heap is small."""
+    A check runs with the cyclic collector paused and freezes what it made, so a reference
+    cycle made meanwhile lives for the whole build. Through `pkg_resources` (see below)
+    this import once made some through the frames of whoever imported it, and with them
+    every file's parse; as it is now it makes none, wherever in the check it happens,
+    which tests/test_load_model.py holds."""
     with _resource_reader():
         from twitter_text.config import config
         from twitter_text.extract_urls import extract_urls_with_indices
         from twitter_text.regexp.emoji import emoji
-
-    gc.collect()
 
     return config["defaults"], extract_urls_with_indices, emoji
 

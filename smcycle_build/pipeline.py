@@ -86,7 +86,6 @@ def check_project(
 def _check(project: Project, memo: Memo | None, store: PostStore | None) -> CheckResult:
     from .lint import lint_plan
     from .load import load_documents
-    from .networks import _twitter_text
     from .plan import make_plan
     from .post_checks import PostChecks
     from .render.i18n import babel_locale
@@ -94,9 +93,7 @@ def _check(project: Project, memo: Memo | None, store: PostStore | None) -> Chec
 
     diags = Diagnostics()
     checks = PostChecks(store) if store is not None and memo is None else None
-    if checks is None:
-        _twitter_text()  # imported while nothing is held: see its docstring
-    else:  # only when a text it never counted comes up (see networks.count_x)
+    if checks is not None:  # then it is loaded only for a text never counted before
         checks.know_x_lengths()
     sources = load_documents(project.content, project.root, diags, memo, checks)
     model = validate(sources, diags, memo)

@@ -8,6 +8,8 @@ import sys
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
+import pytest
+
 from smcycle_build.pipeline import Project, check_project
 
 
@@ -265,17 +267,22 @@ def test_a_body_is_held_once(playbook) -> None:
     assert code.variants[0].text == "indented code"  # the text to post, stripped as before
 
 
-def test_a_check_leaves_no_garbage(playbook) -> None:
+@pytest.mark.parametrize("store", ["None", "DiskCache(Path.cwd()).post_store()"])
+def test_a_check_leaves_no_garbage(playbook, store: str) -> None:
     """A check runs with the cyclic collector paused, then freezes what it made. A reference
-    cycle made meanwhile is never collected: twitter-text's import makes some through the
-    frames of whoever imports it, which held every file's parse for the whole build (a
-    fifth of its memory). In a fresh interpreter, as `smcycle check` runs."""
+    cycle made meanwhile is never collected: an import that made some through the frames
+    of whoever imported it held every file's parse for the whole build (a fifth of its
+    memory). twitter-text is imported in the middle of the check, at the first X text
+    (the post store's check knows the lengths it counted before). In a fresh
+    interpreter, as `smcycle check` runs."""
     root = playbook()
     probe = (
-        "import gc\n"
+        "import gc, sys\n"
+        "from pathlib import Path\n"
+        "from smcycle_build.cache import DiskCache\n"
         "from smcycle_build.pipeline import Project, check_project\n"
-        "result = check_project(Project.locate('content'))\n"
-        "assert result.ok\n"
+        f"result = check_project(Project.locate('content'), store={store})\n"
+        "assert result.ok and 'twitter_text' in sys.modules\n"
         "gc.unfreeze()\n"
         "gc.set_debug(gc.DEBUG_SAVEALL)\n"
         "gc.collect()\n"

@@ -97,10 +97,18 @@ class FileDigests:
     def _stat(st: os.stat_result) -> list[int]:
         return [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
 
-    def known(self, path: str, st: os.stat_result) -> str | None:
-        """The digest of `path` if it is as it was when hashed (`st`: its stat now)."""
+    def known(self, path: str, st: os.stat_result | None = None) -> str | None:
+        """The digest of `path` if it is as it was when hashed (`st`: its stat now, taken
+        here if not given, and only for a file hashed before)."""
         entry = self._entries().get(path)
-        if entry is not None and entry[:4] == self._stat(st):
+        if entry is None:
+            return None
+        if st is None:
+            try:
+                st = os.stat(path)
+            except OSError:
+                return None
+        if entry[:4] == self._stat(st):
             self._seen[path] = entry[4]
             return entry[4]
         return None

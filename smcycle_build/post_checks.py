@@ -146,13 +146,7 @@ class PostChecks:
         digests = self.store.digests
         if digests is None:
             return None
-        found = digests.this_run(name)
-        if found is not None:
-            return found
-        try:
-            return digests.known(name, os.stat(name))
-        except OSError:
-            return None
+        return digests.this_run(name) or digests.known(name)
 
     def read(self, name: str, rel: str, diags: Diagnostics) -> tuple[str, str] | None:
         """The text of a post file and the digest of its bytes (None: it cannot be read,

@@ -36,7 +36,7 @@ PRODID = "-//smcycle//smcycle playbook//EN"
 REFRESH = timedelta(hours=4)  # how often clients should come back (Google ignores it)
 GOOGLE_LIMIT = 1_000_000  # bytes: Google Calendar drops events from larger feeds
 RUN = 100  # posts whose events are made or reused together (pieces.py)
-WRITE = 1000  # events held before they are written (about 4 MB in all the feeds together)
+WRITE = 250  # events held before they are written (about 1 MB in all the feeds together)
 STATUS = {
     "idea": "TENTATIVE",
     "draft": "TENTATIVE",

@@ -54,9 +54,6 @@ class PageKeys:
         self._fields: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
         self._digest = hashlib.sha256()
         self._parts: list[str] = []
-        # an occurrence's part, by the object: a month's page and its channels' show the
-        # same ones. The object is held with it, so that its id is never another's
-        self._occurrences: dict[int, tuple[Occurrence, str]] = {}
 
     def key(self, page: Page) -> str | None:
         self._digest = hashlib.sha256()
@@ -144,13 +141,8 @@ class PageKeys:
                 self._flush(parts)
 
     def _occurrence(self, occ: Occurrence) -> str:
-        known = self._occurrences.get(id(occ))
-        if known is not None:
-            return known[1]
         start = occ.start.isoformat()  # with its offset; the zone is the playbook's
-        part = f"{self._post(occ.post)} {occ.channel} {occ.index} {start}"
-        self._occurrences[id(occ)] = (occ, part)
-        return part
+        return f"{self._post(occ.post)} {occ.channel} {occ.index} {start}"
 
     def _post(self, post: Post) -> str:
         key = self.posts.get(post.loc.path)

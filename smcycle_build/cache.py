@@ -1,6 +1,7 @@
 """`.smcycle-cache/`: what a build can skip next time. Safe to delete, ignored by git.
 
-Three levels, all keyed by content, never by time:
+What is kept is keyed by content, never by time (a file's digest is found by its stat,
+as git's index does, but is the digest of its bytes):
 
 * the whole build: a fingerprint of every input (content, templates, the program,
   the options and the day). When it matches the last build's and the output folder
@@ -13,7 +14,9 @@ Three levels, all keyed by content, never by time:
   post is checked against (`post_checks.py`): a check reads the posts that changed,
   not the ten thousand that did not;
 * the feeds' events and the schedules' rows, a run of posts or a month at a time, by
-  the digest of the posts' keys (`pieces.py`): an edit makes one run again, not all.
+  the digest of the posts' keys (`pieces.py`): an edit makes one run again, not all;
+* each file's digest by its stat (`FileDigests`, `digests.json`): a file unchanged
+  since it was hashed is not read again, by the fingerprint or by the check.
 """
 
 from __future__ import annotations

@@ -171,7 +171,7 @@ class DiskOutput:
     def _in_place(self, made: set[str]) -> bool:
         """Each new file moved over its old one, then every file the build did not make
         removed. False, with nothing touched, when a file and a folder would trade
-        places (a swap does that in one go)."""
+        places, or a folder is a link (a swap does either in one go)."""
         # a kept file's folders are folders already
         folders = {str(PurePosixPath(path).parent) for path in made} - {"."}
         ancestors = {str(a) for f in folders for a in PurePosixPath(f).parents} - {"."}
@@ -180,7 +180,8 @@ class DiskOutput:
                 return False
         for folder in folders | ancestors:
             target = self.dest / folder
-            if target.exists() and not target.is_dir():
+            # a link to a folder would take the new files elsewhere: a swap replaces it
+            if target.is_symlink() or (target.exists() and not target.is_dir()):
                 return False
         for path in sorted(made):
             target = self.dest / path

@@ -116,3 +116,23 @@ def test_a_build_killed_while_moving_files_in_is_repaired_by_the_next(
     (root / "content").rename(cold / "content")
     assert run_cli(cold, "build").exit_code == 0
     assert repaired == tree(cold / "output")
+
+
+def test_a_folder_of_the_output_that_is_a_link_is_replaced_not_written_through(
+    tmp_path: Path,
+) -> None:
+    """Someone made `output/posts` a link to a folder elsewhere: the new files go into the
+    output, never into that folder."""
+    dest, elsewhere = tmp_path / "output", tmp_path / "elsewhere"
+    first_build(dest, {"k.html": b"k", "posts/a.html": b"a"})
+    elsewhere.mkdir()
+    (dest / "posts/a.html").rename(elsewhere / "a.html")
+    (dest / "posts").rmdir()
+    (dest / "posts").symlink_to(elsewhere, target_is_directory=True)
+    out = DiskOutput(dest)
+    out.keep("k.html")
+    out.write("posts/a.html", b"new")
+    out.commit()
+    assert not (dest / "posts").is_symlink()
+    assert tree(dest) == {"k.html": b"k", "posts/a.html": b"new"}
+    assert (elsewhere / "a.html").read_bytes() == b"a"

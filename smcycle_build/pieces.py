@@ -34,7 +34,6 @@ class Runs:
     def __init__(self, store: PieceStore, post_keys: dict[str, str], salt: str) -> None:
         self.store, self.post_keys, self.salt = store, post_keys, salt
         self.keep: set[str] = set()
-        self.reused = self.made = 0  # runs, for the tests
 
     def key(self, post_path: str) -> str | None:
         """A post's key, None when it has none (then no run that holds it is reused)."""
@@ -45,7 +44,6 @@ class Runs:
         h = hashlib.sha256(self.salt.encode())
         for part in parts:
             if part is None:
-                self.made += 1
                 return make()
             h.update(f"\0{part}".encode())
         key = h.hexdigest()
@@ -57,11 +55,9 @@ class Runs:
             except Exception:  # damaged, or another program's: make it again
                 pass
             else:
-                self.reused += 1
                 return value
         value = make()
         self.store.put(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-        self.made += 1
         return value
 
     def finish(self) -> None:

@@ -91,9 +91,11 @@ class FileDigests:
     def _entries(self) -> dict[str, list]:
         if self._known is None:
             try:
-                self._known = json.loads(self.path.read_text(encoding="utf-8"))["files"]
+                known = json.loads(self.path.read_text(encoding="utf-8"))["files"]
             except (OSError, ValueError, KeyError, TypeError):
-                self._known = {}
+                known = {}
+            # a damaged file is only a slower build: whatever is not an entry is not used
+            self._known = known if isinstance(known, dict) else {}
         return self._known
 
     @staticmethod
@@ -104,7 +106,7 @@ class FileDigests:
         """The digest of `path` if it is as it was when hashed (`st`: its stat now, taken
         here if not given, and only for a file hashed before)."""
         entry = self._entries().get(path)
-        if entry is None:
+        if not isinstance(entry, list) or len(entry) != 5 or not isinstance(entry[4], str):
             return None
         if st is None:
             try:

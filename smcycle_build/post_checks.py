@@ -192,8 +192,8 @@ class PostChecks:
             lengths = json.loads(blob) if blob is not None else {}
         except ValueError:
             lengths = {}
-        if isinstance(lengths, dict):
-            networks.know_x_lengths(lengths)
+        if isinstance(lengths, dict):  # a damaged entry is only a slower check
+            networks.know_x_lengths({k: v for k, v in lengths.items() if type(v) is int})
 
     def close(self) -> None:
         """Every post is read: no connection to the store may stay open when a build forks

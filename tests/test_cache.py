@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import sqlite3
@@ -230,3 +231,30 @@ def test_a_broken_cache_never_fails_a_build(playbook) -> None:
     said = build(root)
     assert "built " in said and (root / "output/posts/hello/index.html").is_file()
     assert "note: .smcycle-cache/ cannot be written" in said
+
+
+def test_damaged_digests_and_pieces_never_fail_a_build(playbook, tmp_path: Path) -> None:
+    """The files' digests and the feeds' and schedules' runs, damaged every way a crash or
+    a bad restore could: the build after an edit still succeeds and equals a cold one."""
+    root = playbook()
+    build(root)
+    cache = root / ".smcycle-cache"
+    post = root / "content/posts/hello.md"
+    original = post.read_text()
+    damaged = [
+        "not json",
+        json.dumps({"files": []}),
+        json.dumps({"files": {str(post): [1, 2]}}),
+        json.dumps({"files": {str(post): [1, 2, 3, 4, 5]}}),
+    ]
+    for i, digests in enumerate(damaged):
+        (cache / "digests.json").write_text(digests)
+        (cache / "events.sqlite").write_bytes(b"not a database")
+        with contextlib.closing(sqlite3.connect(cache / "rows.sqlite")) as db, db:
+            db.execute("UPDATE pieces SET value = x'00'")
+        post.write_text(original.replace("Welcome to the", f"Welcome ({i}) to the"))
+        assert "built " in build(root)
+        cold = tmp_path / f"cold-{i}"
+        shutil.copytree(root / "content", cold / "content")
+        build(cold)
+        assert files(root / "output") == files(cold / "output")

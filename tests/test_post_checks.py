@@ -407,6 +407,14 @@ def test_x_lengths_counted_before_are_known_and_a_new_text_is_counted(repo) -> N
     edit(repo, X_POST, "## 1. Charge indoors", "## 1. Charge it indoors")  # not on X
     edit(repo, POST, "two-minute ritual", "three-minute ritual")
     assert run() == (False, rules)
+    # the lengths kept, damaged: counted again
+    store = repo / ".smcycle-cache/posts.sqlite"
+    with contextlib.closing(sqlite3.connect(store)) as db, db:
+        (blob,) = db.execute("SELECT value FROM posts WHERE key = 'x-lengths'").fetchone()
+        lengths = {key: "many" for key in json.loads(blob)}
+        db.execute("UPDATE posts SET value = ? WHERE key = 'x-lengths'", (json.dumps(lengths),))
+    edit(repo, X_POST, "## 1. Charge it indoors", "## 1. Charge it inside")
+    assert run() == (True, rules)
     edit(repo, X_POST, X_TEXT, X_TEXT + " " + "Really. " * 20)
     loaded, longer = run()
     assert loaded and "length" in longer

@@ -39,8 +39,14 @@ class Runs:
         """A post's key, None when it has none (then no run that holds it is reused)."""
         return self.post_keys.get(post_path)
 
-    def run(self, parts: Iterable[str | None], make: Callable[[], T]) -> T:
-        """The run whose inputs are `parts` (None among them: unknown, always made)."""
+    def run(
+        self,
+        parts: Iterable[str | None],
+        make: Callable[[], T],
+        fits: Callable[[object], bool] = lambda value: True,
+    ) -> T:
+        """The run whose inputs are `parts` (None among them: unknown, always made); a
+        stored value that does not `fit` (not what `make` makes) is made again."""
         h = hashlib.sha256(self.salt.encode())
         for part in parts:
             if part is None:
@@ -53,9 +59,9 @@ class Runs:
             try:
                 value = pickle.loads(blob)
             except Exception:  # damaged, or another program's: make it again
-                pass
-            else:
-                return value
+                value = None
+            if value is not None and fits(value):
+                return value  # type: ignore[return-value]
         value = make()
         self.store.put(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         return value

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import pickle
 import shutil
 import sqlite3
 import subprocess
@@ -235,26 +236,32 @@ def test_a_broken_cache_never_fails_a_build(playbook) -> None:
 
 def test_damaged_digests_and_pieces_never_fail_a_build(playbook, tmp_path: Path) -> None:
     """The files' digests and the feeds' and schedules' runs, damaged every way a crash or
-    a bad restore could: the build after an edit still succeeds and equals a cold one."""
+    a bad restore could: a build that would reuse them (the output deleted, the content
+    as it was) still succeeds and equals a cold one."""
     root = playbook()
     build(root)
+    cold = tmp_path / "cold"
+    shutil.copytree(root / "content", cold / "content")
+    build(cold)
     cache = root / ".smcycle-cache"
-    post = root / "content/posts/hello.md"
-    original = post.read_text()
+    post = str(root / "content/posts/hello.md")
     damaged = [
         "not json",
         json.dumps({"files": []}),
-        json.dumps({"files": {str(post): [1, 2]}}),
-        json.dumps({"files": {str(post): [1, 2, 3, 4, 5]}}),
+        json.dumps({"files": {post: [1, 2]}}),
+        json.dumps({"files": {post: [1, 2, 3, 4, 5]}}),
     ]
     for i, digests in enumerate(damaged):
         (cache / "digests.json").write_text(digests)
-        (cache / "events.sqlite").write_bytes(b"not a database")
-        with contextlib.closing(sqlite3.connect(cache / "rows.sqlite")) as db, db:
-            db.execute("UPDATE pieces SET value = x'00'")
-        post.write_text(original.replace("Welcome to the", f"Welcome ({i}) to the"))
+        # a value that does not load, or loads as something else
+        wrong = b"\x00" if i % 2 == 0 else pickle.dumps((("x", "y"),) if i == 1 else 7)
+        for name in ("events", "rows"):
+            with contextlib.closing(sqlite3.connect(cache / f"{name}.sqlite")) as db, db:
+                db.execute("UPDATE pieces SET value = ?", (wrong,))
+        shutil.rmtree(root / "output")
         assert "built " in build(root)
-        cold = tmp_path / f"cold-{i}"
-        shutil.copytree(root / "content", cold / "content")
-        build(cold)
         assert files(root / "output") == files(cold / "output")
+    (cache / "events.sqlite").write_bytes(b"not a database")
+    shutil.rmtree(root / "output")
+    assert "built " in build(root)
+    assert files(root / "output") == files(cold / "output")

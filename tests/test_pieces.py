@@ -102,4 +102,7 @@ def test_a_run_is_made_when_a_post_has_no_key_or_its_piece_is_damaged(tmp_path: 
     with sqlite3.connect(store.path) as db:
         db.execute("UPDATE pieces SET value = x'00'")
     assert Runs(store, {}, salt="s").run(["ka", "kb"], make("damaged")) == "damaged"
-    assert made == ["first", "keyless", "keyless", "salted", "damaged"]
+    # a stored value ("damaged") that is not what `make` makes (an int) is made again
+    ints = Runs(store, {}, salt="s")
+    assert ints.run(["ka", "kb"], make("unfit"), lambda v: isinstance(v, int)) == "unfit"
+    assert made == ["first", "keyless", "keyless", "salted", "damaged", "unfit"]

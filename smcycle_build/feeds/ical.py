@@ -351,8 +351,16 @@ class FeedWriter:
             def make(run: list[Post] = run) -> tuple[bytes, ...]:
                 return tuple(self.post_event(post, v) for post in run for v in post.variants)
 
-            events = runs.run([runs.key(post.loc.path) for post in run], make)
             targets = [ts for post in run for _, ts in self._targets(post)]
+
+            def fits(value: object, count: int = len(targets)) -> bool:
+                return (
+                    isinstance(value, tuple)
+                    and len(value) == count
+                    and all(type(event) is bytes for event in value)
+                )
+
+            events = runs.run([runs.key(post.loc.path) for post in run], make, fits)
             for event, ts in zip(events, targets, strict=True):
                 yield self._stamped(event), ts
 

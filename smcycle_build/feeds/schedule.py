@@ -189,6 +189,22 @@ def _part(runs: Runs, occ: Occurrence) -> str | None:
     return f"{key} {occ.channel} {occ.index} {occ.start.isoformat()}"  # a channel a variant
 
 
+def _fits(month: list[Occurrence], value: object) -> bool:
+    """Whether a stored month is what `Schedules.lines` makes of these occurrences."""
+    return (
+        isinstance(value, tuple)
+        and len(value) == len(month)
+        and all(
+            type(row) is tuple
+            and len(row) == 3
+            and row[0] == occ.channel
+            and type(row[1]) is str
+            and type(row[2]) is str
+            for row, occ in zip(value, month, strict=True)
+        )
+    )
+
+
 class Schedules:
     """Rows of the schedules, one per occurrence."""
 
@@ -303,7 +319,8 @@ class Schedules:
             if runs is None:
                 yield self.lines(month)
             else:
-                yield runs.run(map(partial(_part, runs), month), partial(self.lines, month))
+                parts = map(partial(_part, runs), month)
+                yield runs.run(parts, partial(self.lines, month), partial(_fits, month))
 
     def write_all(
         self,

@@ -172,7 +172,7 @@ class DiskCache:
     def __init__(self, root: Path) -> None:
         self.dir = root / CACHE_DIR
         self.digests = FileDigests(self.dir / "digests.json")
-        self._last: LastBuild | None = None  # as `last_build` read it
+        self._last_build: LastBuild | None = None  # as `last_build` read it
 
     def fingerprint(
         self, content: Path, theme: list[Path], options: dict[str, str | None], today: date
@@ -189,17 +189,29 @@ class DiskCache:
     def _manifest(self) -> Path:
         return self.dir / "last-build.json"
 
-    def unchanged(self, fingerprint: str, out: Path) -> list[Diagnostic] | None:
-        """The last build's problems when it had these very inputs and its output is intact."""
+    def _last(self) -> dict:
+        """The last build's record, with what is not as `remember` writes it left out: a
+        damaged record is only a build from scratch."""
         try:
             last = json.loads(self._manifest().read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return None
+            return {}
+        if not isinstance(last, dict):
+            return {}
+        kinds = {"pages": dict, "files": dict, "diagnostics": list}
+        return {k: v for k, v in last.items() if isinstance(v, kinds.get(k, str))}
+
+    def unchanged(self, fingerprint: str, out: Path) -> list[Diagnostic] | None:
+        """The last build's problems when it had these very inputs and its output is intact."""
+        last = self._last()
         if last.get("fingerprint") != fingerprint or last.get("out") != str(out.resolve()):
             return None
         if not out.is_dir() or snapshot(out) != last.get("files"):
             return None  # someone touched the output: build it again
-        return [Diagnostic(**d) for d in last.get("diagnostics", [])]
+        try:
+            return [Diagnostic(**d) for d in last.get("diagnostics", [])]
+        except TypeError:  # not a problem as `remember` wrote it
+            return None
 
     def remember(
         self,
@@ -235,7 +247,7 @@ class DiskCache:
         """`snapshot(out)` from the last build's record of the files kept in place (each
         was found as recorded before it was kept: LastBuild.has) and the stat of the
         others. Falls back to a walk if the record lacks one."""
-        last = self._last.files if self._last is not None else {}
+        last = self._last_build.files if self._last_build is not None else {}
         if not kept <= last.keys():
             return snapshot(out)
         files = {path: last[path] for path in kept}
@@ -246,14 +258,11 @@ class DiskCache:
 
     def last_build(self, out: Path) -> LastBuild:
         """The pages' keys of the last build into `out`, and the files it wrote."""
-        try:
-            last = json.loads(self._manifest().read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            last = {}
+        last = self._last()
         if last.get("out") != str(out.resolve()):
             last = {}
-        self._last = LastBuild(out, last.get("pages", {}), last.get("files", {}))
-        return self._last
+        self._last_build = LastBuild(out, last.get("pages", {}), last.get("files", {}))
+        return self._last_build
 
     def markdown_store(self) -> MarkdownStore | None:
         """The Markdown store, or None where the folder cannot hold one (see `_store`)."""

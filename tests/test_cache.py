@@ -265,3 +265,10 @@ def test_damaged_digests_and_pieces_never_fail_a_build(playbook, tmp_path: Path)
     shutil.rmtree(root / "output")
     assert "built " in build(root)
     assert files(root / "output") == files(cold / "output")
+    # the record of the last build: not a record, or with fields of the wrong kinds
+    manifest = cache / "last-build.json"
+    record = json.loads(manifest.read_text())
+    for last in ([], {**record, "pages": [], "files": 3}, {**record, "diagnostics": [{}]}):
+        manifest.write_text(json.dumps(last))
+        assert "built " in build(root)
+        assert files(root / "output") == files(cold / "output")

@@ -411,7 +411,7 @@ class MarkdownStore(SqliteStore):
             found = self._db().execute("SELECT value FROM html WHERE key = ?", (key,)).fetchone()
         except sqlite3.Error:  # locked for too long, or broken meanwhile: render it again
             return None
-        if found is None:
+        if found is None or type(found[0]) is not str:  # none, or not what `put` wrote
             return None
         self._used.add(key)
         return found[0]

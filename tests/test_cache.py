@@ -258,6 +258,8 @@ def test_damaged_digests_and_pieces_never_fail_a_build(playbook, tmp_path: Path)
         for name in ("events", "rows"):
             with contextlib.closing(sqlite3.connect(cache / f"{name}.sqlite")) as db, db:
                 db.execute("UPDATE pieces SET value = ?", (wrong,))
+        with contextlib.closing(sqlite3.connect(cache / "markdown.sqlite")) as db, db:
+            db.execute("UPDATE html SET value = ?", (wrong,))  # HTML that is not text
         shutil.rmtree(root / "output")
         assert "built " in build(root)
         assert files(root / "output") == files(cold / "output")

@@ -22,7 +22,7 @@ from .errors import Diagnostic
 from .feeds.ical import GOOGLE_LIMIT, FeedWriter, feed_paths
 from .feeds.schedule import Schedules
 from .output import Data, joined
-from .pieces import Runs, open_runs
+from .pieces import Runs
 from .pipeline import CheckResult, Project
 from .plan import make_plan
 from .render.env import make_environment, theme_dirs
@@ -192,8 +192,10 @@ class Layout:
     def _runs(self, name: str) -> Runs | None:
         """The last build's pieces of the feeds or the schedules (`pieces.py`): opened
         where the job runs, as a worker needs its own connection."""
-        store = self.disk.piece_store(name) if self.disk is not None else None
-        return open_runs(store, self.post_keys, self.model.playbook.base_url or "")
+        if self.disk is None or not self.post_keys:
+            return None
+        store = self.disk.piece_store(name)
+        return Runs(store, self.post_keys, self.model.playbook.base_url or "") if store else None
 
     def schedule_paths(self) -> list[str]:
         return [f"channels/{cid}.{ext}" for cid in self.model.channels for ext in ("csv", "json")]

@@ -83,12 +83,17 @@ def _ignored(name: str) -> bool:
 
 def read_text(path: Path, rel: str, diags: Diagnostics) -> str | None:
     """UTF-8 text with a BOM dropped; a file that is not UTF-8 is reported at its line."""
+    data = read_bytes(path, rel, diags)
+    return None if data is None else decode(data, rel, diags)
+
+
+def read_bytes(path: Path, rel: str, diags: Diagnostics) -> bytes | None:
+    """The file's bytes; one that cannot be read is reported."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         diags.add(rel, 1, "schema", f"cannot read the file: {exc.strerror or exc}")
         return None
-    return decode(data, rel, diags)
 
 
 def decode(data: bytes, rel: str, diags: Diagnostics) -> str | None:

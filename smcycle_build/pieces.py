@@ -69,7 +69,3 @@ class Runs:
     def finish(self) -> None:
         """Keep this build's runs, forget the others."""
         self.store.finish(self.keep)
-
-
-def open_runs(store: PieceStore | None, post_keys: dict[str, str] | None, salt: str) -> Runs | None:
-    return Runs(store, post_keys, salt) if store is not None and post_keys else None

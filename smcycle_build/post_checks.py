@@ -151,17 +151,17 @@ class PostChecks:
     def read(self, name: str, rel: str, diags: Diagnostics) -> tuple[str, str] | None:
         """The text of a post file and the digest of its bytes (None: it cannot be read,
         and why is in `diags`); the digest is kept for the next time."""
-        from .load import decode
+        from .load import decode, read_bytes
 
         try:
-            st = os.stat(name)
-            with open(name, "rb") as handle:
-                data = handle.read()
-        except OSError as exc:
-            diags.add(rel, 1, "schema", f"cannot read the file: {exc.strerror or exc}")
+            st = os.stat(name)  # before the bytes: a later write changes it (FileDigests)
+        except OSError:
+            st = None  # read_bytes says why
+        data = read_bytes(Path(name), rel, diags)
+        if data is None:
             return None
         digests = self.store.digests
-        if digests is not None:
+        if digests is not None and st is not None:
             digest = digests.record(name, st, data)
         else:
             digest = hashlib.sha256(data).hexdigest()

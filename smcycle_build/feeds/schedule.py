@@ -162,15 +162,11 @@ class JsonStream:
         self.count = 0
 
     def item(self, record: Any) -> str:
-        return self.encoded(_ENCODE(record))
-
-    def encoded(self, text: str) -> str:
-        """A record already encoded (one record in two files is encoded once)."""
-        self.count += 1
-        return ("\n    " if self.count == 1 else ",\n    ") + text
+        return self.encoded_all([_ENCODE(record)])
 
     def encoded_all(self, texts: list[str]) -> str:
-        """Records already encoded, one after the other: `encoded` of each, joined."""
+        """Records already encoded (a record in two files is encoded once), one after the
+        other."""
         if not texts:
             return ""
         first = "\n    " if self.count == 0 else ",\n    "

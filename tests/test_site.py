@@ -405,9 +405,14 @@ def test_templates_read_values_as_jinja_does(tmp_path: Path) -> None:
     class Card:
         html = "an attribute"
 
-    values = {"d": {"html": "<b>", "items": "a key"}, "o": Card()}
+    class Shelf:
+        def __getitem__(self, key: str) -> str:
+            return f"an item {key}"
+
+    values = {"d": {"html": "<b>", "items": "a key"}, "o": Card(), "s": Shelf()}
     sources = [
         "{{ d.html }}|{{ d['items'] }}|{{ o.html }}",
+        "{{ s.thing }}|{{ o.thing is defined }}",  # an object's item, then nothing
         "{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %}",  # the method wins
         "{{ d.get('html') }}",
     ]
@@ -418,3 +423,22 @@ def test_templates_read_values_as_jinja_does(tmp_path: Path) -> None:
     assert ours.from_string(sources[0]).render(values) == "&lt;b&gt;|a key|an attribute"
     with pytest.raises(UndefinedError):
         ours.from_string("{{ d.missing }}").render(values)
+
+
+def test_dates_are_written_for_their_own_zone_and_hour() -> None:
+    """Formatted moments are remembered (a cold build formats forty thousand): by wall
+    clock, fold and zone, so the same instant in two zones, or the two 02:30s of the
+    night the clocks go back, are never taken for each other."""
+    from zoneinfo import ZoneInfo
+
+    from smcycle_build.render.env import theme_dirs
+    from smcycle_build.render.i18n import Locale, load_strings
+
+    loc = Locale("en-GB", load_strings(theme_dirs(None), "en-GB"))
+    amsterdam = datetime(2027, 3, 1, 9, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    assert loc.datetime(amsterdam) == "1 Mar 2027, 09:00:00"
+    assert loc.datetime(amsterdam.astimezone(UTC)) == "1 Mar 2027, 08:00:00"
+    assert loc.datetime(amsterdam) == "1 Mar 2027, 09:00:00"
+    assert loc.time(amsterdam) == "09:00"
+    twice = datetime(2027, 10, 31, 2, 30, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    assert loc.datetime(twice) == loc.datetime(twice.replace(fold=1)) == "31 Oct 2027, 02:30:00"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 
 import yaml
@@ -88,6 +88,9 @@ class Locale:
         # a five-year plan has a few thousand days and tens of thousands of posts: each
         # day is formatted once (Babel's formatter costs a fifth of a cold build's Jinja)
         self._dates: dict[tuple[date, str], str] = {}
+        # a moment by its wall clock and zone: forty thousand occurrences, a few
+        # thousand distinct moments (Babel's pattern formatter, 0.5 CPU s a cold build)
+        self._moments: dict[tuple[datetime, int, tzinfo | None], str] = {}
 
     def month(self, month: int, width: str = "wide") -> str:
         return self.babel.months["stand-alone"][width][month]
@@ -113,10 +116,17 @@ class Locale:
         return [names[(self.first_weekday + i) % 7] for i in range(7)]
 
     def time(self, moment: datetime) -> str:
-        return moment.strftime("%H:%M")  # a schedule is read in 24-hour time everywhere
+        # a schedule is read in 24-hour time everywhere; strftime("%H:%M"), five times faster
+        return f"{moment.hour:02d}:{moment.minute:02d}"
 
     def datetime(self, moment: datetime) -> str:
-        return format_datetime(moment, format="medium", locale=self.babel)
+        # wall clock, fold (an hour that happens twice; naive datetimes compare equal
+        # across it) and zone: equal keys only for moments Babel writes alike
+        key = (moment.replace(tzinfo=None), moment.fold, moment.tzinfo)
+        text = self._moments.get(key)
+        if text is None:
+            text = self._moments[key] = format_datetime(moment, format="medium", locale=self.babel)
+        return text
 
     def number(self, value: float) -> str:
         from babel.numbers import format_decimal

@@ -39,6 +39,10 @@ class _SpacedHashHeader(HashHeaderProcessor):
         r"(?P<header>(?:\\.|[^\\#]|#+(?=[^#\n]))*?)#*(?:\n|$)"
     )
 
+    def test(self, parent, block: str) -> bool:
+        # every paragraph of every body is tried: most have no "#" at all
+        return "#" in block and super().test(parent, block)
+
 
 MEMORY_ENTRIES = 256
 
@@ -83,12 +87,16 @@ class MarkdownRenderer:
         return done
 
 
+# built once: `nh3.clean(html, tags=...)` turns the allowlists into Rust's sets again for
+# every body, half of what sanitizing 10,000 bodies cost
+_CLEANER = nh3.Cleaner(
+    tags=_ALLOWED_TAGS,
+    attributes=_ALLOWED_ATTRIBUTES,
+    url_schemes=_URL_SCHEMES,
+    link_rel="noopener noreferrer",
+)
+
+
 def sanitize(html: str) -> str:
     """An allowlist, not a blocklist: what is not known to be safe does not reach a page."""
-    return nh3.clean(
-        html,
-        tags=_ALLOWED_TAGS,
-        attributes=_ALLOWED_ATTRIBUTES,
-        url_schemes=_URL_SCHEMES,
-        link_rel="noopener noreferrer",
-    )
+    return _CLEANER.clean(html)

@@ -71,7 +71,8 @@ def build_site(
         templates=templates,
         base_url=base_url,
         now=now or build_time(),
-        cache=cache or BuildCache(reload_templates=False),
+        cache=cache
+        or BuildCache(reload_templates=False, bytecode=disk.template_bytecode() if disk else None),
         markdown_store=store,
         disk=disk if isinstance(out, DiskOutput) else None,
         post_keys=checked.checks.keys if checked.checks is not None else None,

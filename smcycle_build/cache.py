@@ -16,7 +16,10 @@ as git's index does, but is the digest of its bytes):
 * the feeds' events and the schedules' rows, a run of posts or a month at a time, by
   the digest of the posts' keys (`pieces.py`): an edit makes one run again, not all;
 * each file's digest by its stat (`FileDigests`, `digests.json`): a file unchanged
-  since it was hashed is not read again, by the fingerprint or by the check.
+  since it was hashed is not read again, by the fingerprint or by the check;
+* the templates as Jinja compiled them, by their name, path and source, in a folder of
+  this version of smcycle and Jinja (`jinja/`): every process of a build loads them
+  instead of compiling the theme again.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -285,6 +289,28 @@ class DiskCache:
         from .post_checks import checker_id
 
         return self._store(PieceStore(self.dir / f"{name}.sqlite"), checker_id)
+
+    def template_bytecode(self) -> Path | None:
+        """The folder of the templates compiled by this version of smcycle and Jinja
+        (render/env.py), or None where the cache cannot hold it. Another version's
+        folder goes: its code may follow other settings."""
+        from importlib.metadata import version
+
+        from .post_checks import checker_id
+
+        owner = hashlib.sha256(f"{checker_id()}; jinja2 {version('jinja2')}".encode())
+        folder = self.dir / "jinja"
+        mine = folder / owner.hexdigest()[:16]
+        try:
+            self._make_dir()
+            folder.mkdir(exist_ok=True)
+            for other in folder.iterdir():
+                if other != mine:
+                    shutil.rmtree(other, ignore_errors=True)
+            mine.mkdir(exist_ok=True)
+        except OSError:
+            return None
+        return mine
 
     def _store(self, store: S, owner: Callable[[], str]) -> S | None:
         """`store` claimed for `owner()`, or None where the folder cannot hold it: the build

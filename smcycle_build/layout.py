@@ -46,6 +46,7 @@ class BuildCache:
     markdown: dict = field(default_factory=dict)
     environments: dict = field(default_factory=dict)
     reload_templates: bool = True  # a long-lived cache sees templates edited meanwhile
+    bytecode: Path | None = None  # where compiled templates are kept between builds
 
 
 class Layout:
@@ -75,7 +76,7 @@ class Layout:
         dirs = theme_dirs(templates if templates is not None else project.root / "templates")
         key = tuple(dirs)
         if key not in cache.environments:
-            cache.environments[key] = make_environment(dirs, cache.reload_templates)
+            cache.environments[key] = make_environment(dirs, cache.reload_templates, cache.bytecode)
         self.site = SiteRenderer(model, dirs, now, cache.environments[key])
         self.links = Links(model.playbook.base_url)
         warnings = tuple(d for d in checked.diagnostics if d.severity != "error")

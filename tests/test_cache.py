@@ -274,3 +274,51 @@ def test_damaged_digests_and_pieces_never_fail_a_build(playbook, tmp_path: Path)
         manifest.write_text(json.dumps(last))
         assert "built " in build(root)
         assert files(root / "output") == files(cold / "output")
+
+
+def test_templates_are_compiled_once_across_builds(playbook, tmp_path: Path) -> None:
+    """Jinja's bytecode cache, in .smcycle-cache/jinja/: a later build loads each template
+    compiled before (Jinja writes a file only for a template it compiled), an edited site
+    template is compiled again, a damaged file is compiled again, and the folder of
+    another version of smcycle goes."""
+    root = playbook(
+        {
+            "templates/404.html": '{% extends "default/404.html" %}'
+            "{% block main %}<p>Our own 404</p>{{ super() }}{% endblock %}"
+        }
+    )
+    stale = root / ".smcycle-cache/jinja/0123456789abcdef"
+    stale.mkdir(parents=True)
+    (stale / "__jinja2_x.cache").write_bytes(b"another version's code")
+    build(root)
+    assert not stale.exists()
+    [folder] = (root / ".smcycle-cache/jinja").iterdir()
+
+    def compiled() -> dict[str, int]:
+        return {p.name: p.stat().st_ino for p in folder.iterdir()}
+
+    first = compiled()
+    assert len(first) > 10
+    post = root / "content/posts/hello.md"
+    post.write_text(post.read_text().replace("Welcome to the shop.", "Welcome, all."))
+    build(root)
+    assert compiled() == first  # every template loaded, none compiled
+    # an edited site template is compiled again: its page shows the edit
+    override = root / "templates/404.html"
+    override.write_text(override.read_text().replace("Our own 404", "Lost here"))
+    build(root)
+    assert "Lost here" in (root / "output/404.html").read_text()
+    changed = {name for name, ino in compiled().items() if first.get(name) != ino}
+    assert len(changed) == 1
+    # damaged files are compiled again, and the output is a cold build's
+    for path in folder.iterdir():
+        path.write_bytes(path.read_bytes()[:40] + b"\x00garbage")
+    post.write_text(post.read_text().replace("Welcome, all.", "Welcome, everyone."))
+    shutil.rmtree(root / "output")
+    build(root)
+    cold = tmp_path / "cold"
+    shutil.copytree(root / "content", cold / "content")
+    shutil.copytree(root / "templates", cold / "templates")
+    build(cold)
+    assert files(root / "output") == files(cold / "output")
+    assert all(ino != first.get(name) for name, ino in compiled().items())

@@ -31,7 +31,8 @@ class BuildResult:
     diagnostics: tuple[Diagnostic, ...]
     ok: bool
     files: int = 0
-    pages: dict[str, str] = field(default_factory=dict)  # every page's key, for the next build
+    # every page's key and every copy's (its source's digest), for the next build
+    pages: dict[str, str] = field(default_factory=dict)
 
 
 def build_site(
@@ -83,16 +84,25 @@ def build_site(
     keys: dict[str, str] = {}
     reused: set[str] = set()
     reuse = None
+    last = None
     if checked.checks is not None and disk is not None and isinstance(out, DiskOutput):
         last = disk.last_build(out.dest)
         keys, reuse = layout.page_reuse(checked.checks, last)
         reused = {path for path, key in keys.items() if last.has(path, key)}
 
     def copies() -> None:
-        """The theme's assets and the media copied, and the reused pages kept, here
-        while workers make the rest."""
+        """The theme's assets and the media copied (or kept, when the last build copied
+        the same bytes there), and the reused pages kept, here while workers make the
+        rest. A media folder can hold hundreds of megabytes: an edit copies none of it."""
         for path, source in layout.copies.items():
-            out.copy(path, source)
+            if last is None:
+                out.copy(path, source)
+                continue
+            key = keys[path] = "copy " + disk.digests.digest(str(source))
+            if last.has(path, key):
+                out.keep(path)
+            else:
+                out.copy(path, source)
         for path in sorted(reused):
             out.keep(path)
 

@@ -322,3 +322,31 @@ def test_templates_are_compiled_once_across_builds(playbook, tmp_path: Path) -> 
     build(cold)
     assert files(root / "output") == files(cold / "output")
     assert all(ino != first.get(name) for name, ino in compiled().items())
+
+
+def test_assets_and_media_are_copied_only_when_their_bytes_change(playbook) -> None:
+    """The theme's assets and the media are left in place when the last build copied
+    the same bytes there (a media folder can be hundreds of megabytes); a changed source,
+    or an output file someone changed, is copied again."""
+    root = playbook()
+    build(root)
+    out = root / "output"
+    copied = ("assets/style.css", "media/photo.png")
+
+    def inodes() -> list[int]:
+        return [(out / path).stat().st_ino for path in copied]
+
+    first = inodes()
+    post = root / "content/posts/hello.md"
+    post.write_text(post.read_text().replace("Welcome to the shop.", "Welcome, all."))
+    assert "built " in build(root)
+    assert inodes() == first
+    photo = root / "content/media/photo.png"
+    photo.write_bytes(photo.read_bytes() + b"\0")
+    assert "built " in build(root)
+    assert inodes()[0] == first[0] and inodes()[1] != first[1]
+    assert (out / "media/photo.png").read_bytes() == photo.read_bytes()
+    (out / "assets/style.css").write_text("tampered")
+    post.write_text(post.read_text().replace("Welcome, all.", "Welcome, everyone."))
+    assert "built " in build(root)
+    assert (out / "assets/style.css").read_bytes() != b"tampered"

@@ -202,6 +202,16 @@ class Plan:
         return {p: tuple(v) for p, v in groups.items()}
 
     @cached_property
+    def by_campaign(self) -> dict[str, tuple[Occurrence, ...]]:
+        """Each campaign's occurrences, in time order (one pass, not one per campaign: a
+        five-year plan has fifteen campaigns, and each page scanned every occurrence)."""
+        groups: dict[str, list[Occurrence]] = {c: [] for c in self.model.campaigns}
+        for occ in self.occurrences:
+            if occ.post.campaign in groups:
+                groups[occ.post.campaign].append(occ)
+        return {c: tuple(v) for c, v in groups.items()}
+
+    @cached_property
     def by_month(self) -> dict[str, tuple[Occurrence, ...]]:
         groups: dict[str, list[Occurrence]] = {}
         names: dict[tuple[int, int], str] = {}  # a few dozen months, tens of thousands of posts

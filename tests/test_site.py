@@ -156,6 +156,19 @@ def test_campaign_page_has_phases_and_milestones(site: MemoryOutput) -> None:
     assert 'class="diamond"' in html
 
 
+def test_a_campaign_page_lists_exactly_the_campaigns_posts(site: MemoryOutput) -> None:
+    from smcycle_build.pipeline import check_project
+
+    checked = check_project(Project.locate("content", cwd=REPO))
+    assert checked.plan is not None and checked.model is not None
+    counts = {}
+    for camp in checked.model.campaigns:
+        html = site.text(f"campaigns/{camp}/index.html")
+        counts[camp] = html.count('<li class="sched ')
+        assert counts[camp] == sum(o.post.campaign == camp for o in checked.plan.occurrences)
+    assert sum(counts.values()) > 0
+
+
 def test_post_page_shows_every_variant_side_by_side(site: MemoryOutput) -> None:
     html = site.text("posts/open-workshop-evening/index.html")
     for channel in ("facebook", "instagram", "x", "newsletter"):

@@ -554,7 +554,7 @@ class Pages(PostPages, CalendarPages):
                 }
                 for m in camp.milestones
             ]
-            occs = [o for o in self.plan.occurrences if o.post.campaign == camp.id]
+            occs = self.plan.by_campaign[camp.id]
             ctx = {
                 "campaign": camp,
                 "body": self.md.render(camp.body),

@@ -9,11 +9,17 @@ A rebuild checks and plans the playbook and lays the site out (`Layout`), but
 makes no page: each file is made when it is first asked for, from the same table
 `build` writes. An edit to one post of ten thousand costs the check and the page
 in the browser, not the whole site, and memory holds only the pages looked at.
+
+A playbook checked or built before starts from its post store (`.smcycle-cache/`):
+the first check reads only the posts changed since, and the site is served at once;
+the memo every re-check builds on is filled next, in the watcher, before its first
+rebuild (`LiveSite.warm_up`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import html
 import mimetypes
@@ -63,12 +69,17 @@ class SiteState:
 class LiveSite:
     """One build at a time; readers wait while it runs and then see the whole new site."""
 
-    def __init__(self, project: Project, templates: Path | None) -> None:
+    def __init__(self, project: Project, templates: Path | None, store=None) -> None:
         self.project = project
         self.templates = templates
         self.state = SiteState()
         self.cache = BuildCache()
         self.memo = Memo()  # each file's parse and checks, for the next re-check
+        # the posts as the last check or build left them (cache.PostStore): with it, the
+        # first check reads only the posts that changed since, and the memo is filled
+        # afterwards (`warm_up`), while the site is already served
+        self.store = store
+        self.warm = store is None
         self.last_check: CheckResult | None = None
         self.lock = threading.Condition()
         self.building = False
@@ -83,23 +94,24 @@ class LiveSite:
         layout = None
         try:
             first = self.state.version == 0
-            checked = self.last_check = check_project(self.project, self.memo, freeze=False)
+            if first and self.store is not None:
+                checked = check_project(self.project, freeze=False, store=self.store)
+                if checked.checks is not None:
+                    checked.checks.save()  # what changed since, for the next build too
+                self.store.close()
+                if self.store.digests is not None:
+                    self.store.digests.save()
+            else:
+                checked = check_project(self.project, self.memo, freeze=False)
+                self.warm = True  # the memo holds every file now
+            self.last_check = checked
             problems = [d for d in checked.diagnostics if d.severity == "error"]
             error_text = ""
             if checked.ok:
-                with long_lived(freeze=False):
-                    layout = Layout(
-                        self.project,
-                        checked,
-                        templates=self.templates,
-                        base_url=None,
-                        now=build_time(),
-                        cache=self.cache,
-                        post_batch=1,  # a post page is made alone, when it is asked for
-                    )
+                layout = self._layout(checked)
             else:
                 error_text = format_text(problems, SourceLines(self.project.root))
-            if first:
+            if first and self.warm:
                 # the memo of every file lives as long as the server: out of the collector's
                 # way (what the check dropped is freed first); later edits are not frozen,
                 # so what they replace is collected as usual
@@ -120,6 +132,39 @@ class LiveSite:
             self.building = False
             self.lock.notify_all()
         return state
+
+    def _layout(self, checked: CheckResult) -> Layout:
+        with long_lived(freeze=False):
+            return Layout(
+                self.project,
+                checked,
+                templates=self.templates,
+                base_url=None,
+                now=build_time(),
+                cache=self.cache,
+                post_batch=1,  # a post page is made alone, when it is asked for
+            )
+
+    def warm_up(self) -> None:
+        """After a first check from the post store: the check every re-check builds on,
+        each file's parse in the memo, while the site is served. Readers are not held
+        up; the site they see is laid out again from it (the same content, so no
+        browser reloads), and the first check's playbook is let go. The watcher calls
+        this before its first rebuild: an edit made meanwhile is rebuilt right after."""
+        if self.warm:
+            return
+        self.warm = True
+        checked = check_project(self.project, self.memo, freeze=False)
+        layout = self._layout(checked) if checked.ok else None
+        with self.lock:
+            if layout is not None and self.state.layout is not None:
+                self.state = dataclasses.replace(self.state, layout=layout)
+                self.last_check = checked
+        del layout, checked
+        # as after a first check without a store: the memo of every file lives as long
+        # as the server, out of the collector's way
+        gc.collect()
+        gc.freeze()
 
     def current(self, timeout: float = 30.0) -> SiteState:
         with self.lock:
@@ -266,6 +311,7 @@ def watch(site: LiveSite, paths: list[Path], stop: threading.Event, report, read
         if first:
             first = False
             ready()
+            site.warm_up()  # the watcher runs: what changes meanwhile is reported next
             if not changes and changed_since(paths, site.state.built_at or started):
                 changes = {("modified", "")}
         if changes:

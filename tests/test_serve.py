@@ -163,3 +163,60 @@ def test_an_edited_template_is_served(playbook) -> None:
             "{% block main %}<p>Edited template</p>{{ super() }}{% endblock %}\n"
         )
         wait_for(url + "posts/hello/", "Edited template")
+
+
+def test_serve_starts_from_the_post_store_and_fills_its_memo_while_serving(
+    playbook, monkeypatch
+) -> None:
+    """A playbook checked before: the first check parses no post (the store has them),
+    the warm-up then reads every file into the memo without a browser reload, its site
+    is what a check from scratch gives, and an edit after it parses that post alone."""
+    import smcycle_build.load as load
+    from conftest import run_cli
+    from smcycle_build.cache import DiskCache
+    from smcycle_build.pipeline import Project
+    from smcycle_build.serve import LiveSite
+
+    root = playbook()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    assert run_cli(root, "build").exit_code == 0
+    parsed: list[str] = []
+    parse = load.parse_document
+
+    def counting(kind, path, rel, text, diags):
+        if kind == "posts":
+            parsed.append(rel)
+        return parse(kind, path, rel, text, diags)
+
+    monkeypatch.setattr(load, "parse_document", counting)
+    project = Project.locate("content", cwd=root)
+    site = LiveSite(project, None, DiskCache(root).post_store())
+    first = site.rebuild()
+    assert first.layout is not None and parsed == []
+    page = first.layout.get("posts/hello/index.html")
+    site.warm_up()
+    posts = sorted(p.name for p in (root / "content/posts").glob("*.md"))
+    assert sorted(rel.rsplit("/", 1)[-1] for rel in parsed) == posts
+    assert site.state.version == first.version and site.state.layout is not first.layout
+    assert site.state.layout.get("posts/hello/index.html") == page
+    fresh = LiveSite(project, None).rebuild().layout
+    assert sorted(site.state.layout.paths()) == sorted(fresh.paths())
+    parsed.clear()
+    post = root / "content/posts/hello.md"
+    post.write_text(post.read_text().replace("title: Hello", "title: Hello again"))
+    edited = site.rebuild([str(post)])
+    assert parsed == ["content/posts/hello.md"]
+    assert b"Hello again" in edited.layout.get("posts/hello/index.html")
+
+
+def test_an_edit_while_the_memo_fills_is_not_missed(playbook) -> None:
+    """`serve` of a playbook built before is serving before its memo is filled: an edit
+    made at once is built after the warm-up, not lost."""
+    from conftest import run_cli
+
+    root = playbook()
+    assert run_cli(root, "build").exit_code == 0
+    with serving(root) as url:
+        post = root / "content/posts/hello.md"
+        post.write_text(post.read_text().replace("title: Hello", "title: Hello at once"))
+        wait_for(url + "posts/hello/", "Hello at once")

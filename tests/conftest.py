@@ -74,3 +74,20 @@ def playbook(tmp_path: Path):
         return write_files(root, files or {})
 
     return make
+
+
+@pytest.fixture
+def parsed_posts(monkeypatch) -> list[str]:
+    """The post files parsed from here on (their paths), as `load.parse_document` sees them."""
+    import smcycle_build.load as load
+
+    parsed: list[str] = []
+    parse = load.parse_document
+
+    def counting(kind, path, rel, text, diags):
+        if kind == "posts":
+            parsed.append(rel)
+        return parse(kind, path, rel, text, diags)
+
+    monkeypatch.setattr(load, "parse_document", counting)
+    return parsed

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from smcycle_build import load
 from smcycle_build.cache import DiskCache
 from smcycle_build.pipeline import CheckResult, Project, check_project
 
@@ -70,16 +69,8 @@ def edit(root: Path, rel: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def test_an_unchanged_check_reads_no_post_and_an_edit_reads_one(repo, monkeypatch) -> None:
-    parsed: list[str] = []
-    parse = load.parse_document
-
-    def counting(kind, path, rel, text, diags):
-        if kind == "posts":
-            parsed.append(rel)
-        return parse(kind, path, rel, text, diags)
-
-    monkeypatch.setattr(load, "parse_document", counting)
+def test_an_unchanged_check_reads_no_post_and_an_edit_reads_one(repo, parsed_posts) -> None:
+    parsed = parsed_posts
     first = same_as_without_store(repo)
     posts = len(list((repo / "content/posts").rglob("*.md")))
     assert first.checks is not None and len(first.checks.made) == posts

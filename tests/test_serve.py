@@ -166,12 +166,11 @@ def test_an_edited_template_is_served(playbook) -> None:
 
 
 def test_serve_starts_from_the_post_store_and_fills_its_memo_while_serving(
-    playbook, monkeypatch
+    playbook, monkeypatch, parsed_posts
 ) -> None:
     """A playbook checked before: the first check parses no post (the store has them),
     the warm-up then reads every file into the memo without a browser reload, its site
     is what a check from scratch gives, and an edit after it parses that post alone."""
-    import smcycle_build.load as load
     from conftest import run_cli
     from smcycle_build.cache import DiskCache
     from smcycle_build.pipeline import Project
@@ -180,15 +179,8 @@ def test_serve_starts_from_the_post_store_and_fills_its_memo_while_serving(
     root = playbook()
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     assert run_cli(root, "build").exit_code == 0
-    parsed: list[str] = []
-    parse = load.parse_document
-
-    def counting(kind, path, rel, text, diags):
-        if kind == "posts":
-            parsed.append(rel)
-        return parse(kind, path, rel, text, diags)
-
-    monkeypatch.setattr(load, "parse_document", counting)
+    parsed = parsed_posts
+    parsed.clear()  # the build's
     project = Project.locate("content", cwd=root)
     site = LiveSite(project, None, DiskCache(root).post_store())
     first = site.rebuild()

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from .errors import Diagnostic, SourceLines, format_text
@@ -39,6 +40,9 @@ from .layout import BuildCache, Layout
 from .memo import Memo
 from .pipeline import CheckResult, Project, check_project, long_lived
 from .times import build_time
+
+if TYPE_CHECKING:
+    from .cache import PostStore
 
 RELOAD_PATH = "/__smcycle/events"
 RELOAD_SCRIPT = f"""<script>
@@ -69,7 +73,9 @@ class SiteState:
 class LiveSite:
     """One build at a time; readers wait while it runs and then see the whole new site."""
 
-    def __init__(self, project: Project, templates: Path | None, store=None) -> None:
+    def __init__(
+        self, project: Project, templates: Path | None, store: PostStore | None = None
+    ) -> None:
         self.project = project
         self.templates = templates
         self.state = SiteState()
@@ -154,8 +160,11 @@ class LiveSite:
         if self.warm:
             return
         self.warm = True
-        checked = check_project(self.project, self.memo, freeze=False)
-        layout = self._layout(checked) if checked.ok else None
+        try:
+            checked = check_project(self.project, self.memo, freeze=False)
+            layout = self._layout(checked) if checked.ok else None
+        except Exception:  # broken meanwhile: the first site stays, the next rebuild says why
+            checked, layout = None, None
         with self.lock:
             if layout is not None and self.state.layout is not None:
                 self.state = dataclasses.replace(self.state, layout=layout)

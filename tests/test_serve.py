@@ -212,3 +212,23 @@ def test_an_edit_while_the_memo_fills_is_not_missed(playbook) -> None:
         post = root / "content/posts/hello.md"
         post.write_text(post.read_text().replace("title: Hello", "title: Hello at once"))
         wait_for(url + "posts/hello/", "Hello at once")
+
+
+def test_a_warm_up_that_fails_keeps_the_site_served(playbook) -> None:
+    """The memo is filled in the watcher's thread: a failure there (strings broken
+    meanwhile) must neither stop the watcher nor take the site away; the next rebuild
+    says what is wrong, as every rebuild does."""
+    from conftest import run_cli
+    from smcycle_build.cache import DiskCache
+    from smcycle_build.pipeline import Project
+    from smcycle_build.serve import LiveSite
+
+    root = playbook({"templates/i18n/en.yaml": "nav.index: Home base\n"})
+    assert run_cli(root, "build").exit_code == 0
+    site = LiveSite(Project.locate("content", cwd=root), None, DiskCache(root).post_store())
+    first = site.rebuild()
+    assert first.layout is not None
+    (root / "templates/i18n/en.yaml").write_text("nav.index: [unclosed\n")
+    site.warm_up()
+    assert site.state.layout is first.layout and site.state.version == first.version
+    assert "the build failed" in site.rebuild().error_text

@@ -99,7 +99,7 @@ def normalise(text: str) -> str:
                 cut = _TAG.match(low, i)
             elif i == 0 or low[i - 1] not in _ASCII_WORD_CHARS:
                 cut = _LINK.match(low, i)
-            else:  # the end of a word, as `(\w+)` takes it
+            else:  # inside a word, which `(\w+)` takes whole
                 cut = None
             if cut is not None:
                 pieces += (low[cursor:i], " ")

@@ -261,6 +261,7 @@ def serve(port: int, open_browser: bool, content: str, templates: str | None) ->
     store = disk.post_store() if (disk.dir / "posts.sqlite").is_file() else None
     site = LiveSite(project, theme if templates else None, store)
     report_build(site.rebuild())
+    disk.digests.save()  # the files the first check hashed anew, as `check` keeps them
     server = start_server(site, port)
     url = f"http://127.0.0.1:{server.server_address[1]}/"
 

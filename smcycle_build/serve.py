@@ -104,9 +104,6 @@ class LiveSite:
                 checked = check_project(self.project, freeze=False, store=self.store)
                 if checked.checks is not None:
                     checked.checks.save()  # what changed since, for the next build too
-                self.store.close()
-                if self.store.digests is not None:
-                    self.store.digests.save()
             else:
                 checked = check_project(self.project, self.memo, freeze=False)
                 self.warm = True  # the memo holds every file now

@@ -33,6 +33,7 @@ class BuildResult:
     files: int = 0
     # every page's key and every copy's (its source's digest), for the next build
     pages: dict[str, str] = field(default_factory=dict)
+    zone: str = ""  # the playbook's: where its "today" is
 
 
 def build_site(
@@ -130,4 +131,6 @@ def build_site(
         out.claim(written)  # a no-op for paths this process wrote itself
     notes = layout.feed_notes(out.size)
     count = len(written) + len(reused) + len(layout.copies)
-    return BuildResult(checked.diagnostics + tuple(notes), ok=True, files=count, pages=keys)
+    zone = layout.model.playbook.timezone.key
+    diags = checked.diagnostics + tuple(notes)
+    return BuildResult(diags, ok=True, files=count, pages=keys, zone=zone)

@@ -3,9 +3,10 @@
 What is kept is keyed by content, never by time (a file's digest is found by its stat,
 as git's index does, but is the digest of its bytes):
 
-* the whole build: a fingerprint of every input (content, templates, the program,
-  the options and the day). When it matches the last build's and the output folder
-  is still exactly what that build wrote, there is nothing to do;
+* the whole build: a fingerprint of every input (content, templates, the program and
+  the options, with `SOURCE_DATE_EPOCH` when set) and the day it was made for in the
+  playbook's zone. When both match the last build's and the output folder is still
+  exactly what that build wrote, there is nothing to do;
 * rendered Markdown, by the text's digest, in a small SQLite file that every worker
   process of a build reads and writes: an edit renders only the bodies that changed.
   It holds one renderer's HTML (emptied when smcycle, Python-Markdown, nh3 or our
@@ -33,9 +34,10 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import __version__
 from .errors import Diagnostic
@@ -161,6 +163,17 @@ class FileDigests:
         self._changed = False
 
 
+def local_day(zone: object, now: datetime) -> str | None:
+    """The date at `now` in the zone named `zone`: what a build shows as today. None for
+    what is not a zone's name (a damaged record)."""
+    if not isinstance(zone, str):
+        return None
+    try:
+        return now.astimezone(ZoneInfo(zone)).date().isoformat()
+    except (ValueError, ZoneInfoNotFoundError):
+        return None
+
+
 def snapshot(out: Path) -> dict[str, list[int]]:
     """Every file of a built site with its size and modification time."""
     result = {}
@@ -178,10 +191,10 @@ class DiskCache:
         self.digests = FileDigests(self.dir / "digests.json")
         self._last_build: LastBuild | None = None  # as `last_build` read it
 
-    def fingerprint(
-        self, content: Path, theme: list[Path], options: dict[str, str | None], today: date
-    ) -> str:
-        extra = [__version__, today.isoformat(), json.dumps(options, sort_keys=True)]
+    def fingerprint(self, content: Path, theme: list[Path], options: dict[str, str | None]) -> str:
+        """The inputs' digest. The time is not one of them unless it is pinned (in
+        `options`): what a build shows of now is the day, compared by `unchanged`."""
+        extra = [__version__, json.dumps(options, sort_keys=True)]
         return digest_trees([content, *theme, PACKAGE], extra, self.digests)
 
     def _make_dir(self) -> None:
@@ -202,13 +215,22 @@ class DiskCache:
             return {}
         if not isinstance(last, dict):
             return {}
-        kinds = {"pages": dict, "files": dict, "diagnostics": list}
+        kinds = {"pages": dict, "files": dict, "diagnostics": list, "today": list}
         return {k: v for k, v in last.items() if isinstance(v, kinds.get(k, str))}
 
-    def unchanged(self, fingerprint: str, out: Path) -> list[Diagnostic] | None:
-        """The last build's problems when it had these very inputs and its output is intact."""
+    def unchanged(self, fingerprint: str, out: Path, now: datetime) -> list[Diagnostic] | None:
+        """The last build's problems when it had these very inputs, it is still the day
+        it was made for in the playbook's zone, and its output is intact.
+
+        The day, not the hour: a build shows today's date (the index, the calendar's
+        today, what is upcoming), and a zone's day can start on the half or quarter
+        hour (India, Nepal). The feeds' DTSTAMP keeps the moment of the build that
+        made them, as when nothing at all changed."""
         last = self._last()
         if last.get("fingerprint") != fingerprint or last.get("out") != str(out.resolve()):
+            return None
+        zone, day = (last.get("today") or [None, None])[:2]
+        if day is None or local_day(zone, now) != day:
             return None
         if not out.is_dir() or snapshot(out) != last.get("files"):
             return None  # someone touched the output: build it again
@@ -224,15 +246,18 @@ class DiskCache:
         diagnostics: list[Diagnostic],
         pages: dict[str, str] | None = None,
         kept: tuple[set[str], set[str]] | None = None,
+        today: tuple[str, datetime] | None = None,
     ) -> str | None:
         """Note the build that just succeeded, with the keys of its `pages` that a next
         build may reuse; what went wrong if the folder would not take it (the next build
         then starts cold: a cache never fails a build). `kept`: every file of the output
         and those of them the build left in place, which are as the last build's record
-        says (their stat is not taken again)."""
+        says (their stat is not taken again). `today`: the playbook's zone and the
+        build's moment, whose date there the output shows."""
         files = snapshot(out) if kept is None else self._snapshot(out, *kept)
         doc = {
             "fingerprint": fingerprint,
+            "today": [today[0], local_day(*today)] if today is not None else [],
             "out": str(out.resolve()),
             "files": files,
             "diagnostics": [asdict(d) for d in diagnostics],

@@ -24,7 +24,7 @@ from .errors import (
 from .feeds.export import TOOLS
 from .pipeline import Project, check_project
 from .scaffold import KINDS as SCAFFOLD_KINDS
-from .times import build_time
+from .times import build_time, pinned_time
 
 # Each command imports what only it needs (Jinja, Markdown, icalendar, the server...)
 # when it runs: `build` finding nothing changed answers before any of them is loaded.
@@ -95,16 +95,19 @@ def build(
     project = Project.locate(content)
     site_templates = Path(templates).resolve() if templates else None
     disk = DiskCache(project.root)
-    now = build_time()
-    # "today" moves the index and the feeds' stamps: the hour keeps every zone's date right
-    moment = now.strftime("%Y-%m-%dT%H")
+    now, pinned = build_time(), pinned_time()
+    # a pinned moment is an input like the content (the feeds' DTSTAMP is made of it);
+    # otherwise the day the output shows is compared (`DiskCache.unchanged`)
     fingerprint = disk.fingerprint(
         project.content,
         theme_dirs(site_templates if site_templates else project.root / "templates"),
-        {"base_url": base_url, "now": moment, "out": str(Path(out).resolve())},
-        now.date(),
+        {
+            "base_url": base_url,
+            "at": pinned.isoformat() if pinned else None,
+            "out": str(Path(out).resolve()),
+        },
     )
-    cached = disk.unchanged(fingerprint, Path(out))
+    cached = disk.unchanged(fingerprint, Path(out), now)
     if cached is not None:
         disk.digests.save()
         if cached:
@@ -138,7 +141,9 @@ def build(
         sys.exit(1)
     output.commit()
     kept = (output.written, output.kept) if output.kept is not None else None
-    problem = disk.remember(fingerprint, Path(out), diags, result.pages, kept)
+    problem = disk.remember(
+        fingerprint, Path(out), diags, result.pages, kept, today=(result.zone, now)
+    )
     disk.digests.save()
     if problem:
         click.echo(f"note: {problem}: the next build starts from scratch", err=True)

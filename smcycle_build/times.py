@@ -162,9 +162,12 @@ def utc(dt: datetime) -> datetime:
     return dt.astimezone(UTC)
 
 
+def pinned_time() -> datetime | None:
+    """`SOURCE_DATE_EPOCH` when set: the moment a reproducible build is made at."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else None
+
+
 def build_time() -> datetime:
     """`SOURCE_DATE_EPOCH` when set (reproducible builds), else now."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), UTC)
-    return datetime.now(UTC)
+    return pinned_time() or datetime.now(UTC)

@@ -11,8 +11,10 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
+from conftest import run_cli
 from smcycle_build.cache import DiskCache
 from smcycle_build.render.ahead import render_bodies
 
@@ -63,6 +65,60 @@ def test_cold_warm_and_incremental_builds_are_byte_identical(playbook, tmp_path:
     post.write_text(original)
     assert "built " in build(root)
     assert files(root / "output") == cold
+
+
+def test_a_warm_build_is_for_the_day_the_output_shows_in_the_playbooks_zone(
+    playbook, tmp_path: Path, monkeypatch
+) -> None:
+    """Without SOURCE_DATE_EPOCH a build is up to date for the rest of the day it shows
+    (the index's date, the calendar's today, what is upcoming) in the playbook's zone,
+    which in India starts at 18:30 UTC: not at an hour, and not for another hour."""
+    import smcycle_build.cli as cli_module
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    base = (Path(__file__).parent / "invalid/_base/content/playbook.yaml").read_text()
+    kolkata = base.replace("timezone: Europe/Amsterdam", "timezone: Asia/Kolkata")
+    root = playbook({"content/playbook.yaml": kolkata})
+
+    def build_at(where: Path, hour: int, minute: int) -> str:
+        moment = datetime(2026, 11, 26, hour, minute, tzinfo=UTC)
+        monkeypatch.setattr(cli_module, "build_time", lambda: moment)
+        run = run_cli(where, "build")
+        assert run.exit_code == 0, run.output
+        return run.output
+
+    assert "built " in build_at(root, 18, 20)  # 23:50 on the 26th in Kolkata
+    assert "26, 2026" in (root / "output/index.html").read_text()
+    assert "is up to date" in build_at(root, 18, 25)
+    # 00:10 on the 27th there, in the same UTC hour: the index must say the 27th
+    assert "built " in build_at(root, 18, 40)
+    fresh = tmp_path / "fresh"
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".smcycle-cache", "output"))
+    build_at(fresh, 18, 40)
+    assert files(root / "output") == files(fresh / "output")
+    assert "27, 2026" in (root / "output/index.html").read_text()
+    # another UTC hour, the same day in Kolkata: nothing to do
+    assert "is up to date" in build_at(root, 19, 40)
+
+
+def test_a_pinned_moment_is_an_input_like_the_content(playbook, tmp_path: Path) -> None:
+    """With SOURCE_DATE_EPOCH, the output is a function of the content and that moment,
+    whatever the cache holds: a minute later is a build whose feeds carry its DTSTAMP."""
+    root = playbook()
+    build(root)
+    assert "is up to date" in build(root)
+    later = {**ENV, "SOURCE_DATE_EPOCH": "1800000060"}
+    run = subprocess.run(
+        [sys.executable, "-m", "smcycle_build", "build"], cwd=root, env=later, capture_output=True
+    )
+    assert run.returncode == 0 and b"built " in run.stdout, run.stderr
+    fresh = tmp_path / "fresh"
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".smcycle-cache", "output"))
+    subprocess.run(
+        [sys.executable, "-m", "smcycle_build", "build"], cwd=fresh, env=later, check=True
+    )
+    assert files(root / "output") == files(fresh / "output")
+    assert b"DTSTAMP:20270115T080100Z" in (root / "output/calendar.ics").read_bytes()
 
 
 def test_a_touched_output_is_rebuilt_and_warnings_are_repeated(playbook) -> None:

@@ -89,6 +89,7 @@ def build(
     content: str, templates: str | None, out: str, base_url: str | None, jobs: int | None
 ) -> None:
     """Build the playbook site, schedules and feeds into --out."""
+    from .output import DiskOutput, remove_stale
     from .render.env import theme_dirs
 
     started = time.perf_counter()
@@ -107,6 +108,7 @@ def build(
             "out": str(Path(out).resolve()),
         },
     )
+    remove_stale(Path(out).resolve())  # what builds killed before left
     cached = disk.unchanged(fingerprint, Path(out), now)
     if cached is not None:
         disk.digests.save()
@@ -116,7 +118,6 @@ def build(
         click.echo(f"{out}/ is up to date: nothing changed since the last build ({seconds:.2f} s)")
         return
     from .build import build_site
-    from .output import DiskOutput
 
     output = DiskOutput(Path(out))
     try:

@@ -12,6 +12,12 @@ build leaves the previous output byte for byte. Then:
   the ten thousand it did not, as in Hugo. A build killed meanwhile leaves some files
   new and some old, each whole; the next build sees it (the files no longer match
   the last build's record, `cache.LastBuild`) and makes them again.
+
+A build holds a lock on its temporary folder for as long as it runs. One killed
+outright (SIGKILL, the out-of-memory killer, a CI job's timeout) cannot remove its
+folder: the next build into the same place does (`remove_stale`, even when it finds
+nothing to do), once no process holds its lock, so no `.output.new-*` of thousands of
+files is left for `git add .` to pick up.
 """
 
 from __future__ import annotations
@@ -21,11 +27,20 @@ import io
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from .walk import walk
+
+try:
+    import fcntl
+except ImportError:  # Windows: no folder is taken for another build's and removed
+    fcntl = None  # type: ignore[assignment]
+
+# a folder this recent may be a build's that has not taken its lock yet
+STALE_AFTER = 10  # seconds
 
 
 class OutputError(Exception):
@@ -101,6 +116,7 @@ class DiskOutput:
         self.dest = dest.resolve()
         self.dest.parent.mkdir(parents=True, exist_ok=True)
         self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.dest.name}.new-", dir=self.dest.parent))
+        self._lock = _lock(self.tmp)
         self.written: set[str] = set()  # by this process, and by workers (`claim`)
         self.kept: set[str] | None = None  # once committed in place: the files left there
 
@@ -154,6 +170,17 @@ class DiskOutput:
     def commit(self) -> None:
         """Make the destination the new build: in place when it holds the files kept,
         else by swapping the whole folder in."""
+        try:
+            self._commit()
+        finally:
+            self._unlock()
+
+    def _unlock(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)  # closing the folder lets its lock go
+            self._lock = None
+
+    def _commit(self) -> None:
         os.chmod(self.tmp, 0o755)  # mkdtemp makes it private; a site folder is not
         # made by any process; the rest of `written` was kept from the last build
         made = {path for path, _ in walk(str(self.tmp))}
@@ -218,3 +245,46 @@ class DiskOutput:
 
     def abort(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)
+        self._unlock()
+
+
+def _lock(folder: Path) -> int | None:
+    """The folder opened and locked for as long as this build runs (its workers inherit
+    the lock); the lock goes with the last process that holds it, however it ends."""
+    if fcntl is None:
+        return None
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # a file system without locks: nothing is removed as stale, then
+        os.close(fd)
+        return None
+    return fd
+
+
+def remove_stale(dest: Path) -> None:
+    """The temporary folders of builds into `dest` that were killed: a new folder that no
+    process holds locked, and an old one left by a swap (once `dest` is there again)."""
+    if fcntl is None:
+        return
+    new, old = f".{dest.name}.new-", f".{dest.name}.old-"
+    try:
+        entries = list(os.scandir(dest.parent))
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.name.startswith((new, old)) or not entry.is_dir(follow_symlinks=False):
+            continue
+        with contextlib.suppress(OSError):
+            if time.time() - entry.stat(follow_symlinks=False).st_mtime < STALE_AFTER:
+                continue
+            if entry.name.startswith(old):
+                if dest.is_dir():  # else it holds the output a killed swap took away
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                continue
+            fd = os.open(entry.path, os.O_RDONLY)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises while a build runs
+                shutil.rmtree(entry.path, ignore_errors=True)
+            finally:
+                os.close(fd)

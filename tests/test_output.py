@@ -4,12 +4,15 @@ a first one, or one where a file and a folder trade places, swaps the folder in 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from conftest import run_cli
-from smcycle_build.output import DiskOutput
+from smcycle_build.output import DiskOutput, remove_stale
 
 
 class Killed(Exception):
@@ -136,3 +139,52 @@ def test_a_folder_of_the_output_that_is_a_link_is_replaced_not_written_through(
     assert not (dest / "posts").is_symlink()
     assert tree(dest) == {"k.html": b"k", "posts/a.html": b"new"}
     assert (elsewhere / "a.html").read_bytes() == b"a"
+
+
+HOLDER = """
+import sys, time
+from pathlib import Path
+from smcycle_build.output import DiskOutput
+out = DiskOutput(Path(sys.argv[1]))
+out.write("posts/hello/index.html", "half a build")
+print(out.tmp, flush=True)
+time.sleep(120)
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="folders are locked with flock")
+def test_the_folder_of_a_killed_build_is_removed_by_the_next(playbook) -> None:
+    """A build killed outright cannot clean up; the next build into the same place
+    removes its folder, never one a running build holds, nor one too new to be held yet,
+    nor the output a swap killed between its two renames left aside."""
+    root = playbook()
+    dest = root / "output"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(dest)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        tmp = Path(holder.stdout.readline().strip())
+        assert tmp.name.startswith(".output.new-") and (tmp / "posts/hello/index.html").exists()
+        long_ago = time.time() - 3600
+        os.utime(tmp, (long_ago, long_ago))
+        remove_stale(dest)
+        assert tmp.is_dir()  # its build still runs
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+    recent = root / ".output.new-recent"
+    (recent / "posts").mkdir(parents=True)  # as a build's before it takes its lock
+    aside = root / ".output.old-aside"
+    (aside / "posts").mkdir(parents=True)
+    for folder in (tmp, aside):
+        os.utime(folder, (long_ago, long_ago))
+
+    remove_stale(dest)  # no output yet: what a killed swap took aside stays
+    assert not tmp.exists() and recent.is_dir() and aside.is_dir()
+    assert run_cli(root, "build").exit_code == 0
+    assert aside.is_dir()  # the first build's start had no output yet
+    os.utime(recent, (long_ago, long_ago))
+    assert run_cli(root, "build").exit_code == 0
+    left = [p.name for p in root.iterdir() if p.name.startswith(".output.")]
+    assert left == [] and (dest / "index.html").exists()

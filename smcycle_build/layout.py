@@ -77,7 +77,7 @@ class Layout:
         key = tuple(dirs)
         if key not in cache.environments:
             cache.environments[key] = make_environment(dirs, cache.reload_templates, cache.bytecode)
-        self.site = SiteRenderer(model, dirs, now, cache.environments[key])
+        self.site = SiteRenderer(model, dirs, cache.environments[key])
         self.links = Links(model.playbook.base_url)
         warnings = tuple(d for d in checked.diagnostics if d.severity != "error")
         today = now.astimezone(model.playbook.timezone).date()
@@ -113,7 +113,9 @@ class Layout:
 
     def site_key(self) -> str:
         """What every page depends on but its context: the templates, strings and assets,
-        the program and its libraries, the base URL, the day, the plan's span."""
+        the program and its libraries, the base URL, the plan's span. Not the day: what a
+        page shows of it (the home page's date, the calendar's today, what is upcoming)
+        is in its context, and a post page shows nothing of it (see `Pages.index`)."""
         from . import __version__
         from .cache import digest_trees
         from .post_checks import checker_id
@@ -126,8 +128,6 @@ class Layout:
             renderer_id(),
             libraries,
             self.model.playbook.base_url or "",
-            self.site.common["generated"],
-            self.pages.today.isoformat(),
             repr(self.plan.span),
         ]
         return digest_trees(self.dirs, settings)

@@ -152,11 +152,11 @@ def test_check_keeps_its_store_in_the_ignored_cache_folder(repo) -> None:
     assert run_cli(repo, "check") == first
 
 
-def build(root: Path) -> None:
+def build(root: Path, epoch: int = 1800000000) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "smcycle_build", "build"],
         cwd=root,
-        env={**os.environ, "SOURCE_DATE_EPOCH": "1800000000"},
+        env={**os.environ, "SOURCE_DATE_EPOCH": str(epoch)},
         capture_output=True,
         text=True,
     )
@@ -235,6 +235,30 @@ def test_a_build_reuses_the_pages_of_unchanged_posts_and_matches_a_cold_build(
     after = inodes(repo)
     assert all(after[pid] != before[pid] for pid in before)
     like_cold()
+
+
+def test_a_build_on_a_new_day_makes_again_only_the_pages_that_show_the_day(
+    repo, tmp_path: Path
+) -> None:
+    """Nothing changed but the day (CI builds every morning): the home page (the build's
+    date, what is upcoming) and the calendar's today are made again, no post page is,
+    and the output equals a cold build made that day. A post page shows nothing of the
+    day, so the thousands of them stay as they are, for the build and for a deploy."""
+    build(repo)  # 2027-01-15
+    posts, pages = inodes(repo), everything(repo)
+    home = (repo / "output/index.html").read_text()
+    assert "Built on" in home
+    assert "Built on" not in (repo / "output/posts/abc-check/index.html").read_text()
+    build(repo, 1800000000 + 86400)
+    assert inodes(repo) == posts
+    again = {path for path, ino in everything(repo).items() if pages.get(path) != ino}
+    assert {"index.html", "calendar/2027-01/index.html"} <= again
+    assert "calendar/2027-06/index.html" not in again
+    assert (repo / "output/index.html").read_text() != home
+    cold = tmp_path / "cold"
+    shutil.copytree(repo / "content", cold / "content")
+    build(cold, 1800000000 + 86400)
+    assert tree(repo / "output") == tree(cold / "output")
 
 
 def test_the_markdown_of_a_reused_page_stays_in_the_store(repo) -> None:

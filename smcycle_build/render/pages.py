@@ -220,6 +220,10 @@ class Pages(PostPages, CalendarPages):
             "index.html",
             "index.html",
             {
+                # the day of the build, here only: a page that showed it would change
+                # every day, and a build made on a new day would make all ten thousand
+                # post pages again (and a deploy upload them all) for one date
+                "generated": self.loc.date(self.today),
                 "nodes": self.cycle_nodes(self.measure.current_stage()),
                 "stage": self.t(f"stage.{self.measure.current_stage()}"),
                 "review": self.latest_review(),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from urllib.parse import urljoin
 from xml.sax.saxutils import escape
@@ -44,9 +43,7 @@ def theme_assets(dirs: list[Path]) -> dict[str, Path]:
 class SiteRenderer:
     """Renders one page at a time (pages are written as they come: memory stays flat)."""
 
-    def __init__(
-        self, model: Model, dirs: list[Path], now: datetime, env: Environment | None = None
-    ) -> None:
+    def __init__(self, model: Model, dirs: list[Path], env: Environment | None = None) -> None:
         playbook = model.playbook
         self.strings = load_strings(dirs, playbook.language)
         self.locale = Locale(playbook.language, self.strings)
@@ -57,7 +54,6 @@ class SiteRenderer:
             "loc": self.locale,
             "lang": playbook.language,
             "dir": self.locale.direction,
-            "generated": self.locale.date(now.astimezone(playbook.timezone).date()),
         }
 
     def render(self, page: Page) -> str:

@@ -13,6 +13,7 @@ from .layout import BuildCache, Layout
 from .output import Data, DiskOutput
 from .pipeline import Project, check_project
 from .render.parallel import render_pages, workers
+from .render.theme_errors import TemplateProblems, unique
 from .times import build_time
 
 __all__ = ["BuildResult", "build_site", "build_time"]
@@ -119,9 +120,17 @@ def build_site(
             reuse.made if reuse is not None else {},
         )
 
-    written, _, results = render_pages(
-        jobs, layout.site, out, parallel, copies, processes, finish, reuse
-    )
+    # a template that does not compile, though no page uses it, and then those that
+    # fail while pages are made: every one of them in this run
+    broken = layout.site.template_problems()
+    try:
+        written, _, results = render_pages(
+            jobs, layout.site, out, parallel, copies, processes, finish, reuse
+        )
+    except TemplateProblems as failed:
+        broken += failed.diagnostics
+    if broken:
+        return BuildResult(checked.diagnostics + tuple(unique(broken)), ok=False)
     if store is not None:  # what no page of this build asked for goes
         used = [asked for asked, _ in results]
         store.keep_only(set().union(*used, layout.markdown_keys(reused)))

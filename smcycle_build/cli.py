@@ -64,13 +64,28 @@ def check(content: str, fmt: str, strict: bool) -> None:
     if result.checks is not None:
         result.checks.save()
     disk.digests.save()
-    diags = list(result.diagnostics)
+    diags = [*result.diagnostics, *_template_problems(project)]
     if fmt == "text":
         click.echo(format_text(diags, SourceLines(project.root)), nl=False)
     else:
         click.echo(FORMATS[fmt](diags), nl=False)
     failing = {"error", "warning"} if strict else {"error"}
     sys.exit(1 if any(d.severity in failing for d in diags) or result.model is None else 0)
+
+
+def _template_problems(project: Project) -> list:
+    """The repository's own templates that do not compile (`build` finds those that fail
+    while a page is made, too); nothing is loaded when it has none."""
+    from .render.env import theme_dirs
+
+    dirs = theme_dirs(project.root / "templates")
+    if len(dirs) == 1:
+        return []
+    from .render.env import make_environment
+    from .render.theme_errors import ThemeFiles
+
+    own = ThemeFiles(dirs[:-1], project.root)
+    return own.compile_problems(make_environment(dirs, reload=False))
 
 
 @cli.command()

@@ -31,6 +31,7 @@ from .render.page_keys import PageKeys, PageReuse
 from .render.pages import POST_BATCH, Pages
 from .render.parallel import FileJob
 from .render.site import SiteRenderer, sitemap, theme_assets
+from .render.theme_errors import ThemeFiles
 from .render.views import Views
 from .routes import Links, entity_url
 
@@ -77,7 +78,9 @@ class Layout:
         key = tuple(dirs)
         if key not in cache.environments:
             cache.environments[key] = make_environment(dirs, cache.reload_templates, cache.bytecode)
-        self.site = SiteRenderer(model, dirs, cache.environments[key])
+        self.site = SiteRenderer(
+            model, dirs, cache.environments[key], ThemeFiles(dirs[:-1], project.root)
+        )
         self.links = Links(model.playbook.base_url)
         warnings = tuple(d for d in checked.diagnostics if d.severity != "error")
         today = now.astimezone(model.playbook.timezone).date()

@@ -112,7 +112,8 @@ class LiveSite:
             error_text = ""
             if checked.ok:
                 layout = self._layout(checked)
-            else:
+                problems = layout.site.template_problems()  # none: the check's were errors
+            if problems:
                 error_text = format_text(problems, SourceLines(self.project.root))
             if first and self.warm:
                 # the memo of every file lives as long as the server: out of the collector's
@@ -121,7 +122,7 @@ class LiveSite:
                 gc.collect()
                 gc.freeze()
         except Exception as exc:  # a broken template must not kill the server
-            problems, error_text = [], f"the build failed: {exc!r}"
+            problems, error_text = [], f"the build failed: {_said(exc)}"
         with self.lock:
             state = SiteState(
                 layout=layout or self.state.layout,
@@ -185,6 +186,13 @@ class LiveSite:
             return self.state
 
 
+def _said(exc: Exception) -> str:
+    """A repository template's problem as the checker says it; else as Python does."""
+    from .render.theme_errors import TemplateProblem
+
+    return str(exc) if isinstance(exc, TemplateProblem) else repr(exc)
+
+
 def site_path(url_path: str) -> str | None:
     """The site file a URL asks for; None for anything outside the site."""
     path = unquote(urlsplit(url_path).path)
@@ -246,7 +254,7 @@ def make_handler(site: LiveSite) -> type[BaseHTTPRequestHandler]:
             try:
                 data = layout.get(rel)
             except Exception as exc:  # a broken template: say so, keep serving
-                text = f"making {rel} failed: {exc!r}".encode()
+                text = f"making {rel} failed: {_said(exc)}".encode()
                 return self.send(HTTPStatus.INTERNAL_SERVER_ERROR, text, "text/plain")
             if data is None and not rel.endswith(".html"):
                 alt = posixpath.join(rel, "index.html")

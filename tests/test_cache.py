@@ -197,7 +197,8 @@ def test_parallel_and_single_process_builds_are_byte_identical(tmp_path: Path) -
 
 def test_a_failing_page_on_any_process_fails_the_build(tmp_path: Path) -> None:
     """A template that breaks on one post: whichever process renders it, the build stops
-    with the error, leaves no output and does not wait forever for a worker."""
+    with the error at the template's line (tests/test_theme_errors.py), leaves no output
+    and does not wait forever for a worker."""
     repo = Path(__file__).parent.parent
     subprocess.run(
         [sys.executable, str(repo / "benchmarks/generate.py"), "300", str(tmp_path)],
@@ -219,8 +220,9 @@ def test_a_failing_page_on_any_process_fails_the_build(tmp_path: Path) -> None:
         text=True,
         timeout=120,
     )
-    assert proc.returncode != 0
-    assert "no_such_thing" in proc.stderr
+    assert proc.returncode == 1, proc.stderr
+    said = "templates/post.html:1: error template: 'no_such_thing' is undefined"
+    assert said in proc.stderr.splitlines() and "internal error" not in proc.stderr
     assert not (tmp_path / "output").exists()
 
 

@@ -16,10 +16,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from .theme_errors import TemplateProblem, TemplateProblems, unique
+
 T = TypeVar("T")
 
 # what the forked workers render with, set just before the fork
 _JOB: tuple[list[Any], Any, Any, Any] | None = None
+# the repository templates' problems this process met; its pages are not written (the
+# build fails), the others still are made, so that every problem is found in one run
+_PROBLEMS: list[Any] = []
 MIN_JOBS = 40  # below this (a small playbook), forking costs more than it saves
 
 
@@ -49,7 +54,12 @@ def _run(index: int) -> list[str]:
     written = []
     for page in job():
         if reuse is None or not reuse.keep(page, out):  # the last build's file, or made
-            out.write(page.path, site.render(page))
+            try:
+                html = site.render(page)
+            except TemplateProblem as problem:
+                _PROBLEMS.append(problem.diagnostic)
+                continue
+            out.write(page.path, html)
         written.append(page.path)
     return written
 
@@ -68,18 +78,25 @@ def render_pages(
     it, after `meanwhile()` in this one; a page `reuse` keeps from the last build is not
     rendered (see page_keys.PageReuse). The paths the jobs wrote (the workers' must be
     claimed by the caller), what `meanwhile()` returned, and what `finish()` returned in
-    each process once it had no job left."""
+    each process once it had no job left. `TemplateProblems` when a repository template
+    failed, with every problem met, once all the jobs ran."""
     global _JOB
     _JOB = (jobs, site, out, reuse)
+    _PROBLEMS.clear()
     try:
         count = workers() if processes is None else processes
         forkable = "fork" in multiprocessing.get_all_start_methods()
         if not parallel or count < 2 or len(jobs) < MIN_JOBS or not forkable:
             paths = [path for i in range(len(jobs)) for path in _run(i)]
-            return paths, meanwhile(), [finish()]
-        return _share(count, len(jobs), meanwhile, finish)
+            result = paths, meanwhile(), [finish()]
+        else:
+            result = _share(count, len(jobs), meanwhile, finish)
+        if _PROBLEMS:
+            raise TemplateProblems(unique(_PROBLEMS))
+        return result
     finally:
         _JOB = None
+        _PROBLEMS.clear()
 
 
 def _share(
@@ -114,6 +131,7 @@ def _share(
                 raise RuntimeError(f"a worker failed: {payload.strip().splitlines()[-1]}")
             paths.extend(payload[0])
             finished.append(payload[1])
+            _PROBLEMS.extend(payload[2])
         for proc in procs:
             proc.join()
         return paths, result, finished
@@ -139,6 +157,6 @@ def _work(claimed, total: int, finish: Callable[[], Any], results) -> None:
     says (or what went wrong)."""
     try:
         paths = _claim_all(claimed, total)
-        results.put(("ok", (paths, finish())))
+        results.put(("ok", (paths, finish(), _PROBLEMS)))
     except BaseException:
         results.put(("error", traceback.format_exc()))

@@ -8,10 +8,12 @@ from xml.sax.saxutils import escape
 
 from jinja2 import Environment
 
+from ..errors import Diagnostic
 from ..model import Model
 from .env import make_environment, relative_url
 from .i18n import Locale, load_strings
 from .pages import Page
+from .theme_errors import ThemeFiles
 
 NAV = (
     ("index", "index.html"),
@@ -43,8 +45,15 @@ def theme_assets(dirs: list[Path]) -> dict[str, Path]:
 class SiteRenderer:
     """Renders one page at a time (pages are written as they come: memory stays flat)."""
 
-    def __init__(self, model: Model, dirs: list[Path], env: Environment | None = None) -> None:
+    def __init__(
+        self,
+        model: Model,
+        dirs: list[Path],
+        env: Environment | None = None,
+        theme: ThemeFiles | None = None,
+    ) -> None:
         playbook = model.playbook
+        self.theme = theme  # the repository's own templates: their problems are its
         self.strings = load_strings(dirs, playbook.language)
         self.locale = Locale(playbook.language, self.strings)
         self.env = env or make_environment(dirs)
@@ -56,7 +65,22 @@ class SiteRenderer:
             "dir": self.locale.direction,
         }
 
+    def template_problems(self) -> list[Diagnostic]:
+        """Every template of the repository that does not compile, each at its line:
+        all of them before any page is made."""
+        return self.theme.compile_problems(self.env) if self.theme is not None else []
+
     def render(self, page: Page) -> str:
+        """The page's HTML; a repository template that fails raises `TemplateProblem`."""
+        try:
+            return self._render(page)
+        except Exception as exc:
+            problem = self.theme.problem(exc) if self.theme is not None else None
+            if problem is None:
+                raise
+            raise problem from None  # its place is the problem; the traceback, ours
+
+    def _render(self, page: Page) -> str:
         template = self.env.get_template(page.template)
         base = self.common["playbook"].base_url
 

@@ -383,6 +383,7 @@ def measure_n(
             ("cold", "`smcycle build`, cold (no cache, no output)"),
             ("cold1", "`smcycle build -j 1`, cold, one process (least memory)"),
             ("warm", "`smcycle build`, warm (nothing changed)"),
+            ("nextday", "`smcycle build` the next day, nothing changed (a morning CI build)"),
             ("edit", "`smcycle build` after editing one post"),
             ("hugo", "`hugo` build of the same N bodies, cold"),
         )
@@ -401,9 +402,15 @@ def measure_n(
     ]
     built_files = hugo_files = 0
 
+    def today() -> None:
+        subprocess.run(build, cwd=folder, env=smc.env, capture_output=True, check=True)
+
     def timed(key: str, cmd: list[str], r: int, sample: bool = False) -> Run:
         wait_idle(args.idle, args.idle_wait)
         env = smc.env if key != "hugo" else None
+        if key == "nextday":  # the same content, a day later in every zone
+            tomorrow = int(time.time()) + 86_400
+            env = {**(env or os.environ), "SOURCE_DATE_EPOCH": str(tomorrow)}
         name = f"{key}-{r or 'memory'}.log"
         result = run_process(cmd, folder, args.timeout, logs / name, env, sample)
         if result.returncode != 0:
@@ -420,14 +427,17 @@ def measure_n(
         return result
 
     def round_of(r: int, sample: bool) -> bool:
-        """check, cold, warm, edit, hugo; False when an smcycle run failed (the rest of the
-        round would not measure what it says: a warm build after a failed cold one is cold)."""
+        """check, cold, warm, next day, edit, hugo; False when an smcycle run failed (the
+        rest of the round would not measure what it says: a warm build after a failed cold
+        one is cold)."""
         for key, cmd, before in (
             ("check", check, lambda: clear_smcycle(folder)),
             ("cold1", [*build, "-j", "1"], lambda: clear_smcycle(folder)),
             ("cold", build, lambda: clear_smcycle(folder)),
             ("warm", build, None),
-            ("edit", build, lambda: target.edit(f"b{r}")),
+            ("nextday", build, None),
+            # back to today, untimed: the edit is then the only change
+            ("edit", build, lambda: (today(), target.edit(f"b{r}"))),
             ("check1", check, lambda: target.edit(f"c{r}")),
         ):
             if before:

@@ -29,6 +29,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -68,6 +69,7 @@ class SiteState:
     version: int = 0
     seconds: float = 0.0
     built_at: float = 0.0  # time.time() when the build began
+    now: datetime | None = None  # the moment it was made for (`build_time`)
 
 
 class LiveSite:
@@ -96,7 +98,7 @@ class LiveSite:
         with self.lock:
             self.building = True
         started = time.perf_counter()
-        began = time.time()
+        began, now = time.time(), build_time()
         layout = None
         try:
             first = self.state.version == 0
@@ -111,7 +113,7 @@ class LiveSite:
             problems = [d for d in checked.diagnostics if d.severity == "error"]
             error_text = ""
             if checked.ok:
-                layout = self._layout(checked)
+                layout = self._layout(checked, now)
                 problems = layout.site.template_problems()  # none: the check's were errors
             if problems:
                 error_text = format_text(problems, SourceLines(self.project.root))
@@ -131,20 +133,21 @@ class LiveSite:
                 version=self.state.version + 1,
                 seconds=time.perf_counter() - started,
                 built_at=began,
+                now=now,
             )
             self.state = state
             self.building = False
             self.lock.notify_all()
         return state
 
-    def _layout(self, checked: CheckResult) -> Layout:
+    def _layout(self, checked: CheckResult, now: datetime) -> Layout:
         with long_lived(freeze=False):
             return Layout(
                 self.project,
                 checked,
                 templates=self.templates,
                 base_url=None,
-                now=build_time(),
+                now=now,
                 cache=self.cache,
                 post_batch=1,  # a post page is made alone, when it is asked for
             )
@@ -160,7 +163,7 @@ class LiveSite:
         self.warm = True
         try:
             checked = check_project(self.project, self.memo, freeze=False)
-            layout = self._layout(checked) if checked.ok else None
+            layout = self._layout(checked, self.state.now or build_time()) if checked.ok else None
         except Exception:  # broken meanwhile: the first site stays, the next rebuild says why
             checked, layout = None, None
         with self.lock:
@@ -172,6 +175,16 @@ class LiveSite:
         # as the server, out of the collector's way
         gc.collect()
         gc.freeze()
+
+    def day_is_over(self) -> bool:
+        """Whether the site shows a day that has ended in the playbook's zone: a server
+        left running overnight lays the site out again, so that today, what is upcoming
+        and the home page's date are today's (never with SOURCE_DATE_EPOCH, a fixed day)."""
+        state = self.state
+        if state.layout is None or state.now is None:
+            return False
+        zone = state.layout.model.playbook.timezone
+        return build_time().astimezone(zone).date() != state.now.astimezone(zone).date()
 
     def current(self, timeout: float = 30.0) -> SiteState:
         with self.lock:
@@ -330,6 +343,8 @@ def watch(site: LiveSite, paths: list[Path], stop: threading.Event, report, read
                 changes = {("modified", "")}
         if changes:
             report(site.rebuild(path for _change, path in changes))
+        elif site.day_is_over():  # nothing changed but the date: midnight passed
+            report(site.rebuild())
 
 
 def start_server(site: LiveSite, port: int) -> ThreadingHTTPServer:

@@ -8,17 +8,20 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 from site_builds import CHROMIUM, CHROMIUM_ARGS
 
-from smcycle_build.serve import site_path
+from smcycle_build.pipeline import Project
+from smcycle_build.serve import LiveSite, site_path
 
 REPO = Path(__file__).parent.parent
 
@@ -232,3 +235,43 @@ def test_a_warm_up_that_fails_keeps_the_site_served(playbook) -> None:
     site.warm_up()
     assert site.state.layout is first.layout and site.state.version == first.version
     assert "the build failed" in site.rebuild().error_text
+
+
+def test_a_server_left_running_overnight_shows_the_new_day(playbook, monkeypatch) -> None:
+    """Nothing changed but the date in the playbook's zone (Amsterdam): the watcher lays
+    the site out again once, so that the home page and the calendar's today are today's;
+    never again until the next day, even when the content is broken meanwhile."""
+    import smcycle_build.serve as serve
+
+    clock = [datetime(2027, 1, 15, 22, 0, tzinfo=UTC)]  # 23:00 in Amsterdam
+    monkeypatch.setattr(serve, "build_time", lambda: clock[0])
+    root = playbook()
+    site = LiveSite(Project.locate("content", cwd=root), None)
+    site.rebuild()
+    assert b"Jan 15, 2027" in site.state.layout.get("index.html")
+    reports: list = []
+    stop = threading.Event()
+    watcher = threading.Thread(
+        target=serve.watch, args=(site, [root / "content"], stop, reports.append, lambda: None)
+    )
+    watcher.start()
+    try:
+        time.sleep(1.0)
+        assert reports == [] and not site.day_is_over()
+        clock[0] = datetime(2027, 1, 15, 23, 30, tzinfo=UTC)  # 00:30 on the 16th there
+        deadline = time.monotonic() + 10
+        while not reports and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(reports) == 1
+        assert b"Jan 16, 2027" in site.state.layout.get("index.html")
+        # a broken file at the next midnight: one failed rebuild, not one every tick
+        (root / "content/playbook.yaml").write_text("title: [broken\n")
+        deadline = time.monotonic() + 10
+        while len(reports) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        clock[0] = datetime(2027, 1, 16, 23, 30, tzinfo=UTC)
+        time.sleep(1.5)
+        assert len(reports) == 3 and reports[-1].error_text
+    finally:
+        stop.set()
+        watcher.join(timeout=10)

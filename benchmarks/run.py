@@ -9,6 +9,7 @@ each child from os.wait4):
     smcycle check                  content/ as it is
     smcycle build (cold)           .smcycle-cache/ and the output deleted first
     smcycle build (warm)           nothing changed since the cold build
+    smcycle build (the next day)   the same, SOURCE_DATE_EPOCH a day ahead
     smcycle build (one post edited)  one post's body changed, then a build
     hugo (cold)                    the same N bodies; its output, resources/ and cache deleted
 

@@ -69,6 +69,11 @@ class OccurrenceView:
     def iso(self) -> str:
         return self.occ.start.isoformat()
 
+    @property
+    def text_id(self) -> str:
+        """The id of its text on a page, which the copy button names."""
+        return f"text-{self.occ.post.id}-{self.channel.id}-{self.occ.index}"
+
 
 @dataclass(frozen=True, slots=True)
 class PostRow:

@@ -17,7 +17,8 @@ A build holds a lock on its temporary folder for as long as it runs. One killed
 outright (SIGKILL, the out-of-memory killer, a CI job's timeout) cannot remove its
 folder: the next build into the same place does (`remove_stale`, even when it finds
 nothing to do), once no process holds its lock, so no `.output.new-*` of thousands of
-files is left for `git add .` to pick up.
+files is left for `git add .` to pick up. One killed between a swap's two renames had
+moved the last output aside: that build puts it back.
 """
 
 from __future__ import annotations
@@ -264,7 +265,9 @@ def _lock(folder: Path) -> int | None:
 
 def remove_stale(dest: Path) -> None:
     """The temporary folders of builds into `dest` that were killed: a new folder that no
-    process holds locked, and an old one left by a swap (once `dest` is there again)."""
+    process holds locked is removed; the old output a swap had moved aside comes back
+    when the swap was killed between its two renames (`dest` is missing), and goes
+    otherwise."""
     if fcntl is None:
         return
     new, old = f".{dest.name}.new-", f".{dest.name}.old-"
@@ -272,15 +275,16 @@ def remove_stale(dest: Path) -> None:
         entries = list(os.scandir(dest.parent))
     except OSError:
         return
+    aside = []
     for entry in entries:
         if not entry.name.startswith((new, old)) or not entry.is_dir(follow_symlinks=False):
             continue
         with contextlib.suppress(OSError):
-            if time.time() - entry.stat(follow_symlinks=False).st_mtime < STALE_AFTER:
+            moment = entry.stat(follow_symlinks=False).st_mtime
+            if time.time() - moment < STALE_AFTER:
                 continue
             if entry.name.startswith(old):
-                if dest.is_dir():  # else it holds the output a killed swap took away
-                    shutil.rmtree(entry.path, ignore_errors=True)
+                aside.append((moment, entry.path))
                 continue
             fd = os.open(entry.path, os.O_RDONLY)
             try:
@@ -288,3 +292,9 @@ def remove_stale(dest: Path) -> None:
                 shutil.rmtree(entry.path, ignore_errors=True)
             finally:
                 os.close(fd)
+    for _, path in sorted(aside, reverse=True):  # the latest output first
+        with contextlib.suppress(OSError):
+            if not os.path.lexists(dest):
+                os.rename(path, dest)
+            else:
+                shutil.rmtree(path, ignore_errors=True)

@@ -155,8 +155,8 @@ time.sleep(120)
 @pytest.mark.skipif(os.name != "posix", reason="folders are locked with flock")
 def test_the_folder_of_a_killed_build_is_removed_by_the_next(playbook) -> None:
     """A build killed outright cannot clean up; the next build into the same place
-    removes its folder, never one a running build holds, nor one too new to be held yet,
-    nor the output a swap killed between its two renames left aside."""
+    removes its folder, never one a running build holds, nor one too new to be held yet;
+    the output a swap killed between its two renames had moved aside comes back."""
     root = playbook()
     dest = root / "output"
     holder = subprocess.Popen(
@@ -175,15 +175,16 @@ def test_the_folder_of_a_killed_build_is_removed_by_the_next(playbook) -> None:
         holder.stdout.close()
     recent = root / ".output.new-recent"
     (recent / "posts").mkdir(parents=True)  # as a build's before it takes its lock
-    aside = root / ".output.old-aside"
-    (aside / "posts").mkdir(parents=True)
-    for folder in (tmp, aside):
-        os.utime(folder, (long_ago, long_ago))
+    aside, older = root / ".output.old-aside", root / ".output.old-older"
+    for folder, age in ((tmp, 3600), (aside, 3600), (older, 7200)):
+        (folder / "posts").mkdir(parents=True, exist_ok=True)
+        (folder / "index.html").write_text(f"{folder.name}, {age} s ago")
+        os.utime(folder, (time.time() - age, time.time() - age))
 
-    remove_stale(dest)  # no output yet: what a killed swap took aside stays
-    assert not tmp.exists() and recent.is_dir() and aside.is_dir()
+    remove_stale(dest)  # killed between the swap's renames: the output it had moved aside
+    assert (dest / "index.html").read_text() == ".output.old-aside, 3600 s ago"
+    assert not tmp.exists() and not older.exists() and not aside.exists() and recent.is_dir()
     assert run_cli(root, "build").exit_code == 0
-    assert aside.is_dir()  # the first build's start had no output yet
     os.utime(recent, (long_ago, long_ago))
     assert run_cli(root, "build").exit_code == 0
     left = [p.name for p in root.iterdir() if p.name.startswith(".output.")]

@@ -292,6 +292,9 @@ def snapshot_smcycle(ref: str, work: Path) -> Smcycle:
         ).stdout
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(part, filter="data")
+        # compiled, as pip leaves an installed package: with PYTHONDONTWRITEBYTECODE set
+        # (some CI images and sandboxes), every run would compile every module again
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(part)], check=True)
         shutil.rmtree(dest, ignore_errors=True)
         part.rename(dest)
     env = os.environ | {"PYTHONPATH": str(dest)}

@@ -24,7 +24,7 @@ from urllib.parse import urlparse
 
 from icalendar import Calendar, Timezone, vDuration
 
-from ..model import Model, Post, Variant
+from ..model import Channel, Model, Post, Variant
 from ..pieces import Runs
 from ..plan import Phase, Plan, post_audiences
 from ..routes import Links
@@ -82,7 +82,9 @@ class FeedWriter:
         self.t = t or (lambda key, **v: ENGLISH[key].format(**v))
         self.host = urlparse(model.playbook.base_url or "").hostname or "smcycle.invalid"
         self.stamp = now.astimezone(UTC).replace(microsecond=0)
-        self._stamp_line = f"DTSTAMP:{ics.utc_stamp(self.stamp)}".encode()
+        self._stamp = ics.utc_stamp(self.stamp)
+        self._stamp_line = f"DTSTAMP:{self._stamp}".encode()
+        self._categories: dict[tuple[str, str | None, str | None], str] = {}
         self.tz = model.playbook.timezone
         self.minutes = timedelta(minutes=model.playbook.event_minutes)
         # a feed's index in `feeds()`, by kind and id
@@ -102,7 +104,7 @@ class FeedWriter:
     def base_event(self, uid: str, summary: str) -> Component:
         event = Component("VEVENT")
         event.add("UID", ics.text(uid))
-        event.add("DTSTAMP", ics.utc_stamp(self.stamp))
+        event.add("DTSTAMP", self._stamp)
         event.add("SUMMARY", ics.text(clean(summary)))
         return event
 
@@ -123,14 +125,23 @@ class FeedWriter:
         if url:
             event.add("URL", url)
         event.add("STATUS", STATUS.get(post.status, "CONFIRMED"))
-        categories = [channel.name]
-        if post.campaign:
-            categories.append(self.model.campaigns[post.campaign].name)
-        if post.goal:
-            categories.append(self.model.goals[post.goal].title)
-        # a comma inside a category would split it in some clients: a space instead
-        event.add("CATEGORIES", ",".join(ics.text(clean(c).replace(",", " ")) for c in categories))
+        event.add("CATEGORIES", self.categories(channel, post.campaign, post.goal))
         return event.to_ical()
+
+    def categories(self, channel: Channel, campaign: str | None, goal: str | None) -> str:
+        """The channel's, campaign's and goal's names: made once for each of the few
+        combinations, not for each of 40,000 events."""
+        key = (channel.id, campaign, goal)
+        if key not in self._categories:
+            names = [channel.name]
+            if campaign:
+                names.append(self.model.campaigns[campaign].name)
+            if goal:
+                names.append(self.model.goals[goal].title)
+            # a comma inside a category would split it in some clients: a space instead
+            joined = ",".join(ics.text(clean(n).replace(",", " ")) for n in names)
+            self._categories[key] = joined
+        return self._categories[key]
 
     def add_series(self, event: Component, post: Post, variant: Variant) -> None:
         """Wall-clock start with TZID, RRULE, one EXDATE per line."""

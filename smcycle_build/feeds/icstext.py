@@ -46,10 +46,10 @@ def text(value: str) -> str:
 
 def fold(line: str, limit: int = 75) -> str:
     """Lines under 75 octets, never splitting a character nor an escape (icalendar's rule)."""
-    if len(line) < limit // 4 or len(line.encode("utf-8")) < limit:
-        return line  # the common case: short, one line
-    if line.isascii():
-        return _fold_ascii(line, limit - 1)
+    if line.isascii():  # known to the string, not counted: one byte a character
+        return line if len(line) < limit else _fold_ascii(line, limit - 1)
+    if len(line.encode("utf-8")) < limit:
+        return line  # short: one line
     out: list[str] = []
     current: list[str] = []
     count = 0

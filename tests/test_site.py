@@ -407,6 +407,50 @@ def links_ok(out: MemoryOutput) -> None:
             assert normpath(join(dirname(page), target)) in out.files, f"{page}: {link}"
 
 
+def test_templates_write_values_escaped_as_jinja_does(tmp_path: Path) -> None:
+    """What `{{ value }}` writes is escaped by MarkupSafe's own C function without a
+    Markup made of each value (render/env.py): the pages are what Jinja makes, for
+    strings, numbers, None, Markup and objects with __html__, inside macros, `set`
+    blocks, `call` blocks, filters and includes, and from a compiled template file."""
+    from jinja2 import DictLoader, Environment
+    from markupsafe import Markup
+    from markupsafe import escape as markupsafe_escape
+
+    from smcycle_build.render.env import make_environment
+
+    class Safe:
+        def __html__(self) -> str:
+            return "<em>safe</em>"
+
+    values = {
+        "s": "<a href='x'>&\"</a>", "n": 5, "f": 2.5, "z": None, "m": Markup("<b>m</b>"),
+        "h": Safe(), "items": ["<1>", Markup("<2>")],
+    }  # fmt: skip
+    macros = (
+        "{% macro box(x) %}<div>{{ x }}</div>{% endmacro %}"
+        "{% macro wrap() %}<i>{{ caller() }}</i>{% endmacro %}"
+    )
+    sources = {
+        "page.html": macros + "{{ s }}|{{ n }}|{{ f }}|{{ z }}|{{ m }}|{{ h }}|{{ s|e }}|"
+        "{{ s|safe }}|{{ box(s) }}|{{ box(m)|upper }}|{% set b %}{{ s }}{% endset %}{{ b }}|"
+        "{{ b|length }}|{% for i in items %}{{ i }}{{ loop.index }}{% endfor %}|"
+        "{% call wrap() %}{{ s }}{% endcall %}|{{ s ~ m }}|{% filter upper %}{{ s }}"
+        "{% endfilter %}|{% include 'part.html' %}",
+        "part.html": "<p>{{ s }}{{ m }}</p>",
+    }
+    for name, source in sources.items():
+        (tmp_path / name).write_text(source)
+    ours = make_environment([tmp_path])
+    template = ours.get_template("page.html")
+    assert template.root_render_func.__globals__["escape"] is not markupsafe_escape
+    jinja = Environment(loader=DictLoader(sources), autoescape=True)
+    expected = jinja.get_template("page.html").render(values)
+    assert template.render(values) == expected
+    assert "&lt;a href=&#39;x&#39;&gt;&amp;&#34;&lt;/a&gt;|5|2.5|None|<b>m</b>|<em>safe</em>" in (
+        expected
+    )
+
+
 def test_templates_read_values_as_jinja_does(tmp_path: Path) -> None:
     """The environment looks a dict's `a.b` up as the key first (faster): the answers
     are still Jinja's, for keys, for keys named like a dict's methods, for missing keys

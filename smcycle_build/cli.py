@@ -84,7 +84,7 @@ def _template_problems(project: Project) -> list:
     from .render.env import make_environment
     from .render.theme_errors import ThemeFiles
 
-    own = ThemeFiles(dirs[:-1], project.root)
+    own = ThemeFiles(dirs, project.root)
     return own.compile_problems(make_environment(dirs, reload=False))
 
 

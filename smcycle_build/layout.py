@@ -79,7 +79,7 @@ class Layout:
         if key not in cache.environments:
             cache.environments[key] = make_environment(dirs, cache.reload_templates, cache.bytecode)
         self.site = SiteRenderer(
-            model, dirs, cache.environments[key], ThemeFiles(dirs[:-1], project.root)
+            model, dirs, cache.environments[key], ThemeFiles(dirs, project.root)
         )
         self.links = Links(model.playbook.base_url)
         warnings = tuple(d for d in checked.diagnostics if d.severity != "error")

@@ -62,7 +62,7 @@ def test_a_failure_only_in_the_built_in_theme_stays_smcycles_own(tmp_path: Path)
     error (a bug of ours), not blamed on the team's files."""
     own = tmp_path / "templates"
     own.mkdir()
-    theme = ThemeFiles([own], tmp_path)
+    theme = ThemeFiles([own, builtin_theme()], tmp_path)
     env = make_environment([own, builtin_theme()])
     try:
         env.get_template("post.html").render()

@@ -157,6 +157,6 @@ def _work(claimed, total: int, finish: Callable[[], Any], results) -> None:
     says (or what went wrong)."""
     try:
         paths = _claim_all(claimed, total)
-        results.put(("ok", (paths, finish(), _PROBLEMS)))
+        results.put(("ok", (paths, finish(), unique(_PROBLEMS))))  # each once
     except BaseException:
         results.put(("error", traceback.format_exc()))

@@ -43,11 +43,11 @@ def unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
 
 
 class ThemeFiles:
-    """The repository's template folders (the built-in theme's are not among them), and
-    where paths are reported from."""
+    """The repository's template folders, and where paths are reported from."""
 
-    def __init__(self, own: list[Path], root: Path) -> None:
-        self.own = [os.path.realpath(d) for d in own]
+    def __init__(self, dirs: list[Path], root: Path) -> None:
+        # `dirs` as `env.theme_dirs` gives them: the site's own, then the built-in theme
+        self.own = [os.path.realpath(d) for d in dirs[:-1]]
         self.root = root
 
     def _mine(self, filename: str | None) -> str | None:

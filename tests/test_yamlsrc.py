@@ -108,3 +108,37 @@ def test_explicit_str_tag_keeps_text() -> None:
 def test_unclosed_bracket_is_reported_where_it_opened() -> None:
     _, problems = load("title: [broken\ndate: x\nstatus: y\n", offset=1)
     assert [(p.line, p.rule) for p in problems] == [(2, "schema")]
+
+
+def test_every_node_gets_the_tag_pyyamls_own_resolver_gives() -> None:
+    """The loader resolves tags by the node's kind alone (PyYAML's resolver is slow
+    Python): the tree must stay the one PyYAML's registry of resolvers makes."""
+    import re
+
+    import yaml
+
+    from smcycle_build import yamlsrc
+
+    class Reference(yamlsrc._BaseLoader):
+        yaml_implicit_resolvers: dict = {}  # noqa: RUF012
+
+    Reference.add_implicit_resolver(yamlsrc.PLAIN, re.compile(r"(?s).*"), None)
+
+    def walk(node):
+        if isinstance(node, yaml.ScalarNode):
+            yield "scalar", node.tag, node.start_mark.line, node.value
+            return
+        yield type(node).__name__, node.tag, node.start_mark.line, None
+        for child in node.value:
+            for part in child if isinstance(child, tuple) else (child,):
+                yield from walk(part)
+
+    text = (
+        "a: ! 42\nb: !!str 3\nc: '1'\nd: [1, \"z\", ~, yes]\ne: {f: 12:30, g: ''}\n"
+        "h: !!map {i: !!seq [x]}\nj: |\n  block\nk: >\n  folded\n"
+        "l: &a x\nm: *a\n? complex\n: value\n"
+    )
+    reference = yaml.compose(text, Loader=Reference)
+    ours = yaml.compose(text, Loader=yamlsrc._NodeLoader)
+    assert list(walk(ours)) == list(walk(reference))
+    assert ours.value[3][1].value[0].tag == yamlsrc.PLAIN

@@ -46,3 +46,14 @@ def test_escaping_and_folding_like_icalendar() -> None:
         assert ours.to_ical() == reference.to_ical(), value
     for line in (fold("DESCRIPTION:" + "é" * 100)).split("\r\n"):
         assert len(line.encode()) <= 75
+
+
+def test_clean_strips_every_control_character_but_tab_and_newline() -> None:
+    """ASCII text goes by a byte table, any other by an expression: the same characters."""
+    from smcycle_build.feeds.icstext import clean
+
+    controls = "".join(chr(c) for c in [*range(0x20), 0x7F] if chr(c) not in "\t\n")
+    assert clean(f"a{controls}b\tc\r\nd") == "ab\tc\nd"
+    assert clean(f"é{controls}\x85\x9fb\tc\r\nd") == "éb\tc\nd"
+    plain = "nothing to strip\n"
+    assert clean(plain) == plain

@@ -15,11 +15,17 @@ from datetime import date, datetime
 from ..times import UTC
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_ASCII_CONTROL = bytes(range(0x09)) + bytes(range(0x0B, 0x20)) + b"\x7f"  # the same, in ASCII
 
 
 def clean(text: str) -> str:
     """Control characters stripped (CR too: line ends are the writer's business)."""
-    return _CONTROL.sub("", text.replace("\r\n", "\n"))
+    text = text.replace("\r\n", "\n")
+    if text.isascii():  # most texts: deleted by a byte table, not searched for by an expression
+        data = text.encode("ascii")
+        kept = data.translate(None, _ASCII_CONTROL)
+        return text if len(kept) == len(data) else kept.decode("ascii")
+    return _CONTROL.sub("", text)
 
 
 # icalendar's canonical order for a VEVENT; the other properties follow alphabetically
@@ -85,7 +91,9 @@ def _fold_ascii(line: str, width: int) -> str:
 
 
 def utc_stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    # cut from the ISO form: strftime's format is parsed anew at each of 80,000 calls
+    iso = moment.astimezone(UTC).isoformat()  # 2027-04-05T07:00:00+00:00
+    return f"{iso[0:4]}{iso[5:7]}{iso[8:13]}{iso[14:16]}{iso[17:19]}Z"
 
 
 def local_stamp(moment: datetime) -> str:

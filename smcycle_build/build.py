@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from .cache import DiskCache
 from .errors import Diagnostic
@@ -16,7 +16,11 @@ from .render.parallel import render_pages, workers
 from .render.theme_errors import TemplateProblems, unique
 from .times import build_time
 
-__all__ = ["BuildResult", "build_site", "build_time"]
+if TYPE_CHECKING:
+    from .cache import MarkdownStore
+    from .render.ahead import MarkdownAhead
+
+__all__ = ["BuildResult", "build_site", "build_time", "markdown_ahead"]
 
 
 class Output(Protocol):
@@ -47,21 +51,60 @@ def build_site(
     cache: BuildCache | None = None,
     disk: DiskCache | None = None,
     processes: int | None = None,
+    ahead: MarkdownAhead | None = None,
 ) -> BuildResult:
-    """check -> plan -> render -> write; nothing is written when the content has errors."""
+    """check -> plan -> render -> write; nothing is written when the content has errors.
+    `ahead`: the Markdown the caller started already (`markdown_ahead`), stopped here."""
     store = disk.markdown_store() if disk is not None else None
-    # the posts' Markdown on the other core while this one checks (see render/ahead.py)
-    ahead = None
-    if store is not None and isinstance(out, DiskOutput) and (processes or workers()) > 1:
-        from .render import ahead as markdown_ahead
-
-        ahead = markdown_ahead.start(project.content, store)
+    if ahead is None and isinstance(out, DiskOutput):
+        ahead = markdown_ahead(project, store, processes)
     try:
-        posts = disk.post_store() if disk is not None else None
-        checked = check_project(project, store=posts)
+        return _build(
+            project,
+            out,
+            templates=templates,
+            base_url=base_url,
+            now=now,
+            cache=cache,
+            disk=disk,
+            processes=processes,
+            store=store,
+            ahead=ahead,
+        )
     finally:
         if ahead is not None:
-            ahead.stop()
+            ahead.stop()  # stopped already, unless the check or the layout failed
+
+
+def markdown_ahead(
+    project: Project, store: MarkdownStore | None, processes: int | None
+) -> MarkdownAhead | None:
+    """The posts' Markdown rendered on the other core (see render/ahead.py) while this one
+    checks, saves what it checked and lays the site out, until the workers start; None
+    on one core, or without a store to put it in."""
+    if store is None or (processes or workers()) < 2:
+        return None
+    from .render import ahead
+
+    return ahead.start(project.content, store)
+
+
+def _build(
+    project: Project,
+    out: Output,
+    *,
+    templates: Path | None,
+    base_url: str | None,
+    now: datetime | None,
+    cache: BuildCache | None,
+    disk: DiskCache | None,
+    processes: int | None,
+    store: MarkdownStore | None,
+    ahead: MarkdownAhead | None,
+) -> BuildResult:
+    """`build_site` with the Markdown store and the renderer ahead it set up."""
+    posts = disk.post_store() if disk is not None else None
+    checked = check_project(project, store=posts)
     if checked.checks is not None:
         # now, not while the workers render: pickling every post after the fork would
         # give this process its own copy of the pages that hold them
@@ -123,6 +166,8 @@ def build_site(
     # a template that does not compile, though no page uses it, and then those that
     # fail while pages are made: every one of them in this run
     broken = layout.site.template_problems()
+    if ahead is not None:
+        ahead.stop()  # before the workers: it never competes with them
     try:
         written, _, results = render_pages(
             jobs, layout.site, out, parallel, copies, processes, finish, reuse

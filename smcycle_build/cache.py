@@ -203,6 +203,11 @@ class DiskCache:
         if not ignore.exists():  # the cache is never committed, whatever the repository says
             ignore.write_text("*\n", encoding="utf-8")
 
+    def has_record(self) -> bool:
+        """Whether a build was recorded here (`remember`): without one, nothing is known
+        to be up to date."""
+        return self._manifest().is_file()
+
     def _manifest(self) -> Path:
         return self.dir / "last-build.json"
 

@@ -111,6 +111,13 @@ def build(
     project = Project.locate(content)
     site_templates = Path(templates).resolve() if templates else None
     disk = DiskCache(project.root)
+    ahead = None
+    if not disk.has_record():
+        # a first build has nothing to compare with: its Markdown starts before the
+        # fingerprint (build_site stops it; a daemon, it ends with this process anyway)
+        from .build import markdown_ahead
+
+        ahead = markdown_ahead(project, disk.markdown_store(), jobs)
     now, pinned = build_time(), pinned_time()
     # a pinned moment is an input like the content (the feeds' DTSTAMP is made of it);
     # otherwise the day the output shows is compared (`DiskCache.unchanged`)
@@ -144,6 +151,7 @@ def build(
             now=now,
             disk=disk,
             processes=jobs,
+            ahead=ahead,
         )
     except BaseException:
         output.abort()

@@ -226,6 +226,49 @@ def test_a_failing_page_on_any_process_fails_the_build(tmp_path: Path) -> None:
     assert not (tmp_path / "output").exists()
 
 
+def test_markdown_ahead_keeps_the_other_core_busy_until_the_workers_start(
+    playbook, monkeypatch
+) -> None:
+    """A first build starts the Markdown before it fingerprints the content (there is
+    nothing to compare with), a later one after (it may have nothing to do); either way
+    it runs while the posts are saved and the templates compiled, and stops before the
+    workers fork."""
+    from smcycle_build import build as building
+    from smcycle_build.post_checks import PostChecks
+    from smcycle_build.render import ahead
+    from smcycle_build.render.site import SiteRenderer
+
+    root = playbook({})
+    events: list[str] = []
+
+    def noted(owner, name: str, event: str) -> None:
+        real = getattr(owner, name)
+
+        def note(*args, **kwargs):
+            events.append(event)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, note)
+
+    noted(ahead, "start", "start")
+    noted(ahead.MarkdownAhead, "stop", "stop")
+    noted(DiskCache, "fingerprint", "fingerprint")
+    noted(PostChecks, "save", "save")
+    noted(SiteRenderer, "template_problems", "templates")
+    noted(building, "render_pages", "render")
+    assert run_cli(root, "build", "-j", "2").exit_code == 0
+    assert events[:2] == ["start", "fingerprint"]
+    assert events.index("save") < events.index("templates") < events.index("stop")
+    assert events.index("stop") < events.index("render")
+    events.clear()
+    (root / "content/posts/hello.md").write_text(
+        (root / "content/posts/hello.md").read_text() + "\nOne more line.\n"
+    )
+    assert run_cli(root, "build", "-j", "2").exit_code == 0
+    assert events.index("fingerprint") < events.index("start") < events.index("save")
+    assert events.index("templates") < events.index("stop") < events.index("render")
+
+
 def test_markdown_rendered_ahead_is_what_the_pages_show(playbook) -> None:
     """The bodies rendered on the other core during the check are stored under the key,
     and as the HTML, that the post pages then take; a stored body is not rendered again,

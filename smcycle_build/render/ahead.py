@@ -4,7 +4,8 @@ A cold build spends a third of its CPU in Python-Markdown, and its first seconds
 the check, which is one process's work. A process forked before the check (while the
 heap is still small) reads the posts' files itself, takes each body as the loader
 does, and renders it into the Markdown store; the pages find it there. It stops when
-the check is done, before the page workers start: it never competes with them.
+the site is laid out (the posts checked and saved, the templates compiled), before the
+page workers start: it never competes with them.
 What it renders is what a page would ask for, by the same renderer and the same key,
 so a body it did not reach is only rendered later, and nothing depends on its speed.
 """

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from itertools import chain
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 STRATEGIES = ("awareness", "loyalty", "sales")
@@ -211,8 +212,9 @@ class Post:
 def _by_fields(self: Repeat | Variant | Post) -> tuple:
     """Pickled as the arguments of its constructor: the post store (post_checks.py) loads
     ten thousand posts, and a frozen dataclass with slots otherwise restores each field
-    through a state dict and `dataclasses.fields()` (0.36 against 0.27 s for 10,000)."""
-    return (type(self), tuple(getattr(self, name) for name in self.__slots__))
+    through a state dict and `dataclasses.fields()` (0.36 against 0.27 s for 10,000).
+    The fields are read by one `attrgetter` a class, in C."""
+    return (type(self), _FIELDS[type(self)](self))
 
 
 _KEYS: dict[tuple[str | int, ...], tuple[str | int, ...]] = {}  # each path of keys once
@@ -225,6 +227,7 @@ def _loc(path: str, line: int, keys: tuple[str | int, ...]) -> Loc:
     return Loc(path, line, _KEYS.setdefault(keys, keys))
 
 
+_FIELDS = {kind: attrgetter(*kind.__slots__) for kind in (Repeat, Variant, Post)}
 Repeat.__reduce__ = Variant.__reduce__ = Post.__reduce__ = _by_fields  # type: ignore[assignment]
 Loc.__reduce__ = lambda self: (_loc, (self.path, self.line, self.keys))  # type: ignore[assignment]
 

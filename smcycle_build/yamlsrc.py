@@ -91,6 +91,8 @@ _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 _INF = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"}
 _NAN = {".nan", ".NaN", ".NAN"}
+# what every number, infinity and NaN of the core schema starts with
+_NUMBER_STARTS = frozenset("0123456789+-.")
 
 
 def resolve_plain(text: str) -> Any:
@@ -101,6 +103,8 @@ def resolve_plain(text: str) -> Any:
         return True
     if text in _FALSE:
         return False
+    if text[0] not in _NUMBER_STARTS:  # most values are words: no expression to try
+        return text
     if _INT.match(text):
         return int(text)
     if _OCT.match(text):

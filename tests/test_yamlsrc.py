@@ -44,6 +44,9 @@ def test_core_schema_numbers_and_nulls() -> None:
     assert data["i"] == 42 and data["neg"] == -3 and data["f"] == 2.5 and data["e"] == 1000.0
     assert data["h"] == 31 and data["n"] is None and data["empty"] is None
     assert data["q"] == "42"
+    data, _ = load("plus: +7\ndot: .5\nminus: -.inf\nnan: .nan\nword: x1\n")
+    assert data["plus"] == 7 and data["dot"] == 0.5 and data["minus"] == float("-inf")
+    assert data["nan"] != data["nan"] and data["word"] == "x1"
 
 
 def test_dates_stay_text_for_our_own_parser() -> None:

@@ -29,6 +29,9 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 
 
 PLAIN = "tag:smcycle,2026:plain"  # an untagged plain scalar, typed by resolve_plain()
+# values this long or shorter (ids, statuses, topics, owners, dates) recur in every post:
+# one string for each, as for keys (4 MB at 10,000 posts); titles and texts are not
+SHORT = 32
 
 
 class _NodeLoader(_BaseLoader):  # type: ignore[misc,valid-type]
@@ -151,6 +154,8 @@ class _Converter:
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         text = node.value
+        if len(text) <= SHORT:
+            text = sys.intern(text)
         if node.tag == PLAIN:
             return resolve_plain(text)
         if node.tag == STR:  # quoted, or tagged !!str

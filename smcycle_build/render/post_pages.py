@@ -51,15 +51,18 @@ class PostPages:
         texts = [post.body]
         for variant in post.variants:
             text = self._variant_markdown(post, variant)
-            if text is not None:
+            if text is not None and text is not post.body:  # most often the body itself
                 texts.append(text)
         return texts
 
     def _variant_markdown(self, post: Post, variant: Variant) -> str | None:
         if not NETWORKS[self.model.channels[variant.channel].network].uses_body:
             return None
-        # a body-based variant renders the same text as the body: one render
-        return post.body if variant.text == post.body.strip() else variant.text
+        # a body-based variant renders the same text as the body: one render (most often
+        # its text is the body itself, see load.split_front_matter: no copy to compare)
+        if variant.text is post.body or variant.text == post.body.strip():
+            return post.body
+        return variant.text
 
     def posts_index(self) -> Page:
         rows = self._posts_serving(lambda post: True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urljoin
 from xml.sax.saxutils import escape
@@ -102,6 +103,11 @@ class SiteRenderer:
         return template.render(**self.common, **page.context, url=url, nav=nav, page=page)
 
 
+# a path `urljoin` only appends: segments that start with a letter, digit, _ or - (no
+# `.`, `..`, scheme, query or fragment), as every page path of the site is
+_APPENDED = re.compile(r"(?:[\w-][\w.-]*/)*(?:[\w-][\w.-]*)?")
+
+
 def sitemap(base_url: str, paths: list[str]) -> str:
     """sitemap.xml of every page, as published under `base_url` (no dates: reproducible)."""
     base = base_url if base_url.endswith("/") else base_url + "/"
@@ -113,6 +119,7 @@ def sitemap(base_url: str, paths: list[str]) -> str:
         if path == "404.html":
             continue
         clean = path[: -len("index.html")] if path.endswith("index.html") else path
-        lines.append(f"  <url><loc>{escape(urljoin(base, clean))}</loc></url>")
+        url = base + clean if _APPENDED.fullmatch(clean) else urljoin(base, clean)
+        lines.append(f"  <url><loc>{escape(url)}</loc></url>")
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"

@@ -12,12 +12,15 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from anyascii import anyascii
 
 from .errors import SmcycleError
-from .model import Model
 from .networks import NETWORKS
+
+if TYPE_CHECKING:  # the CLI lists KINDS at every start: the model loads with `new`
+    from .model import Model
 
 KINDS = ("post", "goal", "campaign", "audience", "channel")
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from ..model import Model
-from ..plan import Occurrence
-from ..routes import Links
-from .schedule import TOOL_FORMULA_START, write_csv
+if TYPE_CHECKING:  # the CLI lists TOOLS at every start: the model loads with an export
+    from ..model import Model
+    from ..plan import Occurrence
+    from ..routes import Links
 
 LEFT_OUT = ("idea", "cancelled")
 
@@ -75,6 +76,9 @@ def export_channel(
     first: date | None = None,
     last: date | None = None,
 ) -> str:
+    from ..plan import Occurrence
+    from .schedule import TOOL_FORMULA_START, write_csv
+
     tool = TOOLS[tool_name]
     tz = model.playbook.timezone
     picked = []

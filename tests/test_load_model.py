@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import BASE
 from smcycle_build.pipeline import Project, check_project
 
 
@@ -289,9 +290,11 @@ def test_a_check_leaves_no_garbage(playbook, store: str) -> None:
     cycle made meanwhile is never collected: an import that made some through the frames
     of whoever imported it held every file's parse for the whole build (a fifth of its
     memory). twitter-text is imported in the middle of the check, at the first X text
-    (the post store's check knows the lengths it counted before). In a fresh
-    interpreter, as `smcycle check` runs."""
-    root = playbook()
+    that holds a URL (the post store's check knows the lengths it counted before). In a
+    fresh interpreter, as `smcycle check` runs."""
+    hello = (BASE / "content/posts/hello.md").read_text()
+    link = 'x: {text: "Hello riders: https://example.com/spring"}'
+    root = playbook({"content/posts/hello.md": hello.replace('x: {text: "Hello riders"}', link)})
     probe = (
         "import gc, sys\n"
         "from pathlib import Path\n"

@@ -55,6 +55,68 @@ def test_equal_to_parse_tweet_on_many_texts() -> None:
         assert count_x(text) == parse_tweet(text).weightedLength, repr(text)
 
 
+# what an ASCII text is made of where a URL may or may not begin: dots before letters,
+# digits and punctuation, domains in either case, addresses without a domain
+ASCII_PIECES = [
+    "ride",
+    "Ride",
+    " ",
+    ".",
+    "..",
+    ". ",
+    "e.g.",
+    "U.S.",
+    "v2.0",
+    "9.30",
+    "1.2.3.4",
+    "http://10.0.0.1/x",
+    "example",
+    ".com",
+    ".COM",
+    ".Nl",
+    ".xn--p1ai",
+    ".-a",
+    "._a",
+    "/",
+    ":",
+    "https://",
+    "www",
+    "-",
+    "_",
+    "@",
+    "#",
+    "\r\n",
+    "\r",
+    "\n",
+]
+
+
+def test_ascii_texts_are_counted_as_parse_tweet_counts_them() -> None:
+    """Most of them without twitter-text (see the next test): held equal on texts that
+    hold URLs, in any case, and texts whose dots start none."""
+    rnd = random.Random(11)
+    for _ in range(4000):
+        text = "".join(rnd.choice(ASCII_PIECES) for _ in range(rnd.randint(1, 12)))
+        assert count_x(text) == parse_tweet(text).weightedLength, repr(text)
+
+
+def test_plain_ascii_texts_are_counted_without_twitter_text() -> None:
+    """Loading it takes a tenth of a second, and searching texts for URLs more: a check
+    of X texts without one never loads it. In a fresh interpreter."""
+    plain = ["Ride safe. See you at 9.30!", "Tyres: 4.5 bar.\r\nBring a lock.", "#ride @riders"]
+    probe = (
+        "import sys\n"
+        "from smcycle_build.networks import count_x\n"
+        f"print([count_x(t) for t in {plain!r}], 'twitter_text' in sys.modules)\n"
+        "print(count_x('Spring rides: example.com/spring'), 'twitter_text' in sys.modules)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    counts = [parse_tweet(t).weightedLength for t in plain]
+    linked = parse_tweet("Spring rides: example.com/spring").weightedLength
+    assert run.stdout.splitlines() == [f"{counts} False", f"{linked} True"]
+
+
 def test_counts_without_pkg_resources() -> None:
     """twitter-text reads its emoji list through setuptools' `pkg_resources`, which a
     Python 3.12 environment or a recent setuptools does not have: X texts are still

@@ -100,21 +100,25 @@ def test_ascii_texts_are_counted_as_parse_tweet_counts_them() -> None:
         assert count_x(text) == parse_tweet(text).weightedLength, repr(text)
 
 
+def fresh(code: str, before: str = "") -> list[str]:
+    """The lines `code` prints in a new interpreter, `count_x` imported after `before`."""
+    probe = f"import sys\n{before}from smcycle_build.networks import count_x\n{code}"
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    return run.stdout.splitlines()
+
+
 def test_plain_ascii_texts_are_counted_without_twitter_text() -> None:
     """Loading it takes a tenth of a second, and searching texts for URLs more: a check
     of X texts without one never loads it. In a fresh interpreter."""
     plain = ["Ride safe. See you at 9.30!", "Tyres: 4.5 bar.\r\nBring a lock.", "#ride @riders"]
-    probe = (
-        "import sys\n"
-        "from smcycle_build.networks import count_x\n"
+    lines = fresh(
         f"print([count_x(t) for t in {plain!r}], 'twitter_text' in sys.modules)\n"
         "print(count_x('Spring rides: example.com/spring'), 'twitter_text' in sys.modules)\n"
     )
-    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
     counts = [parse_tweet(t).weightedLength for t in plain]
     linked = parse_tweet("Spring rides: example.com/spring").weightedLength
-    assert run.stdout.splitlines() == [f"{counts} False", f"{linked} True"]
+    assert lines == [f"{counts} False", f"{linked} True"]
 
 
 def test_counts_without_pkg_resources() -> None:
@@ -123,15 +127,9 @@ def test_counts_without_pkg_resources() -> None:
     counted (the same as parse_tweet here, emoji included), and `pkg_resources` is left
     as it was. In a fresh interpreter where importing it fails."""
     texts = ["Hello riders", "😀👨‍👩‍👧 #️⃣ ride https://example.com/spring", "日本語 🙋🏽 é"]
-    probe = (
-        "import sys\n"
-        "sys.modules['pkg_resources'] = None\n"
-        "from smcycle_build.networks import count_x\n"
-        f"print([count_x(t) for t in {texts!r}])\n"
-        "print(sys.modules['pkg_resources'])\n"
+    counts, left = fresh(
+        f"print([count_x(t) for t in {texts!r}])\nprint(sys.modules['pkg_resources'])\n",
+        before="sys.modules['pkg_resources'] = None\n",
     )
-    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
-    counts, left = run.stdout.splitlines()
     assert counts == str([parse_tweet(t).weightedLength for t in texts])
     assert left == "None"

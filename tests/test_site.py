@@ -497,6 +497,80 @@ def test_templates_read_values_as_jinja_does(tmp_path: Path) -> None:
         ours.from_string("{{ d.missing }}").render(values)
 
 
+def test_templates_call_functions_as_jinja_does(tmp_path: Path, monkeypatch) -> None:
+    """The environment calls a plain function, method, macro or the UI strings at once
+    (render/env.py), without Jinja's `Context.call`; what is marked to be passed the
+    context, its evaluation context or the environment, on itself or on its
+    `__call__`, goes through Jinja's own and gets it, loop and block variables included.
+    The pages are Jinja's."""
+    from jinja2 import Environment, pass_context, pass_environment, pass_eval_context
+    from jinja2.runtime import Context
+
+    from smcycle_build.render.env import make_environment, theme_dirs
+    from smcycle_build.render.i18n import load_strings
+
+    @pass_context
+    def seen(ctx, name: str) -> str:
+        return f"{name}={ctx.get(name)}"
+
+    class Marked:
+        @pass_context
+        def __call__(self, ctx) -> str:
+            return f"inner={ctx.get('inner')}"
+
+    class Shop:
+        def plain(self, n: int, *, self_: str = "") -> str:
+            return f"plain {n}{self_}"
+
+        @pass_environment
+        def marked(self, env) -> str:
+            return type(env).__name__.replace("Site", "")
+
+    def stops() -> str:
+        raise StopIteration
+
+    values = {
+        "plain": lambda n, obj="": f"<{n}{obj}>",
+        "seen": seen,
+        "marked": Marked(),
+        "shop": Shop(),
+        "env": pass_environment(lambda env: type(env).__name__.replace("Site", "")),
+        "auto": pass_eval_context(lambda ec: ec.autoescape),
+        "stops": stops,
+        "t": load_strings(theme_dirs(None), "en"),
+        "items": ["a", "b"],
+    }
+    source = (
+        "{% macro box(x) %}[{{ x }}|{{ caller() if caller is defined else '' }}]{% endmacro %}"
+        "{{ plain(1) }}{{ plain(2, obj='o') }}{{ shop.plain(3, self_='s') }}{{ shop.marked() }}"
+        "{{ env() }}{{ auto() }}{{ box(4) }}{% call box(5) %}c{% endcall %}{{ t('copy') }}"
+        "{{ stops() is undefined }}"
+        "{% for item in items %}{% set inner = item ~ '!' %}{{ seen('inner') }}{{ marked() }}"
+        "{{ plain(item) }}{{ box(item) }}{% endfor %}{% set x = 7 %}{{ seen('x') }}"
+        "{% block main %}{% set y = 8 %}{{ seen('y') }}{% endblock %}"
+    )
+    ours = make_environment([tmp_path])
+    jinja = Environment(autoescape=True)
+    expected = jinja.from_string(source).render(values)
+    assert "<1><2o>plain 3sEnvironmentEnvironmentTrue[4|][5|c]Copy" in expected.replace(
+        "&lt;", "<"
+    ).replace("&gt;", ">")
+    assert "inner=a!inner=a!" in expected and "x=7" in expected and "y=8" in expected
+
+    jinjas = []
+    call = Context.call
+
+    def counted(ctx, obj, *args, **kwargs):
+        jinjas.append(getattr(obj, "__name__", type(obj).__name__))
+        return call(ctx, obj, *args, **kwargs)
+
+    monkeypatch.setattr(Context, "call", counted)
+    assert ours.from_string(source).render(values) == expected
+    assert sorted(jinjas) == sorted(
+        ["marked", "<lambda>", "<lambda>", "seen", "seen"] + ["seen", "Marked"] * 2
+    )  # the marked ones only: shop.marked, env, auto, seen('x'), seen('y'), the loop's
+
+
 def test_dates_are_written_for_their_own_zone_and_hour() -> None:
     """Formatted moments are remembered (a cold build formats forty thousand): by wall
     clock, fold and zone, so the same instant in two zones, or the two 02:30s of the

@@ -42,16 +42,18 @@ PIECES = [
 
 def test_the_shortcuts_around_python_markdown_give_the_same_html() -> None:
     """Texts that hold no character an inline pattern needs skip the inline processor,
-    and a block is searched by an expression only when it holds what that expression
-    needs (markdown_fast.py): the HTML is the same, for the example's bodies and for
-    documents made of every construct, abbreviations, footnotes and tables included."""
+    the others are tried only with the patterns whose characters they hold, and a block
+    is searched by an expression only when it holds what that expression needs
+    (markdown_fast.py): the HTML is the same, for the example's bodies and for documents
+    made of every construct, abbreviations, footnotes and tables included."""
     import random
     from pathlib import Path
 
-    from smcycle_build.render.markdown_fast import BLOCK_NEEDLES
+    from smcycle_build.render.markdown_fast import BLOCK_NEEDLES, _TriggeredInline
 
     fast, slow = MarkdownRenderer(), reference()
     assert "smcycle-skip-plain" in fast._md.treeprocessors  # known to this Python-Markdown
+    assert type(fast._md.treeprocessors["inline"]) is _TriggeredInline
     prechecked = {type(p).__mro__[1] for p in fast._md.parser.blockprocessors}
     assert set(BLOCK_NEEDLES) <= prechecked
     texts = [
@@ -75,4 +77,5 @@ def test_an_inline_pattern_not_known_here_turns_the_skip_off() -> None:
     md = markdown.Markdown(extensions=["extra", "sane_lists"])
     md.inlinePatterns.register(SimpleTagInlineProcessor(r"()~~(.+?)~~", "del"), "del", 40)
     assert not skip_plain_texts(md)
+    assert type(md.treeprocessors["inline"]).__name__ == "InlineProcessor"
     assert markdown.markdown("a ~~b~~", extensions=[]) != md.convert("a ~~b~~")

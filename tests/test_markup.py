@@ -37,25 +37,34 @@ PIECES = [
     "[link](https://x.nl)", "[ref][r]\n\n[r]: https://r.nl", "https://plain.nl", "é",
     "\n\n___\n\n", "\n\n- - -\n", "a|b\n-|-\nc|d", "|x|\n|-|", "\n\n: def", "]:", "[^",
     "-", "---", "\n***\n", "\x02", ":", "!", "~", "^", "=", "+", "'", '"', ".", "1",
+    "\n\n~~~\nfenced\n~~~\n\n", "&#1", "&#x41", "&copy", "{", "}",
 ]  # fmt: skip
 
 
 def test_the_shortcuts_around_python_markdown_give_the_same_html() -> None:
     """Texts that hold no character an inline pattern needs skip the inline processor,
-    the others are tried only with the patterns whose characters they hold, and a block
-    is searched by an expression only when it holds what that expression needs
-    (markdown_fast.py): the HTML is the same, for the example's bodies and for documents
-    made of every construct, abbreviations, footnotes and tables included."""
+    the others are tried only with the patterns whose characters they hold, a block is
+    searched by an expression only when it holds what that expression needs, and a
+    document by fenced code, raw HTML and attribute lists only when it holds a fence, a
+    tag or entity, or a brace (markdown_fast.py): the HTML is the same, for the
+    example's bodies and for documents made of every construct, abbreviations,
+    footnotes and tables included."""
     import random
     from pathlib import Path
 
-    from smcycle_build.render.markdown_fast import BLOCK_NEEDLES, _TriggeredInline
+    from smcycle_build.render.markdown_fast import (
+        BLOCK_NEEDLES,
+        DOCUMENT_PRECHECKS,
+        _TriggeredInline,
+    )
 
     fast, slow = MarkdownRenderer(), reference()
     assert "smcycle-skip-plain" in fast._md.treeprocessors  # known to this Python-Markdown
     assert type(fast._md.treeprocessors["inline"]) is _TriggeredInline
     prechecked = {type(p).__mro__[1] for p in fast._md.parser.blockprocessors}
     assert set(BLOCK_NEEDLES) <= prechecked
+    processors = {*map(type, fast._md.preprocessors), *map(type, fast._md.treeprocessors)}
+    assert set(DOCUMENT_PRECHECKS.values()) <= processors
     texts = [
         p.read_text(encoding="utf-8").split("\n---\n", 1)[-1]
         for p in sorted((Path(__file__).parent.parent / "content").rglob("*.md"))

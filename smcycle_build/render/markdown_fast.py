@@ -31,7 +31,7 @@ from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from markdown.extensions.footnotes import FootnoteBlockProcessor
 from markdown.extensions.md_in_html import HtmlBlockPreprocessor
 from markdown.extensions.tables import TableProcessor
-from markdown.treeprocessors import InlineProcessor, Treeprocessor
+from markdown.treeprocessors import InlineProcessor, Treeprocessor, UnescapeTreeprocessor
 from markdown.util import AtomicString
 
 
@@ -206,7 +206,8 @@ def precheck_blocks(md: markdown.Markdown) -> None:
 
 # Processors that search the whole document, and what they cannot act without: fenced
 # code a fence, the raw HTML extractor a tag or an entity ("<", "&"; it passes all else
-# through as it was), attribute lists a "{" in some text or tail of the tree.
+# through as it was), attribute lists a "{" in some text or tail of the tree, the
+# unescaping of escaped characters a backslash.
 class _FencedOnly(FencedBlockPreprocessor):
     def run(self, lines: list[str]) -> list[str]:
         text = "\n".join(lines)
@@ -232,10 +233,22 @@ class _BracedOnly(AttrListTreeprocessor):
                 return
 
 
+class _EscapedOnly(UnescapeTreeprocessor):
+    """What it restores ("\x02", digits, "\x03") only the escape pattern makes, of a
+    backslash and the character after it (the source's own "\x02" and "\x03" are
+    taken out first, by NormalizeWhitespace): the document as the block parser read it
+    (`md.lines`) holds a backslash wherever the tree holds one."""
+
+    def run(self, root) -> None:
+        if any("\\" in line for line in self.md.lines):
+            super().run(root)
+
+
 DOCUMENT_PRECHECKS = {
     FencedBlockPreprocessor: _FencedOnly,
     HtmlBlockPreprocessor: _HtmlOnly,
     AttrListTreeprocessor: _BracedOnly,
+    UnescapeTreeprocessor: _EscapedOnly,
 }
 
 

@@ -571,6 +571,24 @@ def test_templates_call_functions_as_jinja_does(tmp_path: Path, monkeypatch) -> 
     )  # the marked ones only: shop.marked, env, auto, seen('x'), seen('y'), the loop's
 
 
+def test_weekdays_are_babels_names_in_every_width() -> None:
+    """Weekday names are kept per width once looked up (render/i18n.py): each is the
+    name Babel's locale data gives, whichever width was asked for first."""
+    from datetime import date, timedelta
+
+    from smcycle_build.render.env import theme_dirs
+    from smcycle_build.render.i18n import Locale, load_strings
+
+    for tag in ("en-GB", "nl-NL", "he-IL", "ja-JP"):
+        loc = Locale(tag, load_strings(theme_dirs(None), tag))
+        for width in ("abbreviated", "wide", "narrow", "short", "abbreviated", "wide"):
+            for n in range(9):
+                day = date(2027, 3, 1) + timedelta(days=n)
+                expected = loc.babel.days["format"][width][day.weekday()]
+                assert loc.weekday(day, width) == expected, (tag, width, day)
+    assert loc.weekday(date(2027, 3, 1)) == "月"  # Monday, abbreviated by default
+
+
 def test_dates_are_written_for_their_own_zone_and_hour() -> None:
     """Formatted moments are remembered (a cold build formats forty thousand): by wall
     clock, fold and zone, so the same instant in two zones, or the two 02:30s of the

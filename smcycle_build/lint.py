@@ -34,6 +34,7 @@ _LINK = re.compile(r"(?:https?://|www\.)\S+")
 _TAG = re.compile(r"[#@][\w-]+")
 _ASCII_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")  # \w, lowercased
 _ASCII_WORDS = bytes(c if chr(c) in _ASCII_WORD_CHARS else 32 for c in range(256))
+_SPACES = re.compile(rb"  +")
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,8 @@ def normalise(text: str) -> str:
                 cursor = cut.end()
         pieces.append(low[cursor:])
         low = "".join(pieces)
-    return b" ".join(low.encode("ascii").translate(_ASCII_WORDS).split()).decode("ascii")
+    # the runs of spaces the table leaves between words made one (no object per word)
+    return _SPACES.sub(b" ", low.encode("ascii").translate(_ASCII_WORDS)).strip().decode("ascii")
 
 
 def _normalise_any(low: str) -> str:

@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from xml.sax.saxutils import escape
+from html import escape
 
 from markupsafe import Markup
 
@@ -167,6 +167,6 @@ def sparkline(chart_id: str, title: str, points: Sequence[Point], rtl: bool = Fa
     coords = " ".join(f"{s.x(d)},{s.y(v)}" for d, v in points)
     return Markup(
         f'<svg class="spark" viewBox="0 0 120 32" role="img" aria-labelledby="{chart_id}-t">'
-        f'<title id="{chart_id}-t">{escape(title)}</title>'
+        f'<title id="{chart_id}-t">{escape(title, quote=False)}</title>'
         f'<polyline points="{coords}"/></svg>'
     )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
+from html import escape
 from pathlib import Path
 from urllib.parse import urljoin
-from xml.sax.saxutils import escape
 
 from jinja2 import Environment
 
@@ -120,6 +120,6 @@ def sitemap(base_url: str, paths: list[str]) -> str:
             continue
         clean = path[: -len("index.html")] if path.endswith("index.html") else path
         url = base + clean if _APPENDED.fullmatch(clean) else urljoin(base, clean)
-        lines.append(f"  <url><loc>{escape(url)}</loc></url>")
+        lines.append(f"  <url><loc>{escape(url, quote=False)}</loc></url>")
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"

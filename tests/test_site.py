@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from posixpath import dirname, join, normpath
@@ -587,6 +587,31 @@ def test_weekdays_are_babels_names_in_every_width() -> None:
                 expected = loc.babel.days["format"][width][day.weekday()]
                 assert loc.weekday(day, width) == expected, (tag, width, day)
     assert loc.weekday(date(2027, 3, 1)) == "月"  # Monday, abbreviated by default
+
+
+def test_moments_are_written_as_babel_writes_them() -> None:
+    """A moment is written from its date and its time of day, each formatted once, where
+    the locale's time shows the clock alone (render/i18n.py): what Babel's own
+    format_datetime writes, in 24-hour and 12-hour locales, with day periods, in
+    every zone and on both sides of a clock change."""
+    import random
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_datetime
+
+    from smcycle_build.render.env import theme_dirs
+    from smcycle_build.render.i18n import Locale, load_strings
+
+    rng = random.Random(3)
+    zones = [ZoneInfo(z) for z in ("Europe/Amsterdam", "America/New_York", "Asia/Kolkata")]
+    for tag in ("en-GB", "en-US", "ko-KR", "zh-Hant-TW", "ar-EG", "fa-IR", "he-IL"):
+        loc = Locale(tag, load_strings(theme_dirs(None), tag))
+        assert loc._clock_only, tag
+        for _ in range(300):
+            moment = datetime(2027, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randrange(10**6))
+            moment = moment.astimezone(rng.choice(zones)).replace(second=rng.choice((0, 30)))
+            expected = format_datetime(moment, format="medium", locale=loc.babel)
+            assert loc.datetime(moment) == expected, (tag, moment)
 
 
 def test_dates_are_written_for_their_own_zone_and_hour() -> None:

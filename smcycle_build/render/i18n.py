@@ -16,7 +16,15 @@ import yaml
 from babel import Locale as BabelLocale
 from babel import UnknownLocaleError
 from babel.core import get_global
-from babel.dates import format_date, format_datetime, format_skeleton
+from babel.dates import (
+    format_date,
+    format_datetime,
+    format_skeleton,
+    format_time,
+    get_datetime_format,
+    get_time_format,
+    tokenize_pattern,
+)
 from markupsafe import Markup, escape
 
 from ..errors import SmcycleError
@@ -75,6 +83,10 @@ def load_strings(theme_dirs: list[Path], tag: str) -> Strings:
     return Strings(tag if table is not english else "en", table, english)
 
 
+# the pattern letters of a time of day: hours, minutes, seconds, fractions, day periods
+_CLOCK_FIELDS = "HhKkmsSAaBb"
+
+
 class Locale:
     """Formats dates the playbook's way; says which way the script runs."""
 
@@ -91,6 +103,14 @@ class Locale:
         # a moment by its wall clock and zone: forty thousand occurrences, a few
         # thousand distinct moments (Babel's pattern formatter, 0.5 CPU s a cold build)
         self._moments: dict[tuple[datetime, int, tzinfo | None], str] = {}
+        # ... or, where the locale's medium time shows the clock alone (no zone), made
+        # as Babel makes it of its date and its time of day, each formatted once: ten
+        # thousand posts have thousands of moments but a few hundred days and times
+        clock = get_time_format("medium", locale=self.babel).pattern
+        fields = {value[0] for kind, value in tokenize_pattern(clock) if kind == "field"}
+        self._clock_only = fields <= set(_CLOCK_FIELDS)
+        self._joined = str(get_datetime_format("medium", locale=self.babel)).replace("'", "")
+        self._clocks: dict[tuple[int, int, int, int], str] = {}
         self._weekdays: dict[str, tuple[str, ...]] = {}  # the names of Monday..Sunday
 
     def month(self, month: int, width: str = "wide") -> str:
@@ -127,6 +147,13 @@ class Locale:
         return f"{moment.hour:02d}:{moment.minute:02d}"
 
     def datetime(self, moment: datetime) -> str:
+        """Babel's `format_datetime(moment, "medium")`."""
+        if self._clock_only:
+            clock = (moment.hour, moment.minute, moment.second, moment.microsecond)
+            time = self._clocks.get(clock)
+            if time is None:
+                time = self._clocks[clock] = format_time(moment, "medium", locale=self.babel)
+            return self._joined.replace("{0}", time).replace("{1}", self.date(moment.date()))
         # wall clock, fold (an hour that happens twice; naive datetimes compare equal
         # across it) and zone: equal keys only for moments Babel writes alike
         key = (moment.replace(tzinfo=None), moment.fold, moment.tzinfo)

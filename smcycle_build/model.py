@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from itertools import chain
 from operator import attrgetter
+from typing import Any
 from zoneinfo import ZoneInfo
 
 STRATEGIES = ("awareness", "loyalty", "sales")
@@ -210,7 +211,7 @@ class Post:
     loc: Loc
 
 
-def _by_fields(self: Repeat | Variant | Post) -> tuple:
+def _by_fields(self: Any) -> tuple:
     """Pickled as the arguments of its constructor: the post store (post_checks.py) loads
     ten thousand posts, and a frozen dataclass with slots otherwise restores each field
     through a state dict and `dataclasses.fields()` (0.36 against 0.27 s for 10,000).
@@ -228,8 +229,17 @@ def _loc(path: str, line: int, keys: tuple[str | int, ...]) -> Loc:
     return Loc(path, line, _KEYS.setdefault(keys, keys))
 
 
-_FIELDS = {kind: attrgetter(*kind.__slots__) for kind in (Repeat, Variant, Post)}
-Repeat.__reduce__ = Variant.__reduce__ = Post.__reduce__ = _by_fields  # type: ignore[assignment]
+_FIELDS: dict[type, attrgetter] = {}
+
+
+def pickled_by_fields(*kinds: type) -> None:
+    """Frozen dataclasses with slots, pickled as their constructor's arguments (`_by_fields`)."""
+    for kind in kinds:
+        _FIELDS[kind] = attrgetter(*kind.__slots__)
+        kind.__reduce__ = _by_fields  # type: ignore[method-assign]
+
+
+pickled_by_fields(Repeat, Variant, Post)
 Loc.__reduce__ = lambda self: (_loc, (self.path, self.line, self.keys))  # type: ignore[assignment]
 
 

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .cache import PostStore
 from .errors import Diagnostic, Diagnostics
-from .model import Post
+from .model import Post, pickled_by_fields
 
 if TYPE_CHECKING:
     from .load import RawDocument
@@ -63,6 +63,9 @@ class CheckedPost:
     post: Post | None  # None: something in it is wrong (see `built`)
     built: Problems
     copy_paste: Problems | None = None  # None: not linted yet (a check with errors)
+
+
+pickled_by_fields(CheckedPost)  # ten thousand are loaded by every check after an edit
 
 
 def _library(name: str) -> str:

@@ -145,6 +145,21 @@ def test_a_store_of_another_program_or_with_damaged_entries_is_not_used(repo) ->
     assert not upgraded.checks.found  # emptied for this program, every post checked anew
 
 
+def test_a_checked_post_is_stored_as_its_constructors_arguments(repo) -> None:
+    """Pickled by its fields (model.pickled_by_fields), as its post is: no state dict
+    restored field by field for each of the ten thousand entries a check loads; loaded
+    equal to what was stored."""
+    import pickle
+
+    from smcycle_build.post_checks import CheckedPost
+
+    entry = next(iter(check(repo).checks.made.values()))
+    kind, args = entry.__reduce__()
+    assert kind is CheckedPost
+    assert args == tuple(getattr(entry, name) for name in CheckedPost.__slots__)
+    assert pickle.loads(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)) == entry
+
+
 def test_check_keeps_its_store_in_the_ignored_cache_folder(repo) -> None:
     first = run_cli(repo, "check")
     cache = repo / ".smcycle-cache"

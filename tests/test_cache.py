@@ -452,3 +452,44 @@ def test_assets_and_media_are_copied_only_when_their_bytes_change(playbook) -> N
     post.write_text(post.read_text().replace("Welcome, all.", "Welcome, everyone."))
     assert "built " in build(root)
     assert (out / "assets/style.css").read_bytes() != b"tampered"
+
+
+def test_the_digests_of_a_few_changed_files_are_hashed_again_not_saved(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Rewriting every file's digest for one edit costs more than hashing that file again
+    next time (cache.FileDigests.save): a change to a hundredth of the files or less
+    is not written, and the next run finds it and hashes it again; a larger one is."""
+    import hashlib
+
+    from smcycle_build.cache import FileDigests
+
+    monkeypatch.setattr(FileDigests, "RACY", 0)  # every file old enough to be kept
+    files = [tmp_path / f"f{i}.md" for i in range(300)]
+    for i, f in enumerate(files):
+        f.write_text(f"post {i}\n")
+    store = tmp_path / "digests.json"
+
+    def run() -> tuple[FileDigests, list[str]]:
+        digests, read = FileDigests(store), []
+        real = digests.record
+
+        def record(path, st, data):
+            read.append(Path(path).name)
+            return real(path, st, data)
+
+        digests.record = record  # type: ignore[method-assign]
+        for f in files:
+            assert digests.digest(str(f)) == hashlib.sha256(f.read_bytes()).hexdigest()
+        digests.save()
+        return digests, read
+
+    assert len(run()[1]) == 300 and store.is_file()
+    saved = store.read_bytes()
+    files[7].write_text("post 7, edited\n")
+    assert run()[1] == ["f7.md"] and store.read_bytes() == saved  # one of 300: not saved
+    assert run()[1] == ["f7.md"]  # found changed again, hashed again
+    for f in files[:9]:
+        f.write_text(f.read_text() + "more\n")
+    assert len(run()[1]) == 9 and store.read_bytes() != saved  # 3% of them: saved
+    assert run()[1] == []

@@ -571,6 +571,74 @@ def test_templates_call_functions_as_jinja_does(tmp_path: Path, monkeypatch) -> 
     )  # the marked ones only: shop.marked, env, auto, seen('x'), seen('y'), the loop's
 
 
+def test_templates_write_what_jinja_writes_a_run_at_a_time(tmp_path: Path) -> None:
+    """Compiled templates yield each run of output as one string (render/env.py): the
+    pages are what stock Jinja writes, through blocks and `super()`, includes in loops,
+    macros with `caller()`, `{% set %}` and `{% filter %}` blocks, escaping turned off
+    and on, and output outside the blocks of a template that extends another."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+    from markupsafe import Markup
+
+    from smcycle_build.render.env import make_environment
+
+    files = {
+        "base.html": (
+            "<title>{% block title %}{{ site }} &amp; co{% endblock %}</title>\n"
+            "{% block main %}<p>{{ site }}</p>{% endblock %}<footer>{{ n }}|{{ none }}</footer>\n"
+        ),
+        "item.html": (
+            '<li class="{{ o.kind }}" data-i="{{ loop.index }}">{{ o.name }}·{{ i }}</li>\n'
+        ),
+        "page.html": (
+            '{% extends "base.html" %}\n'
+            "{% macro box(x) %}<b>{{ x }}</b>[{{ caller() if caller is defined else '-' }}]"
+            "{% endmacro %}\n"
+            "outside {{ site }} is never written\n"
+            "{% block title %}{{ title }} · {{ super() }}{% endblock %}\n"
+            "{% block main %}\n"
+            '<h1 id="{{ title }}">{{ title }} {{ 1 + 2 }} {{ safe }} {{ "<lit>" }}</h1>\n'
+            "{% set caption %}<i>{{ title }}</i> {{ n * 2 }}{% endset %}{{ caption }}\n"
+            "{% for o in items %}{% set i = loop.index0 %}{% include 'item.html' %}"
+            "{% if not loop.last %}, {{ o.name }}{% endif %}{% endfor %}\n"
+            "{{ box(title) }}{% call box(n) %}<u>{{ title }}</u>{% endcall %}\n"
+            "{% filter upper %}{{ title }} and {{ safe }}{% endfilter %}\n"
+            "{% autoescape false %}{{ title }} {{ n }}{% endautoescape %}\n"
+            "{% with w = title ~ '!' %}{{ w }}{{ w }}{% endwith %} {{ self.title() }}\n"
+            "{% raw %}{{ kept }}{% endraw %} {{- n -}} end\n"
+            "{% endblock %}\n"
+        ),
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    values = {
+        "site": "Q&A <site>",
+        "title": 'Spring "sale" <b>',
+        "safe": Markup("<em>safe</em>"),
+        "n": 7,
+        "none": None,
+        "items": [{"kind": "a", "name": "x<y"}, {"kind": "b", "name": "z"}],
+    }
+    settings = dict(
+        undefined=StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    jinja = Environment(loader=FileSystemLoader(str(tmp_path)), **settings)
+    ours = make_environment([tmp_path])
+    expected = jinja.get_template("page.html").render(values)
+    assert '<li class="a" data-i="1">x&lt;y·0</li>' in expected
+    assert "SPRING &#34;SALE&#34; &LT;B&GT; AND <EM>SAFE</EM>" in expected
+    assert "outside" not in expected and "{{ kept }}" in expected
+    assert ours.get_template("page.html").render(values) == expected
+
+    source = files["page.html"]
+    stock = jinja.compile(source, raw=True).count("yield ")
+    joined = ours.compile(source, raw=True).count("yield ")
+    assert joined < stock / 2, (joined, stock)
+
+
 def test_weekdays_are_babels_names_in_every_width() -> None:
     """Weekday names are kept per width once looked up (render/i18n.py): each is the
     name Babel's locale data gives, whichever width was asked for first."""

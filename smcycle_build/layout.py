@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from importlib.metadata import version
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,6 +39,9 @@ from .routes import Links, entity_url
 if TYPE_CHECKING:
     from .cache import DiskCache, LastBuild
     from .post_checks import PostChecks
+
+
+OCCURRENCES_A_PAGE = 100  # see Layout.file_jobs
 
 
 @dataclass
@@ -136,12 +140,18 @@ class Layout:
         return digest_trees(self.dirs, settings)
 
     def page_reuse(self, checks: PostChecks, last: LastBuild) -> tuple[dict[str, str], PageReuse]:
-        """The post pages' keys (without their contexts: see PostPages), and what keys
-        every other page by its context, against the last build."""
+        """The keys of the pages keyed without their contexts (the posts': see PostPages;
+        the months': see calendar_pages.py), and what keys every other page by its
+        context, against the last build."""
         site = self.site_key()
-        posts = self.pages.page_keys(site, checks.keys)
+        declared = self.pages.page_keys(site, checks.keys)
         keys = PageKeys(f"{site}\0{checks.context_key}", checks.keys)
-        return posts, PageReuse(keys, last, set(posts))
+        pages = self.pages
+        for page in chain(pages.month_inputs(checks.keys), pages.channel_month_inputs(checks.keys)):
+            key = keys.key(page)
+            if key is not None:
+                declared[page.path] = key
+        return declared, PageReuse(keys, last, set(declared))
 
     def markdown_keys(self, pages: set[str]) -> set[str]:
         """The Markdown store's keys of what the post pages at `pages` render: a page
@@ -156,11 +166,17 @@ class Layout:
         }
 
     def jobs_without(self, reused: set[str]) -> list[PageJob]:
-        """The page jobs, less the pages of posts in `reused` (paths of post pages)."""
+        """The page jobs, less those of the pages in `reused` (the last build's files are
+        kept): the posts' in new batches of the others, any other job of those pages
+        alone left out."""
         paths = {p.id: entity_url("posts", p.id) for p in self.model.posts.values()}
         posts = [p for p in self.model.posts.values() if paths[p.id] not in reused]
         post_pages = set(paths.values())
-        others = [job for job in self.jobs if not post_pages.issuperset(job.paths)]
+        others = [
+            job
+            for job in self.jobs
+            if not post_pages.issuperset(job.paths) and not reused.issuperset(job.paths)
+        ]
         return others + self.pages.post_jobs(posts, self.post_batch)
 
     def paths(self) -> list[str]:
@@ -189,9 +205,13 @@ class Layout:
         def write(path: str, out) -> None:
             out.write(path, self.files[path]())
 
-        return [FileJob(schedules, write_schedules), FileJob(feeds, write_feeds)] + [
-            FileJob((path,), partial(write, path)) for path in rest
-        ]
+        # every occurrence is a row of three schedules, an event of several feeds: about
+        # a page's work for each OCCURRENCES_A_PAGE (measured, reused from the last build)
+        size = 1 + len(self.plan.occurrences) // OCCURRENCES_A_PAGE
+        return [
+            FileJob(schedules, write_schedules, size),
+            FileJob(feeds, write_feeds, size),
+        ] + [FileJob((path,), partial(write, path)) for path in rest]
 
     def _runs(self, name: str) -> Runs | None:
         """The last build's pieces of the feeds or the schedules (`pieces.py`): opened

@@ -340,10 +340,87 @@ def test_pages_keyed_by_the_forked_workers_are_reused_and_match_a_cold_build(
     after = everything(root)
     assert after["calendar/2029-06/index.html"] == before["calendar/2029-06/index.html"]
     assert after["calendar/2027-01/index.html"] != before["calendar/2027-01/index.html"]
+    # a channel's month is kept unless the post is in it, and its job is not even run
+    assert after["channels/x/2029-06/index.html"] == before["channels/x/2029-06/index.html"]
+    assert after["channels/x/2027-01/index.html"] != before["channels/x/2027-01/index.html"]
+    post.write_text(text[:body] + "Edited again. " + text[body:])
+    months, jobs = reused_months(root)
+    assert "channels/x/2029-06/index.html" in months
+    assert "channels/x/2029-06/index.html" not in jobs and "channels/x/2027-01/index.html" in jobs
+    again = [p for p in jobs if p.startswith("channels/") and p.count("/") == 3]
+    assert again and all("/2027-01/" in p for p in again)  # the post's month, its channels
+    assert len([p for p in months if p.startswith("channels/")]) > 150
+    post.write_text(text[:body] + "An edited first sentence. " + text[body:])
     cold = tmp_path / "cold"
     shutil.copytree(root / "content", cold / "content")
     build(cold)
     assert tree(root / "output") == tree(cold / "output")
+
+
+SPRING_CHECK = "content/posts/2027-03/ten-minute-spring-check.md"
+
+
+def reused_months(root: Path) -> tuple[set[str], list[str]]:
+    """The month pages (the calendar's and the channels') a build would keep from the last
+    one, and the paths of the page jobs it would still run."""
+    from datetime import UTC, datetime
+
+    from smcycle_build.layout import BuildCache, Layout
+
+    checked = check(root)
+    project = Project.locate(root / "content", cwd=root)
+    now = datetime.fromtimestamp(1800000000, UTC)  # as `build`'s: the day is an input
+    layout = Layout(project, checked, templates=None, base_url=None, now=now, cache=BuildCache())
+    last = DiskCache(root).last_build((root / "output").resolve())
+    declared, _ = layout.page_reuse(checked.checks, last)
+    reused = {path for path, key in declared.items() if last.has(path, key)}
+    months = {p for p in reused if p.count("/") >= 2 and p.split("/")[-2][:2] == "20"}
+    return months, [path for job in layout.jobs_without(reused) for path in job.paths]
+
+
+def test_a_month_page_is_made_again_only_when_what_it_shows_changed(repo, tmp_path: Path) -> None:
+    """A month's page is keyed by what it is made from, its posts among them, without
+    making it (calendar_pages.py): a build keeps the pages of the months an edit did not
+    touch and runs no job for them, and makes again those of the months a post left and
+    joined, and a month whose neighbour is new. After each edit the output equals a cold
+    build's. (A channel's months: the next test, with channels long enough for them.)"""
+
+    def like_cold() -> None:
+        cold = tmp_path / "cold"
+        shutil.rmtree(cold, ignore_errors=True)
+        shutil.copytree(repo / "content", cold / "content")
+        build(cold)
+        assert tree(repo / "output") == tree(cold / "output")
+
+    build(repo)
+    months, jobs = reused_months(repo)
+    assert {f"calendar/2027-{m:02}/index.html" for m in range(1, 13)} == months
+    assert not months & set(jobs) and "calendar/2027-08/index.html" not in jobs
+    before = everything(repo)
+    for day in ("09", "10", "11"):  # the post and its variants, from March to May
+        edit(repo, SPRING_CHECK, f"2027-03-{day}", f"2027-05-{int(day) - 5:02}")
+    months, jobs = reused_months(repo)
+    made = {"calendar/2027-03/index.html", "calendar/2027-05/index.html"}
+    assert made <= set(jobs) and not made & months and len(months) == 10
+    assert "calendar/2027-08/index.html" in months and "calendar/2027-04/index.html" in months
+    build(repo)
+    after = everything(repo)
+    assert all(after[path] != before[path] for path in made)
+    assert after["calendar/2027-04/index.html"] == before["calendar/2027-04/index.html"]
+    assert b"ten-minute spring check" in (repo / "output/calendar/2027-05/index.html").read_bytes()
+    like_cold()
+    # a month after the cycle's last: the last one's page links to it now
+    later = repo / "content/posts/2028-02/again.md"
+    later.parent.mkdir()
+    text = (repo / SPRING_CHECK).read_text().replace("2027-05-0", "2028-02-0")
+    later.write_text(text.replace('title: "The ten', 'title: "Again: the ten', 1))
+    before = after
+    build(repo)
+    after = everything(repo)
+    assert after["calendar/2027-12/index.html"] != before["calendar/2027-12/index.html"]
+    assert after["calendar/2027-11/index.html"] == before["calendar/2027-11/index.html"]
+    assert "calendar/2028-02/index.html" in after
+    like_cold()
 
 
 def test_a_calendar_page_is_keyed_without_making_the_views_it_shows(repo, monkeypatch) -> None:

@@ -1,13 +1,21 @@
 """The year board and the month pages: campaigns, quiet periods, topics, week by week.
 
 A mixin of `Pages` (it reads the same model, plan and views).
+
+A month's page shows the month's occurrences and what every page is made from (the
+files posts are checked against: campaigns and their phases, channels, the playbook's
+language and zone); besides those, its topics, its neighbours and the day if it shows
+it. So a build keys it by those (`month_inputs`), without making its views: an edit
+to one post makes again only the pages of the months it is in. Whatever else a month
+page comes to show must go into `month_inputs` too.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
+from operator import attrgetter
 from typing import Any
 
 from ..plan import Span
@@ -182,5 +190,44 @@ class CalendarPages:
             nav="calendar",
         )
 
+    def month_inputs(self, post_keys: dict[str, str]) -> Iterator[Page]:
+        """Each month page as what it is made from (`page_keys.PageKeys` keys it like
+        a context), its occurrences as the keys of their posts (`post_keys`, by file):
+        a post's occurrences follow from its file, the files posts are checked against
+        and the plan's span, all in the key. A month with a post without a key is left
+        out: its page is keyed by what it shows, as other pages are."""
+        keys = self.month_keys()
+        for i, key in enumerate(keys):
+            first = date(int(key[:4]), int(key[5:]), 1)
+            last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+            shown = self.v.week_start(first) <= self.today <= self.v.week_start(last) + SIX
+            posts = posts_of(self.plan.by_month.get(key, ()), post_keys)
+            if posts is None:
+                continue
+            inputs = {
+                "inputs": "month",
+                "months": (
+                    keys[i - 1] if i else None,
+                    key,
+                    keys[i + 1] if i + 1 < len(keys) else None,
+                ),
+                "today": self.today if shown else None,
+                "topics": [t for t in self.model.themes if t.month == key],
+                "posts": posts,
+            }
+            yield Page(month_url(key), "month.html", inputs, nav="calendar")
+
     def _month_name(self, key: str) -> str:
         return self.loc.month_year(date(int(key[:4]), int(key[5:]), 1))
+
+
+SIX = timedelta(days=6)  # a week's last day from its first
+_POST_PATH = attrgetter("post.loc.path")
+
+
+def posts_of(occs: Iterable[Any], post_keys: dict[str, str]) -> str | None:
+    """The keys of the posts of `occs`, sorted and joined (None: one has no key)."""
+    keys = list(map(post_keys.get, set(map(_POST_PATH, occs))))  # at C speed: 80,000 a build
+    if None in keys:
+        return None
+    return " ".join(sorted(keys))  # type: ignore[arg-type]  # no None, as just seen

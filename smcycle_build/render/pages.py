@@ -14,7 +14,7 @@ from ..model import Channel, Model
 from ..networks import NETWORKS
 from ..plan import Occurrence, Plan, Span, post_audiences
 from ..routes import Links, channel_month_url, entity_url, feed_url, month_url
-from .calendar_pages import CalendarPages
+from .calendar_pages import CalendarPages, posts_of
 from .markup import MarkdownRenderer
 from .measure_view import MeasureViews
 from .page import Page, PageJob
@@ -526,6 +526,29 @@ class Pages(PostPages, CalendarPages):
             else None,
         }
         return Page(channel_month_url(c.id, key), "channel_month.html", ctx, nav="channels")
+
+    def channel_month_inputs(self, post_keys: dict[str, str]) -> Iterator[Page]:
+        """Each channel month page as what it is made from, as `month_inputs` gives the
+        calendar's: the channel (its file is in the key), the month and its neighbours,
+        the keys of its occurrences' posts."""
+        for c in self.model.channels.values():
+            months = self.channel_months(c)
+            keys = list(months)
+            for i, key in enumerate(keys):
+                posts = posts_of(months[key], post_keys)
+                if posts is None:
+                    continue
+                inputs = {
+                    "inputs": "channel month",
+                    "channel": c,
+                    "months": (
+                        keys[i - 1] if i else None,
+                        key,
+                        keys[i + 1] if i + 1 < len(keys) else None,
+                    ),
+                    "posts": posts,
+                }
+                yield Page(channel_month_url(c.id, key), "channel_month.html", inputs, "channels")
 
     def _nearest_month(self, keys: list[str]) -> str:
         """Today's month, else the next one with posts, else the last one."""

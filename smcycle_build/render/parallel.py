@@ -25,7 +25,9 @@ _JOB: tuple[list[Any], Any, Any, Any] | None = None
 # the repository templates' problems this process met; its pages are not written (the
 # build fails), the others still are made, so that every problem is found in one run
 _PROBLEMS: list[Any] = []
-MIN_JOBS = 40  # below this (a small playbook), forking costs more than it saves
+# below this many pages' worth of work (a small playbook, or an edit of a few pages and
+# small feeds), forking costs more than it saves
+MIN_WORK = 40
 
 
 def workers() -> int:
@@ -42,6 +44,15 @@ class FileJob:
 
     paths: tuple[str, ...]
     write: Callable[[Any], None]
+    size: int = 1  # about how many pages' work it is (see MIN_WORK)
+
+
+def _work_of(jobs: list[Any]) -> int:
+    """The jobs' work in pages: an edit at 10,000 posts renders a few pages, but its
+    schedules and feeds (tens of thousands of occurrences) take a core each."""
+    return sum(
+        job.size if isinstance(job, FileJob) else len(getattr(job, "paths", "1")) for job in jobs
+    )  # a job that does not say its pages (a callable): one
 
 
 def _run(index: int) -> list[str]:
@@ -86,7 +97,7 @@ def render_pages(
     try:
         count = workers() if processes is None else processes
         forkable = "fork" in multiprocessing.get_all_start_methods()
-        if not parallel or count < 2 or len(jobs) < MIN_JOBS or not forkable:
+        if not parallel or count < 2 or _work_of(jobs) < MIN_WORK or not forkable:
             paths = [path for i in range(len(jobs)) for path in _run(i)]
             result = paths, meanwhile(), [finish()]
         else:

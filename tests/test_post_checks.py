@@ -184,6 +184,15 @@ def tree(folder: Path) -> dict[str, bytes]:
     }
 
 
+def like_cold(root: Path, tmp_path: Path, epoch: int = 1800000000) -> None:
+    """The output equals a cold build's of the same content, without any cache."""
+    cold = tmp_path / "cold"
+    shutil.rmtree(cold, ignore_errors=True)
+    shutil.copytree(root / "content", cold / "content")
+    build(cold, epoch)
+    assert tree(root / "output") == tree(cold / "output")
+
+
 def everything(root: Path) -> dict[str, int]:
     out = root / "output"
     return {
@@ -203,13 +212,6 @@ def test_a_build_reuses_the_pages_of_unchanged_posts_and_matches_a_cold_build(
     """The page of a post whose key is unchanged is the last build's file (the same inode),
     every other page is made; after each edit the output equals a cold build's."""
 
-    def like_cold() -> None:
-        cold = tmp_path / "cold"
-        shutil.rmtree(cold, ignore_errors=True)
-        shutil.copytree(repo / "content", cold / "content")
-        build(cold)
-        assert tree(repo / "output") == tree(cold / "output")
-
     build(repo)
     before, pages = inodes(repo), everything(repo)
     edit(repo, POST, "two-minute ritual", "three-minute ritual")
@@ -222,34 +224,34 @@ def test_a_build_reuses_the_pages_of_unchanged_posts_and_matches_a_cold_build(
     assert {"posts/index.html", "goals/instagram-conversations/index.html"} <= again
     kept = {"channels/x/index.html", "campaigns/spring-tune-up/index.html", "index.html"}
     assert not kept & again
-    like_cold()
+    like_cold(repo, tmp_path)
     # a page changed by hand is made again, even when its post did not change
     page = repo / "output/posts/leaves-and-brakes/index.html"
     page.write_text(page.read_text().replace("</main>", "<p>added</p></main>"))
     edit(repo, POST, "three-minute ritual", "four-minute ritual")
     build(repo)
     assert b"added" not in page.read_bytes()
-    like_cold()
+    like_cold(repo, tmp_path)
     # files no post depends on, which other pages show: those pages are made again
     month = repo / "output/calendar/2027-01/index.html"
     first = month.stat().st_ino
     edit(repo, "content/themes.yaml", 'topic: "Winter commuting"', 'topic: "Winter riding"')
     build(repo)
     assert month.stat().st_ino != first and b"Winter riding" in month.read_bytes()
-    like_cold()
+    like_cold(repo, tmp_path)
     edit(repo, "content/situation.md", "Two-store chain", "Three-store chain")
     metrics = repo / "content/metrics/2027-q1-social.csv"
     lines = metrics.read_text().splitlines()
     metrics.write_text("\n".join([*lines[:-1], lines[-1].replace(",1", ",2", 1)]) + "\n")
     build(repo)
-    like_cold()
+    like_cold(repo, tmp_path)
     # what every post is checked against changed: no page is the last build's
     before = inodes(repo)
     edit(repo, "content/channels/x.md", 'name: "X @harborlanebikes"', 'name: "X"')
     build(repo)
     after = inodes(repo)
     assert all(after[pid] != before[pid] for pid in before)
-    like_cold()
+    like_cold(repo, tmp_path)
 
 
 def test_a_build_on_a_new_day_makes_again_only_the_pages_that_show_the_day(
@@ -270,10 +272,7 @@ def test_a_build_on_a_new_day_makes_again_only_the_pages_that_show_the_day(
     assert {"index.html", "calendar/2027-01/index.html"} <= again
     assert "calendar/2027-06/index.html" not in again
     assert (repo / "output/index.html").read_text() != home
-    cold = tmp_path / "cold"
-    shutil.copytree(repo / "content", cold / "content")
-    build(cold, 1800000000 + 86400)
-    assert tree(repo / "output") == tree(cold / "output")
+    like_cold(repo, tmp_path, 1800000000 + 86400)
 
 
 def test_the_markdown_of_a_reused_page_stays_in_the_store(repo) -> None:
@@ -351,10 +350,7 @@ def test_pages_keyed_by_the_forked_workers_are_reused_and_match_a_cold_build(
     assert again and all("/2027-01/" in p for p in again)  # the post's month, its channels
     assert len([p for p in months if p.startswith("channels/")]) > 150
     post.write_text(text[:body] + "An edited first sentence. " + text[body:])
-    cold = tmp_path / "cold"
-    shutil.copytree(root / "content", cold / "content")
-    build(cold)
-    assert tree(root / "output") == tree(cold / "output")
+    like_cold(root, tmp_path)
 
 
 SPRING_CHECK = "content/posts/2027-03/ten-minute-spring-check.md"
@@ -385,13 +381,6 @@ def test_a_month_page_is_made_again_only_when_what_it_shows_changed(repo, tmp_pa
     joined, and a month whose neighbour is new. After each edit the output equals a cold
     build's. (A channel's months: the next test, with channels long enough for them.)"""
 
-    def like_cold() -> None:
-        cold = tmp_path / "cold"
-        shutil.rmtree(cold, ignore_errors=True)
-        shutil.copytree(repo / "content", cold / "content")
-        build(cold)
-        assert tree(repo / "output") == tree(cold / "output")
-
     build(repo)
     months, jobs = reused_months(repo)
     assert {f"calendar/2027-{m:02}/index.html" for m in range(1, 13)} == months
@@ -408,7 +397,7 @@ def test_a_month_page_is_made_again_only_when_what_it_shows_changed(repo, tmp_pa
     assert all(after[path] != before[path] for path in made)
     assert after["calendar/2027-04/index.html"] == before["calendar/2027-04/index.html"]
     assert b"ten-minute spring check" in (repo / "output/calendar/2027-05/index.html").read_bytes()
-    like_cold()
+    like_cold(repo, tmp_path)
     # a month after the cycle's last: the last one's page links to it now
     later = repo / "content/posts/2028-02/again.md"
     later.parent.mkdir()
@@ -420,7 +409,7 @@ def test_a_month_page_is_made_again_only_when_what_it_shows_changed(repo, tmp_pa
     assert after["calendar/2027-12/index.html"] != before["calendar/2027-12/index.html"]
     assert after["calendar/2027-11/index.html"] == before["calendar/2027-11/index.html"]
     assert "calendar/2028-02/index.html" in after
-    like_cold()
+    like_cold(repo, tmp_path)
 
 
 def test_a_calendar_page_is_keyed_without_making_the_views_it_shows(repo, monkeypatch) -> None:

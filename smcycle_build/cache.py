@@ -471,13 +471,35 @@ class MarkdownStore(SqliteStore):
     def __init__(self, path: Path) -> None:
         super().__init__(path)
         self._used: set[str] = set()  # the keys this process asked for or stored
+        self._batch = 0  # puts a transaction holds (`batched`); 0: each its own
+        self._pending = 0  # puts in the open transaction
 
     @staticmethod
     def key(text: str) -> str:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
-    def get(self, text: str) -> str | None:
-        key = self.key(text)
+    @contextlib.contextmanager
+    def batched(self, size: int) -> Iterator[None]:
+        """Puts committed `size` at a time, the rest when the block ends: half the cost of
+        a transaction each, for the store's one writer at that time (the renderer ahead,
+        before the workers start). Puts not yet committed when the process is stopped are
+        only rendered again."""
+        self._batch, self._pending = size, 0
+        try:
+            yield
+        finally:
+            self._batch = 0
+            self._commit()
+
+    def _commit(self) -> None:
+        if self._pending:
+            self._pending = 0
+            with contextlib.suppress(sqlite3.Error):
+                self._db().execute("COMMIT")
+
+    def get(self, text: str, key: str | None = None) -> str | None:
+        """The HTML stored for `text` (`key`: its `key`, when the caller has it)."""
+        key = key or self.key(text)
         try:
             found = self._db().execute("SELECT value FROM html WHERE key = ?", (key,)).fetchone()
         except sqlite3.Error:  # locked for too long, or broken meanwhile: render it again
@@ -487,14 +509,19 @@ class MarkdownStore(SqliteStore):
         self._used.add(key)
         return found[0]
 
-    def put(self, text: str, html: str) -> None:
-        key = self.key(text)
+    def put(self, text: str, html: str, key: str | None = None) -> None:
+        key = key or self.key(text)
         self._used.add(key)
         # a busy cache is only a slower build, never a failed one
         with contextlib.suppress(sqlite3.Error):
-            self._db().execute(
-                "INSERT OR REPLACE INTO html (key, value) VALUES (?, ?)", (key, html)
-            )
+            db = self._db()
+            if self._batch and not self._pending:
+                db.execute("BEGIN")
+            db.execute("INSERT OR REPLACE INTO html (key, value) VALUES (?, ?)", (key, html))
+            if self._batch:
+                self._pending += 1
+                if self._pending >= self._batch:
+                    self._commit()
 
     def used(self) -> set[str]:
         """The keys this process asked for or stored (a build gathers every process's)."""

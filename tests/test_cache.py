@@ -303,6 +303,31 @@ def test_markdown_rendered_ahead_is_what_the_pages_show(playbook) -> None:
     assert render_bodies(root / "content/posts", store, running) == 1
 
 
+def test_markdown_stored_in_batches_is_seen_once_committed(tmp_path: Path) -> None:
+    """The renderer ahead stores its bodies a batch a transaction (cache.MarkdownStore):
+    another connection (a worker) sees each batch once it is full and the rest when the
+    block ends; a process stopped in between leaves the store as of the last batch."""
+    from smcycle_build.cache import MarkdownStore
+
+    store = MarkdownStore(tmp_path / "markdown.sqlite")
+    other = MarkdownStore(tmp_path / "markdown.sqlite")
+    with store.batched(3):
+        for n in range(5):
+            store.put(f"body {n}", f"<p>{n}</p>")
+            seen = [other.get(f"body {i}") for i in range(5)]
+            committed = 3 if n >= 2 else 0
+            assert seen == [f"<p>{i}</p>" for i in range(committed)] + [None] * (5 - committed)
+    assert [other.get(f"body {i}") for i in range(5)] == [f"<p>{i}</p>" for i in range(5)]
+    store.put("body 5", "<p>5</p>")  # after the block: each put its own transaction
+    assert other.get("body 5") == "<p>5</p>"
+    # stopped mid-batch (the connection dropped as a killed process's would)
+    with store.batched(3):
+        store.put("body 6", "<p>6</p>")
+        store._conn.close()
+        store._conn = None
+    assert other.get("body 6") is None and other.get("body 5") == "<p>5</p>"
+
+
 def test_the_markdown_cache_forgets_what_no_page_asks_for(playbook) -> None:
     """An edited body leaves its old HTML behind: a build keeps only what its pages asked
     for, so the cache (and CI's copy of it) does not grow with every edit."""

@@ -24,29 +24,34 @@ if TYPE_CHECKING:
     from ..cache import MarkdownStore
 
 STOP_WAIT = 5.0  # seconds for the last body in hand; then it is stopped
+BATCH = 32  # bodies stored a transaction: a tenth of a second's work
 
 
 def render_bodies(posts: Path, store: MarkdownStore, stop: Any) -> int:
     """Render every post body under `posts` into `store` until `stop` (an Event) is set; how many
     were rendered (the ones already stored are not). Files that links lead to are left
     to the loader, which says whether they may be read."""
-    from .markup import MarkdownRenderer
+    from .markup import new_markdown, to_html
 
-    renderer = MarkdownRenderer(store=store)
+    md = new_markdown()
     rendered = 0
-    for path, link in scan_files(str(posts)):
-        if stop.is_set():
-            break
-        if link or not path.endswith(".md"):
-            continue
-        try:
-            text = Path(path).read_bytes().decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError):
-            continue  # the check says what is wrong with it
-        front, _offset, body, _line = split_front_matter(text)
-        if front is not None and store.get(body) is None:
-            renderer.render(body)
-            rendered += 1
+    with store.batched(BATCH):
+        for path, link in scan_files(str(posts)):
+            if stop.is_set():
+                break
+            if link or not path.endswith(".md"):
+                continue
+            try:
+                text = Path(path).read_bytes().decode("utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                continue  # the check says what is wrong with it
+            front, _offset, body, _line = split_front_matter(text)
+            if front is None:
+                continue
+            key = store.key(body)  # once: looked up, then stored
+            if store.get(body, key) is None:
+                store.put(body, to_html(md, body), key)
+                rendered += 1
     return rendered
 
 

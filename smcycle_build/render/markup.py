@@ -89,8 +89,7 @@ class MarkdownRenderer:
             return done
         stored = self._store.get(text) if self._store is not None else None
         if stored is None:
-            self._md.reset()
-            stored = sanitize(self._md.convert(text))
+            stored = to_html(self._md, text)
             if self._store is not None:
                 self._store.put(text, stored)
         if self._store is not None and len(self._cache) >= MEMORY_ENTRIES:
@@ -109,6 +108,13 @@ _CLEANER = nh3.Cleaner(
     url_schemes=_URL_SCHEMES,
     link_rel="noopener noreferrer",
 )
+
+
+def to_html(md: markdown.Markdown, text: str) -> str:
+    """`text` rendered by `md` (one of `new_markdown`'s, reused) and sanitized: what the
+    pages show and the store holds, wherever it is rendered."""
+    md.reset()
+    return sanitize(md.convert(text))
 
 
 def sanitize(html: str) -> str:

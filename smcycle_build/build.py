@@ -121,11 +121,13 @@ def build_site(
     # the schedules and the feeds, the longest, first
     jobs = [*layout.file_jobs(), *layout.jobs_without(reused)]
 
-    def finish() -> tuple[set[str], dict[str, str]]:
-        """What each process asked of the Markdown store, and the pages it keyed."""
+    def finish() -> tuple[set[str], dict[str, str], set[str]]:
+        """What each process asked of the Markdown store, the pages it keyed, and the
+        last build's files it kept."""
         return (
             store.used() if store is not None else set(),
             reuse.made if reuse is not None else {},
+            out.reused if parallel else set(),
         )
 
     try:
@@ -137,12 +139,12 @@ def build_site(
     if broken:
         return BuildResult(checked.diagnostics + tuple(unique(broken)), ok=False)
     if store is not None:  # what no page of this build asked for goes
-        used = [asked for asked, _ in results]
+        used = [asked for asked, _, _ in results]
         store.keep_only(set().union(*used, layout.markdown_keys(reused)))
-    for _, made in results:
+    for _, made, _ in results:
         keys.update(made)
-    if parallel:
-        out.claim(written)  # a no-op for paths this process wrote itself
+    if parallel:  # a no-op for paths this process wrote or kept itself
+        out.claim(written, set().union(*(kept for _, _, kept in results)))
     notes = layout.feed_notes(out.size)
     count = len(written) + len(reused) + len(layout.copies)
     zone = layout.model.playbook.timezone.key

@@ -164,7 +164,8 @@ def build(
         click.echo(f"build failed: {out}/ is left as it was", err=True)
         sys.exit(1)
     output.commit()
-    kept = (output.written, output.kept) if output.kept is not None else None
+    # swapped in whole (`kept` None), the folder holds what this build wrote, each stat new
+    kept = (output.written, output.kept if output.kept is not None else set())
     problem = disk.remember(
         fingerprint, Path(out), diags, result.pages, kept, today=(result.zone, now)
     )

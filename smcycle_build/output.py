@@ -119,6 +119,8 @@ class DiskOutput:
         self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.dest.name}.new-", dir=self.dest.parent))
         self._lock = _lock(self.tmp)
         self.written: set[str] = set()  # by this process, and by workers (`claim`)
+        # of those, the last build's files kept (`keep`, here and in workers: `claim`)
+        self.reused: set[str] = set()
         self.kept: set[str] | None = None  # once committed in place: the files left there
 
     def _take(self, path: str) -> str:
@@ -147,7 +149,7 @@ class DiskOutput:
     def keep(self, path: str) -> None:
         """The last build's file at `path`, as it is: left where it is (no Path is made:
         ten thousand of them were a tenth of a second)."""
-        self._take(path)
+        self.reused.add(self._take(path))
 
     @staticmethod
     def _link(source: Path, target: Path) -> None:
@@ -159,14 +161,16 @@ class DiskOutput:
     def size(self, path: str) -> int:
         return (self.tmp / path).stat().st_size
 
-    def claim(self, paths: list[str]) -> None:
-        """Paths that worker processes wrote: checked here as if written here."""
+    def claim(self, paths: list[str], reused: Iterable[str] = ()) -> None:
+        """Paths that worker processes wrote, and of those the ones they kept (`keep`):
+        checked here as if written here."""
         seen: set[str] = set()
         for path in paths:
             if path in seen:
                 raise OutputError(f"`{path}` is written twice")
             seen.add(path)
             self.written.add(_check(path))
+        self.reused.update(reused)
 
     def commit(self) -> None:
         """Make the destination the new build: in place when it holds the files kept,
@@ -183,9 +187,10 @@ class DiskOutput:
 
     def _commit(self) -> None:
         os.chmod(self.tmp, 0o755)  # mkdtemp makes it private; a site folder is not
-        # made by any process; the rest of `written` was kept from the last build
-        made = {path for path, _ in walk(str(self.tmp))}
-        kept = self.written - made
+        # what every process kept (`keep`, `claim`) is all of `written` it did not make:
+        # no walk of the new folder (ten thousand folders of one page each)
+        kept = self.reused
+        made = self.written - kept
         if kept and self._in_place(made):
             shutil.rmtree(self.tmp, ignore_errors=True)  # only its emptied folders are left
             self.kept = kept

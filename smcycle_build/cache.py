@@ -300,8 +300,9 @@ class DiskCache:
         if not kept <= last.keys():
             return snapshot(out)
         files = {path: last[path] for path in kept}
+        root = str(out)
         for path in written - kept:
-            st = os.stat(out / path)
+            st = os.stat(os.path.join(root, path))  # no Path: ten thousand after a cold build
             files[path] = [st.st_size, st.st_mtime_ns]
         return files
 

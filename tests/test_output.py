@@ -189,3 +189,33 @@ def test_the_folder_of_a_killed_build_is_removed_by_the_next(playbook) -> None:
     assert run_cli(root, "build").exit_code == 0
     left = [p.name for p in root.iterdir() if p.name.startswith(".output.")]
     assert left == [] and (dest / "index.html").exists()
+
+
+def test_output_paths_are_taken_as_a_pure_path_gives_them() -> None:
+    """A path already in its plain form is taken as it is, without a PurePosixPath
+    (output.py): for any path, the same path, or the same refusal, as by the pure path."""
+    import random
+    from pathlib import PurePosixPath
+
+    from smcycle_build.output import OutputError, _check
+
+    def by_pure_path(path: str) -> str | None:
+        pure = PurePosixPath(path)
+        if pure.is_absolute() or ".." in pure.parts or not pure.parts:
+            return None
+        return pure.as_posix()
+
+    def checked(path: str) -> str | None:
+        try:
+            return _check(path)
+        except OutputError:
+            return None
+
+    pieces = ["a", "b.html", ".", "..", "/", "//", ".well-known", "x..", "é", " ", "\\", "index"]
+    rng = random.Random(8)
+    paths = ["", "posts/a/index.html", "a/../b", "./a", "a/./b", "a/", "/a", "..a/b", "a/.b"]
+    paths += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 7))) for _ in range(5000)]
+    for path in paths:
+        assert checked(path) == by_pure_path(path), path
+    assert checked("posts/a/index.html") == "posts/a/index.html"
+    assert checked("a//b/./c/") == "a/b/c" and checked("a/../b") is None

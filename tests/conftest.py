@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +23,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--regen", action="store_true", help="rewrite the expected files of golden tests"
     )
+
+
+@pytest.fixture(autouse=True)
+def collector_on() -> Iterator[None]:
+    """`serve` turns the cyclic collector off between its quiet moments (serve.py): a
+    test that rebuilds a LiveSite must not leave it off for the tests after it."""
+    yield
+    gc.enable()
 
 
 @pytest.fixture

@@ -182,3 +182,22 @@ def test_an_edit_the_stat_cannot_see_is_read_when_the_watcher_names_it(live, mon
         "Open workshop evenimg"
     )
     assert_like_fresh(root, site)
+
+
+def test_memo_entries_match_by_identity_or_by_equal_stat_number_string_or_date() -> None:
+    """What decides reuse (memo.py): each element of a token the same object, or an
+    equal value of a type compared by value, of the same type; never two objects that
+    merely compare equal."""
+    from datetime import date
+
+    from smcycle_build.memo import Stat, same
+
+    thing = ["a list"]
+    stat = Stat(1, 2, 3, 4)
+    assert same((thing, "x", 3, date(2027, 1, 1)), (thing, "x", 3, date(2027, 1, 1)))
+    assert same((stat,), (Stat(1, 2, 3, 4),)) and same((), ())
+    assert not same((Stat(1, 2, 3, 4),), (Stat(1, 2, 3, 5),))
+    assert not same((thing,), (["a list"],))  # equal, another object: made again
+    assert not same((1,), (True,)) and not same((1,), (1.0,))  # equal, another type
+    assert not same((thing,), (thing, 1)) and not same((thing, 1), (thing,))
+    assert not same((thing, "x"), (thing, "y")) and not same((2.5,), (2.25,))

@@ -275,3 +275,43 @@ def test_a_server_left_running_overnight_shows_the_new_day(playbook, monkeypatch
     finally:
         stop.set()
         watcher.join(timeout=10)
+
+
+def test_the_collector_runs_when_the_site_is_quiet_not_in_a_rebuild(playbook) -> None:
+    """A rebuild leaves its predecessor's site (held in cycles) to the collector, which
+    waits (serve.py): the watcher runs it once nothing changed for IDLE seconds, and a
+    run of edits that never pauses has it run after PUT_OFF rebuilds; then it is on
+    again until the next rebuild."""
+    import gc
+
+    import smcycle_build.serve as serve
+
+    root = playbook()
+    site = LiveSite(Project.locate("content", cwd=root), None)
+    stop = threading.Event()
+    watcher = None
+    try:
+        site.rebuild()
+        assert not gc.isenabled() and site.put_off == 1
+        site.collect_when_idle()  # not quiet for long enough yet
+        assert not gc.isenabled() and site.put_off == 1
+        for n in range(2, serve.PUT_OFF):
+            site.rebuild()
+            assert not gc.isenabled() and site.put_off == n
+        site.rebuild()  # the PUT_OFF-th in a row
+        assert gc.isenabled() and site.put_off == 0
+        site.rebuild()
+        assert not gc.isenabled()
+        watcher = threading.Thread(
+            target=serve.watch, args=(site, [root / "content"], stop, lambda _: None, lambda: None)
+        )
+        watcher.start()
+        deadline = time.monotonic() + serve.IDLE + 5
+        while site.put_off and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert site.put_off == 0 and gc.isenabled()
+    finally:
+        stop.set()
+        if watcher is not None:
+            watcher.join(timeout=10)
+        gc.enable()

@@ -163,6 +163,7 @@ class LiveSite:
             self.collect()
 
     def collect(self) -> None:
+        """The put-off collection now, and the collector on until the next rebuild."""
         gc.collect()
         self.put_off = 0
         gc.enable()

@@ -12,12 +12,12 @@ from .errors import Diagnostic
 from .layout import BuildCache, Layout
 from .output import Data, DiskOutput
 from .pipeline import Project, check_project
-from .render.parallel import render_pages, workers
+from .render.ahead import markdown_ahead
+from .render.parallel import render_pages
 from .render.theme_errors import TemplateProblems, unique
 from .times import build_time
 
 if TYPE_CHECKING:
-    from .cache import MarkdownStore
     from .render.ahead import MarkdownAhead
 
 __all__ = ["BuildResult", "build_site", "build_time", "markdown_ahead"]
@@ -150,16 +150,3 @@ def build_site(
     zone = layout.model.playbook.timezone.key
     diags = checked.diagnostics + tuple(notes)
     return BuildResult(diags, ok=True, files=count, pages=keys, zone=zone)
-
-
-def markdown_ahead(
-    project: Project, store: MarkdownStore | None, processes: int | None
-) -> MarkdownAhead | None:
-    """The posts' Markdown rendered on the other core (see render/ahead.py) while this one
-    checks, saves what it checked and lays the site out, until the workers start; None
-    on one core, or without a store to put it in."""
-    if store is None or (processes or workers()) < 2:
-        return None
-    from .render import ahead
-
-    return ahead.start(project.content, store)

@@ -114,8 +114,9 @@ def build(
     ahead = None
     if not disk.has_record():
         # a first build has nothing to compare with: its Markdown starts before the
-        # fingerprint (build_site stops it; a daemon, it ends with this process anyway)
-        from .build import markdown_ahead
+        # fingerprint and the build's imports (build_site stops it; a daemon, it ends
+        # with this process anyway)
+        from .render.ahead import markdown_ahead
 
         ahead = markdown_ahead(project, disk.markdown_store(), jobs)
     now, pinned = build_time(), pinned_time()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gc
 import os
 import shutil
+import subprocess
+import sys
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -55,6 +57,16 @@ def run_cli(root: Path, *args: str) -> Run:
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return Run(result.exit_code, result.output)
+
+
+def probe(code: str, cwd: Path, env: dict[str, str] | None = None) -> str:
+    """What `code` prints in a new interpreter in `cwd` (which must exit cleanly): what a
+    fresh process imports and does, apart from the test's own."""
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    return run.stdout
 
 
 def write_files(root: Path, files: dict[str, str | bytes]) -> Path:

@@ -14,7 +14,7 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
-from conftest import run_cli
+from conftest import probe, run_cli
 from smcycle_build.cache import DiskCache
 from smcycle_build.render.ahead import render_bodies
 
@@ -267,6 +267,32 @@ def test_markdown_ahead_keeps_the_other_core_busy_until_the_workers_start(
     assert run_cli(root, "build", "-j", "2").exit_code == 0
     assert events.index("fingerprint") < events.index("start") < events.index("save")
     assert events.index("templates") < events.index("stop") < events.index("render")
+
+
+def test_a_first_build_starts_the_markdown_before_it_imports_the_rest(playbook) -> None:
+    """The renderer ahead is started by `smcycle build` before the build's own modules
+    (layout, templates, feeds: a tenth of a second) are imported, in a new interpreter;
+    it is forked only once, and the build then imports them."""
+    root = playbook()
+    code = (
+        "import sys\n"
+        "from smcycle_build.render import ahead\n"
+        "real = ahead.start\n"
+        "def start(*args):\n"
+        "    print('started', 'smcycle_build.build' in sys.modules, 'jinja2' in sys.modules)\n"
+        "    return real(*args)\n"
+        "ahead.start = start\n"
+        "from smcycle_build.cli import main\n"
+        "sys.argv = ['smcycle', 'build', '-j', '2']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('built', 'smcycle_build.build' in sys.modules)\n"
+    )
+    said = ("started True", "started False", "built True", "built False")
+    lines = [line for line in probe(code, root, ENV).splitlines() if line.startswith(said)]
+    assert lines == ["started False False", "built True"]
 
 
 def test_markdown_rendered_ahead_is_what_the_pages_show(playbook) -> None:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import ast
-import subprocess
-import sys
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
 
-from conftest import BASE
+from conftest import BASE, probe
 from smcycle_build.pipeline import Project, check_project
 
 
@@ -295,7 +293,7 @@ def test_a_check_leaves_no_garbage(playbook, store: str) -> None:
     hello = (BASE / "content/posts/hello.md").read_text()
     link = 'x: {text: "Hello riders: https://example.com/spring"}'
     root = playbook({"content/posts/hello.md": hello.replace('x: {text: "Hello riders"}', link)})
-    probe = (
+    code = (
         "import gc, sys\n"
         "from pathlib import Path\n"
         "from smcycle_build.cache import DiskCache\n"
@@ -307,8 +305,5 @@ def test_a_check_leaves_no_garbage(playbook, store: str) -> None:
         "gc.collect()\n"
         "print(sorted({type(o).__name__ for o in gc.garbage}))\n"
     )
-    run = subprocess.run(
-        [sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=True
-    )
-    kinds = set(ast.literal_eval(run.stdout.strip()))
+    kinds = set(ast.literal_eval(probe(code, root).strip()))
     assert kinds & {"YMap", "YList", "RawDocument", "Record", "frame"} == set(), kinds

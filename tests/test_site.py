@@ -639,6 +639,18 @@ def test_templates_write_what_jinja_writes_a_run_at_a_time(tmp_path: Path) -> No
     assert joined < stock / 2, (joined, stock)
 
 
+def test_a_jinja_without_the_output_helpers_keeps_its_own_code_generator(monkeypatch) -> None:
+    """The joined output reuses private helpers of Jinja 3.1's code generator: a Jinja
+    that no longer has one of them compiles templates with its own generator."""
+    from jinja2.compiler import CodeGenerator
+
+    from smcycle_build.render.env import _code_generator_class
+
+    assert _code_generator_class() is not CodeGenerator
+    monkeypatch.delattr(CodeGenerator, "_output_child_pre")
+    assert _code_generator_class() is CodeGenerator
+
+
 def test_weekdays_are_babels_names_in_every_width() -> None:
     """Weekday names are kept per width once looked up (render/i18n.py): each is the
     name Babel's locale data gives, whichever width was asked for first."""

@@ -135,6 +135,16 @@ def _environment_class() -> type[Environment]:
     return SiteEnvironment
 
 
+# what `_code_generator_class` takes from Jinja's CodeGenerator (3.1)
+_OUTPUT_HELPERS = (
+    "_make_finalize",
+    "_output_child_to_const",
+    "_output_child_pre",
+    "_output_child_post",
+    "_output_const_repr",
+)
+
+
 def _code_generator_class() -> type:
     """Jinja's code generator, whose templates yield each run of output once.
 
@@ -144,9 +154,15 @@ def _code_generator_class() -> type:
     yields the run as one string, `"".join` of the same pieces, made by Jinja's own code
     for each piece in the same order (a macro's or `{% set %}` block's output, which
     Jinja collects in a list, and anything outside a block are left as Jinja makes
-    them). A page is the same text: Jinja joins its pieces with `"".join` too."""
+    them). A page is the same text: Jinja joins its pieces with `"".join` too.
+
+    It reuses Jinja's private helpers of `visit_Output`: a Jinja without one of them
+    gets its own generator, which is slower but the same."""
     from jinja2 import nodes
     from jinja2.compiler import CodeGenerator
+
+    if not all(hasattr(CodeGenerator, name) for name in _OUTPUT_HELPERS):
+        return CodeGenerator
 
     class JoinedOutput(CodeGenerator):
         def visit_Output(self, node: nodes.Output, frame) -> None:

@@ -493,10 +493,12 @@ class MarkdownStore(SqliteStore):
             self._commit()
 
     def _commit(self) -> None:
-        if self._pending:
-            self._pending = 0
+        """The open transaction committed, if this process's connection has one."""
+        self._pending = 0
+        conn = self._conn if self._pid == os.getpid() else None
+        if conn is not None and conn.in_transaction:
             with contextlib.suppress(sqlite3.Error):
-                self._db().execute("COMMIT")
+                conn.execute("COMMIT")
 
     def get(self, text: str, key: str | None = None) -> str | None:
         """The HTML stored for `text` (`key`: its `key`, when the caller has it)."""
@@ -516,7 +518,7 @@ class MarkdownStore(SqliteStore):
         # a busy cache is only a slower build, never a failed one
         with contextlib.suppress(sqlite3.Error):
             db = self._db()
-            if self._batch and not self._pending:
+            if self._batch and not db.in_transaction:  # not `_pending`: a put may have failed
                 db.execute("BEGIN")
             db.execute("INSERT OR REPLACE INTO html (key, value) VALUES (?, ?)", (key, html))
             if self._batch:

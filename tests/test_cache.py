@@ -352,6 +352,12 @@ def test_markdown_stored_in_batches_is_seen_once_committed(tmp_path: Path) -> No
         store._conn.close()
         store._conn = None
     assert other.get("body 6") is None and other.get("body 5") == "<p>5</p>"
+    # a put that fails (a value SQLite cannot take) leaves the batch going
+    with store.batched(2):
+        store.put("broken", object())  # type: ignore[arg-type]
+        store.put("body 7", "<p>7</p>")
+        store.put("body 8", "<p>8</p>")
+        assert other.get("body 8") == "<p>8</p>" and other.get("broken") is None
 
 
 def test_the_markdown_cache_forgets_what_no_page_asks_for(playbook) -> None:

@@ -28,8 +28,7 @@ class Loc:
 
     @classmethod
     def with_keys(cls, path: str, line: int, key_lines: Mapping[str, int]) -> Loc:
-        keys = tuple(chain.from_iterable(key_lines.items()))
-        return cls(path, line, _KEYS.setdefault(keys, keys))  # shared, as `_loc` does
+        return _loc(path, line, tuple(chain.from_iterable(key_lines.items())))
 
     def of(self, key: str) -> int:
         """The line of `key` (where a person changes it), else the thing's own line."""

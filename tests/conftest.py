@@ -59,7 +59,7 @@ def run_cli(root: Path, *args: str) -> Run:
     return Run(result.exit_code, result.output)
 
 
-def probe(code: str, cwd: Path, env: dict[str, str] | None = None) -> str:
+def probe(code: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
     """What `code` prints in a new interpreter in `cwd` (which must exit cleanly): what a
     fresh process imports and does, apart from the test's own."""
     run = subprocess.run(

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import run_cli
+from conftest import probe, run_cli
 from smcycle_build.pipeline import Project, check_project
 
 BROKEN_GOAL = "title: More replies\nmetric: x.replies\nbaseline: 10\ntarget: 12\ndue: 2027-06-31\n"
@@ -206,5 +206,4 @@ def test_the_command_line_starts_without_the_model_or_the_renderer() -> None:
         "print(sorted(m for m in ('smcycle_build.model', 'smcycle_build.plan', 'jinja2', "
         "'markdown') if m in sys.modules))"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert proc.stdout.strip() == "[]"
+    assert probe(code).strip() == "[]"

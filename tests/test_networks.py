@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import random
-import subprocess
-import sys
 
 from twitter_text import parse_tweet
 
+from conftest import probe
 from smcycle_build.networks import count_x
 
 PIECES = [
@@ -102,10 +101,9 @@ def test_ascii_texts_are_counted_as_parse_tweet_counts_them() -> None:
 
 def fresh(code: str, before: str = "") -> list[str]:
     """The lines `code` prints in a new interpreter, `count_x` imported after `before`."""
-    probe = f"import sys\n{before}from smcycle_build.networks import count_x\n{code}"
-    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
-    return run.stdout.splitlines()
+    return probe(
+        f"import sys\n{before}from smcycle_build.networks import count_x\n{code}"
+    ).splitlines()
 
 
 def test_plain_ascii_texts_are_counted_without_twitter_text() -> None:

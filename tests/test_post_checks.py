@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import probe, run_cli
 from smcycle_build.cache import DiskCache
 from smcycle_build.pipeline import CheckResult, Project, check_project
 
@@ -493,11 +493,7 @@ def test_x_lengths_counted_before_are_known_and_a_new_text_is_counted(repo) -> N
     every X text as it was never loads it; an X text edited is counted, too long or not."""
 
     def run() -> tuple[bool, list[str]]:
-        proc = subprocess.run(
-            [sys.executable, "-c", CHECK], cwd=repo, capture_output=True, text=True
-        )
-        assert proc.returncode == 0, proc.stderr
-        loaded, rules = proc.stdout.strip().split(" ", 1)
+        loaded, rules = probe(CHECK, repo).strip().split(" ", 1)
         return loaded == "True", eval(rules)
 
     loaded, rules = run()

@@ -51,7 +51,14 @@ PACKAGE = Path(__file__).resolve().parent
 def _files(folder: str) -> Iterator[tuple[str, os.DirEntry[str]]]:
     """(path relative to `folder`, its entry) for every file below it: a link to a
     folder is not followed, as `os.walk` does not."""
-    return ((rel, entry) for rel, entry in walk(folder) if not entry.is_dir())
+    return ((rel, entry) for rel, entry in walk(folder) if not _leads_to_folder(entry))
+
+
+def _leads_to_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a loop of links: a file that cannot be read (the check says so)
+        return False
 
 
 def digest_trees(folders: list[Path], extra: list[str], digests: FileDigests | None = None) -> str:
@@ -67,11 +74,14 @@ def digest_trees(folders: list[Path], extra: list[str], digests: FileDigests | N
             if "__pycache__" in rel.split("/"):
                 continue
             h.update(rel.encode("utf-8") + b"\0")
-            if digests is not None:
-                h.update(digests.digest(entry.path).encode())
-            else:
-                with open(entry.path, "rb") as handle:
-                    h.update(handle.read())
+            try:
+                if digests is not None:
+                    h.update(digests.digest(entry.path).encode())
+                else:
+                    with open(entry.path, "rb") as handle:
+                        h.update(handle.read())
+            except OSError as exc:  # a link to nothing or round: the check says what is wrong
+                h.update(f"unreadable {exc.errno}".encode())
             h.update(b"\0")
     return h.hexdigest()
 

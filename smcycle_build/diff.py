@@ -1,26 +1,25 @@
 """`smcycle diff BASE [HEAD]`: what two revisions schedule differently, for a pull request.
 
-Both revisions' `content/` are read from git (HEAD defaults to the working tree),
-checked and planned like a build, and their variants compared per channel:
+Both revisions' `content/` are read from git into memory (HEAD defaults to the
+working tree, which is also checked in place when a revision holds just what it
+holds), checked and planned like a build, and their variants compared per channel:
 added, removed, moved, text changed, status changed, and for a series the
 occurrences it gains or loses. Warnings that are new in HEAD are listed too.
 """
 
 from __future__ import annotations
 
-import io
 import json
-import shutil
 import subprocess
-import tarfile
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from .cache import DiskCache
 from .errors import SmcycleError
 from .pipeline import CheckResult, Project, check_project
 from .plan import Occurrence
+from .revision import read_revision
 
 KINDS = ("added", "removed", "moved", "text", "status", "series")
 LABELS = {
@@ -53,29 +52,40 @@ class Report:
     channel_names: dict[str, str] = field(default_factory=dict)
 
 
-def read_revision(root: Path, rev: str, content: str, into: Path) -> Project:
-    """Extract `content` of git revision `rev` into `into` (no checkout, no index change)."""
-    proc = subprocess.run(
-        ["git", "-C", str(root), "archive", "--format=tar", rev, "--", content],
-        capture_output=True,
-    )
-    if proc.returncode != 0:
-        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise SmcycleError(f"cannot read `{content}` at {rev}: {message[-1] if message else ''}")
-    with tarfile.open(fileobj=io.BytesIO(proc.stdout)) as tar:
-        tar.extractall(into, filter="data")  # the data filter refuses links and paths out
-    return Project.locate(content, cwd=into)
-
-
-def load(root: Path, rev: str | None, content: str) -> tuple[CheckResult, Path | None]:
+def load(root: Path, rev: str | None, content: str, disk: DiskCache | None = None) -> CheckResult:
+    """A revision checked (None: the working tree). With `disk`, the working tree's
+    cache: a post checked before, byte for byte and against the same files, is not
+    parsed again (a pull request leaves most of them as they were on its base)."""
+    store = disk.post_store() if disk is not None else None
     if rev is None:
-        return check_project(Project.locate(content, cwd=root)), None
-    tmp = Path(tempfile.mkdtemp(prefix="smcycle-diff-"))
-    try:
-        return check_project(read_revision(root, rev, content, tmp)), tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        result = check_project(Project.locate(content, cwd=root), store=store)
+        if disk is not None and result.checks is not None:
+            result.checks.save()  # as `check` does: for the next run, and the other revision
+            disk.digests.save()
+        return result
+    project, files = read_revision(root, rev, content)
+    if store is not None:
+        store.digests = None  # the working tree's files' digests by stat: not these files
+    return check_project(project, store=store, files=files)
+
+
+def same_as_worktree(root: Path, rev: str, content: str) -> bool:
+    """Whether `content` at `rev` is what the working tree holds: no tracked file differs
+    and no other file is there, ignored or not. Then the working tree is checked, and the
+    posts it shares with the cache are not even read. Git's plumbing compares by the
+    index's stat and writes nothing: a file whose stat the index does not know (touched
+    since git last looked) counts as changed, and the revision is then read from git, as
+    any revision can be. Any doubt (an unknown revision, no repository) says no too."""
+    git = ["git", "-C", str(root)]
+    changed = subprocess.run(
+        [*git, "diff-index", "--quiet", rev, "--", content], capture_output=True
+    )
+    if changed.returncode != 0:
+        return False
+    others = subprocess.run(
+        [*git, "ls-files", "--others", "-z", "--", content], capture_output=True
+    )
+    return others.returncode == 0 and not others.stdout
 
 
 def local(occ: Occurrence, result: CheckResult) -> str:
@@ -217,11 +227,23 @@ def to_json(report: Report) -> str:
 
 
 def diff_revisions(root: Path, base: str, head: str | None, content: str = "content") -> Report:
-    old, tmp_old = load(root, base, content)
-    new, tmp_new = load(root, head, content)
+    """The report of what `head` (None: the working tree) schedules differently from
+    `base`. A revision whose `content` is the working tree's is checked there, and first:
+    its posts are saved in the cache, where the other one finds those it shares."""
+    disk = _disk(root, content)
+    where = {  # where each is read: None for the working tree
+        rev: None if rev is None or same_as_worktree(root, rev, content) else rev
+        for rev in (base, head)
+    }
+    checked: dict[str | None, CheckResult] = {}
+    for place in sorted(set(where.values()), key=lambda place: place is not None):
+        checked[place] = load(root, place, content, disk)
+    return compare(checked[where[base]], checked[where[head]], base, head or "working tree")
+
+
+def _disk(root: Path, content: str) -> DiskCache | None:
+    """The cache of the working tree's playbook, if it has one."""
     try:
-        return compare(old, new, base, head or "working tree")
-    finally:
-        for tmp in (tmp_old, tmp_new):
-            if tmp is not None:
-                shutil.rmtree(tmp, ignore_errors=True)
+        return DiskCache(Project.locate(content, cwd=root).root)
+    except SmcycleError:
+        return None

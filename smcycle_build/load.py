@@ -77,20 +77,55 @@ def relative(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def _ignored(name: str) -> bool:
+def ignored(name: str) -> bool:
+    """A name the check passes by, with all below it: `_drafts/`, `.DS_Store`."""
     return name.startswith(("_", "."))
 
 
-def read_text(path: Path, rel: str, diags: Diagnostics) -> str | None:
+class DiskFiles:
+    """The playbook's files where they are: on disk. What a check asks of its files goes
+    through one of these, so that `smcycle diff` can check a git revision held in memory
+    (revision.py) with the same code, never writing it out."""
+
+    def is_file(self, path: str) -> bool:
+        return os.path.isfile(path)
+
+    def is_dir(self, path: str) -> bool:
+        return os.path.isdir(path)
+
+    def read(self, path: str) -> bytes:
+        with open(path, "rb") as handle:
+            return handle.read()
+
+    def scan(self, folder: str) -> list[tuple[str, bool]]:
+        """(path, is a link) of the files below `folder`: `scan_files`."""
+        return scan_files(folder)
+
+    def inside(self, path: str, folder: str) -> bool:
+        """Whether `path`, its links followed, is below `folder` (its links followed). A
+        loop of links leads nowhere, and reading it says so (a RuntimeError before
+        Python 3.13, not an OSError)."""
+        try:
+            return Path(path).resolve().is_relative_to(Path(folder).resolve())
+        except (OSError, RuntimeError):
+            return True
+
+
+DISK = DiskFiles()
+
+
+def read_text(path: Path, rel: str, diags: Diagnostics, files: DiskFiles = DISK) -> str | None:
     """UTF-8 text with a BOM dropped; a file that is not UTF-8 is reported at its line."""
-    data = read_bytes(path, rel, diags)
+    data = read_bytes(path, rel, diags, files)
     return None if data is None else decode(data, rel, diags)
 
 
-def read_bytes(path: Path, rel: str, diags: Diagnostics) -> bytes | None:
+def read_bytes(
+    path: str | Path, rel: str, diags: Diagnostics, files: DiskFiles = DISK
+) -> bytes | None:
     """The file's bytes; one that cannot be read is reported."""
     try:
-        return path.read_bytes()
+        return files.read(str(path))
     except OSError as exc:
         diags.add(rel, 1, "schema", f"cannot read the file: {exc.strerror or exc}")
         return None
@@ -127,8 +162,10 @@ def split_front_matter(text: str) -> tuple[str | None, int, str, int]:
     return None, -1, text, 1
 
 
-def read_document(kind: str, path: Path, rel: str, diags: Diagnostics) -> RawDocument | None:
-    text = read_text(path, rel, diags)
+def read_document(
+    kind: str, path: Path, rel: str, diags: Diagnostics, files: DiskFiles = DISK
+) -> RawDocument | None:
+    text = read_text(path, rel, diags, files)
     return None if text is None else parse_document(kind, path, rel, text, diags)
 
 
@@ -163,18 +200,13 @@ def parse_document(kind: str, path: Path, rel: str, text: str, diags: Diagnostic
     return RawDocument(kind, rel, stem, fields, body, body_line)
 
 
-def _walk(folder: Path) -> list[Path]:
-    """Files below `folder` in sorted order, skipping `_`/`.` names, not following links."""
-    return [Path(path) for path, _link in scan_files(str(folder))]
-
-
 def scan_files(folder: str) -> list[tuple[str, bool]]:
     """(path, is a link) of the files below `folder`, as `_walk` orders and filters them."""
-    return [(entry.path, entry.is_symlink()) for _rel, entry in walk(folder, _ignored)]
+    return [(entry.path, entry.is_symlink()) for _rel, entry in walk(folder, ignored)]
 
 
-def read_csv(path: Path, rel: str, diags: Diagnostics) -> CsvFile | None:
-    text = read_text(path, rel, diags)
+def read_csv(path: Path, rel: str, diags: Diagnostics, files: DiskFiles = DISK) -> CsvFile | None:
+    text = read_text(path, rel, diags, files)
     if text is None:
         return None
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -195,15 +227,15 @@ def read_csv(path: Path, rel: str, diags: Diagnostics) -> CsvFile | None:
     return CsvFile(rel, header, header_line, tuple(rows))
 
 
-def _media_files(media: Path, root: Path) -> tuple[frozenset[str], frozenset[str]]:
+def _media_files(media: Path, files: DiskFiles) -> tuple[frozenset[str], frozenset[str]]:
     inside: set[str] = set()
     escapes: set[str] = set()
-    if not media.is_dir():
+    folder = str(media)
+    if not files.is_dir(folder):
         return frozenset(), frozenset()
-    real_media = media.resolve()
-    for path in _walk(media):
-        name = path.relative_to(media).as_posix()
-        if path.resolve().is_relative_to(real_media):
+    for path, link in files.scan(folder):
+        name = Path(path).relative_to(media).as_posix()
+        if not link or files.inside(path, folder):
             inside.add(name)
         else:
             escapes.add(name)
@@ -216,29 +248,31 @@ def load_documents(
     diags: Diagnostics,
     memo: Memo | None = None,
     checks: PostChecks | None = None,
+    files: DiskFiles = DISK,
 ) -> Sources:
     """Read every file of SPEC §2 under `content/` (problems go to `diags`); with a `memo`,
     only the files that changed since the last time; with `checks`, every post file but
-    only those not checked before are parsed (the others are in `checks.found`)."""
+    only those not checked before are parsed (the others are in `checks.found`). `files`:
+    where they are read from (the disk, or a revision in memory: without a memo)."""
+    assert memo is None or files is DISK, "a memo knows files on disk by their stat"
     src = Sources(root=root, content=content, checks=checks)
-    real_content = content.resolve()
     seen: list[str] = []
     posts: list[tuple[str, str]] = []  # (path, rel) of the posts, read last with `checks`
 
     def read(kind: str, path: str | Path, rel: str) -> RawDocument | None:
         if checks is not None and kind in CONTEXT_KINDS:  # what every post depends on
-            text = read_text(Path(path), rel, diags)
+            text = read_text(Path(path), rel, diags, files)
             checks.depend(rel, text)
             return None if text is None else parse_document(kind, Path(path), rel, text, diags)
         if memo is None:
-            return read_document(kind, Path(path), rel, diags)
+            return read_document(kind, Path(path), rel, diags, files)
         seen.append(rel)
         return memo.file(path, rel, diags, lambda d: read_document(kind, Path(path), rel, d))
 
     def single(name: str) -> RawDocument | None:
         for ext in (".md",) if name == "situation" else (".yaml", ".yml"):
             path = content / f"{name}{ext}"
-            if path.is_file():
+            if files.is_file(str(path)):
                 return read(name, path, src.rel(path))
         return None
 
@@ -258,12 +292,12 @@ def load_documents(
     root_prefix = str(root) + os.sep
     for kind in ENTITY_KINDS:
         docs: list[RawDocument] = []
-        for name, link in scan_files(str(content / kind)):
+        for name, link in files.scan(str(content / kind)):
             if not name.endswith(ENTITY_EXTS):
                 continue
             rel = name[len(root_prefix) :] if name.startswith(root_prefix) else name
             # os.walk follows no folder link: only a file that is a link can lead out
-            if link and not Path(name).resolve().is_relative_to(real_content):
+            if link and not files.inside(name, str(content)):
                 diags.add(rel, 1, "schema", "this file links to a place outside content/")
                 continue
             if kind == "posts" and checks is not None:
@@ -273,24 +307,25 @@ def load_documents(
             if doc is not None:
                 docs.append(doc)
         src.entities[kind] = docs
-    for path in _walk(content / "metrics"):
+    for name, link in files.scan(str(content / "metrics")):
+        path = Path(name)
         if path.suffix != ".csv":
             continue
-        if path.is_symlink() and not path.resolve().is_relative_to(real_content):
+        if link and not files.inside(name, str(content)):
             diags.add(src.rel(path), 1, "schema", "this file links to a place outside content/")
         else:
             rel = src.rel(path)
             if memo is None:
-                table = read_csv(path, rel, diags)
+                table = read_csv(path, rel, diags, files)
             else:
                 seen.append(rel)
                 table = memo.file(path, rel, diags, lambda d, p=path, r=rel: read_csv(p, r, d))
             if table is not None:
                 src.metrics.append(table)
-    src.media, src.media_escapes = _media_files(content / "media", root)
+    src.media, src.media_escapes = _media_files(content / "media", files)
     if checks is not None:
         checks.depend_media(src.media, src.media_escapes)
-        src.entities["posts"] = _read_posts(posts, checks, diags)
+        src.entities["posts"] = _read_posts(posts, checks, diags, files)
     if memo is not None:
         memo.keep("files", seen)
         src.media = memo.stable("media", src.media)
@@ -299,7 +334,7 @@ def load_documents(
 
 
 def _read_posts(
-    posts: list[tuple[str, str]], checks: PostChecks, diags: Diagnostics
+    posts: list[tuple[str, str]], checks: PostChecks, diags: Diagnostics, files: DiskFiles
 ) -> list[RawDocument]:
     """Every post file read, and parsed unless `checks` has its entry as it is now. One
     file at a time: ten thousand texts are never held at once."""
@@ -318,7 +353,7 @@ def _read_posts(
         if known is not None and checks.reuse(rel, known):
             stored.append(rel)
             continue
-        read = checks.read(name, rel, diags)
+        read = checks.read(name, rel, diags, files)
         if read is None:
             continue
         text, digest = read
@@ -329,7 +364,7 @@ def _read_posts(
     if stored:
         names = {rel: name for name, rel in posts}
         for rel in checks.fetch(stored):  # an entry gone or damaged meanwhile: read again
-            read = checks.read(names[rel], rel, diags)
+            read = checks.read(names[rel], rel, diags, files)
             if read is not None:
                 checks.reuse(rel, read[1])  # its key, as it is now
                 parse(names[rel], rel, read[0])
@@ -337,4 +372,4 @@ def _read_posts(
     return docs
 
 
-__all__ = ["RawDocument", "Sources", "YList", "YMap", "load_documents"]
+__all__ = ["DISK", "DiskFiles", "RawDocument", "Sources", "YList", "YMap", "load_documents"]

@@ -13,6 +13,7 @@ from .errors import Diagnostic, Diagnostics, SmcycleError
 
 if TYPE_CHECKING:  # the check's modules load with the first check: `Project` stays light
     from .cache import PostStore
+    from .load import DiskFiles
     from .memo import Memo
     from .model import Model
     from .plan import Plan
@@ -74,18 +75,22 @@ def check_project(
     *,
     freeze: bool = True,
     store: PostStore | None = None,
+    files: DiskFiles | None = None,
 ) -> CheckResult:
     """Load and validate every file; every problem of every file, nothing written. With a
     `memo` (serve), what did not change since the last check is not read or checked again;
     with a post `store`, the posts checked before as they are now are not parsed, validated
-    or compared again (the caller saves what this check made: `CheckResult.checks`)."""
+    or compared again (the caller saves what this check made: `CheckResult.checks`).
+    `files`: where the files are read (the disk unless said: revision.py)."""
     with long_lived(freeze):
-        return _check(project, memo, store)
+        return _check(project, memo, store, files)
 
 
-def _check(project: Project, memo: Memo | None, store: PostStore | None) -> CheckResult:
+def _check(
+    project: Project, memo: Memo | None, store: PostStore | None, files: DiskFiles | None
+) -> CheckResult:
     from .lint import lint_plan
-    from .load import load_documents
+    from .load import DISK, load_documents
     from .plan import make_plan
     from .post_checks import PostChecks
     from .render.i18n import babel_locale
@@ -95,7 +100,7 @@ def _check(project: Project, memo: Memo | None, store: PostStore | None) -> Chec
     checks = PostChecks(store) if store is not None and memo is None else None
     if checks is not None:  # then it is loaded only for a text never counted before
         checks.know_x_lengths()
-    sources = load_documents(project.content, project.root, diags, memo, checks)
+    sources = load_documents(project.content, project.root, diags, memo, checks, files or DISK)
     model = validate(sources, diags, memo)
     del sources  # the parses: what the plan and the checks make takes their room
     plan = None

@@ -20,6 +20,7 @@ post), run on the posts each time, reused or not.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -39,7 +40,7 @@ from .errors import Diagnostic, Diagnostics
 from .model import Post, pickled_by_fields
 
 if TYPE_CHECKING:
-    from .load import RawDocument
+    from .load import DiskFiles, RawDocument
     from .validate import Record
 
 # what reads, counts and compares a post, besides smcycle's own source
@@ -151,19 +152,22 @@ class PostChecks:
             return None
         return digests.this_run(name) or digests.known(name)
 
-    def read(self, name: str, rel: str, diags: Diagnostics) -> tuple[str, str] | None:
+    def read(
+        self, name: str, rel: str, diags: Diagnostics, files: DiskFiles | None = None
+    ) -> tuple[str, str] | None:
         """The text of a post file and the digest of its bytes (None: it cannot be read,
-        and why is in `diags`); the digest is kept for the next time."""
-        from .load import decode, read_bytes
+        and why is in `diags`); the digest is kept for the next time. `files`: where
+        it is read from (the disk unless said)."""
+        from .load import DISK, decode, read_bytes
 
-        try:
-            st = os.stat(name)  # before the bytes: a later write changes it (FileDigests)
-        except OSError:
-            st = None  # read_bytes says why
-        data = read_bytes(Path(name), rel, diags)
+        digests = self.store.digests
+        st = None
+        if digests is not None:
+            with contextlib.suppress(OSError):  # read_bytes says why
+                st = os.stat(name)  # before the bytes: a later write changes it (FileDigests)
+        data = read_bytes(name, rel, diags, files or DISK)
         if data is None:
             return None
-        digests = self.store.digests
         if digests is not None and st is not None:
             digest = digests.record(name, st, data)
         else:

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
-from conftest import BASE, run_cli
+import pytest
+
+import smcycle_build.diff as diff
+from conftest import BASE, run_cli, write_files
+from smcycle_build.pipeline import Project, check_project
+from smcycle_build.revision import read_revision
 
 SERIES = """---
 title: Saturday ride
@@ -116,3 +122,128 @@ def test_unreadable_revision_exits_1(playbook) -> None:
     root = repo(playbook)
     run = run_cli(root, "diff", "no-such-rev")
     assert run.exit_code == 1
+
+
+def checked_both_ways(root: Path) -> tuple:
+    """HEAD's playbook checked from its files on disk and from git, in memory."""
+    on_disk = check_project(Project.locate("content", cwd=root))
+    project, files = read_revision(root, "HEAD", "content")
+    return on_disk, check_project(project, files=files)
+
+
+def test_a_revision_in_memory_checks_as_its_files_on_disk(playbook, tmp_path: Path) -> None:
+    """The same problems at the same lines, the same model and plan: with sub-folders,
+    names the check passes by, and links inside content/, out of it, round and to
+    nothing."""
+    root = repo(playbook)
+    write_files(
+        root,
+        {
+            "content/posts/2027/nested.md": EXTRA.replace("title: Extra", "title: Nested"),
+            "content/posts/_drafts/draft.md": "not a post",
+            "content/posts/.hidden.md": "not a post",
+            "content/posts/notes.txt": "not a post",
+            "content/media/sub/pic.png": b"png",
+            "content/metrics/reach.csv": "date,channel,metric,value\n2027-03-01,x,reach,10\n",
+            "content/metrics/notes.txt": "not a table",
+        },
+    )
+    os.symlink("2027/nested.md", root / "content/posts/alias.md")  # read through
+    os.symlink("sub/pic.png", root / "content/media/link.png")
+    (root / "content/posts/extra.md").write_text(
+        EXTRA.replace("status: draft", "status: draft\n  # a comment").replace(
+            "variants:", "variants:\n  instagram: {text: x, media: [sub/pic.png, link.png]}"
+        )
+    )
+    commit(root, "folders and links inside")
+    on_disk, in_memory = checked_both_ways(root)
+    assert on_disk.plan is not None and on_disk.model is not None
+    assert in_memory.diagnostics == on_disk.diagnostics
+    assert in_memory.model == on_disk.model
+    assert {"nested", "alias", "extra"} <= set(in_memory.model.posts)
+    assert [(o.channel, o.post.id, o.start) for o in in_memory.plan.occurrences] == [
+        (o.channel, o.post.id, o.start) for o in on_disk.plan.occurrences
+    ]
+    outside = tmp_path / "outside.md"
+    outside.write_text(EXTRA)
+    os.symlink(outside, root / "content/posts/out.md")
+    os.symlink("nowhere.md", root / "content/posts/dangling.md")
+    os.symlink("round.md", root / "content/posts/round.md")
+    os.symlink(outside, root / "content/media/escape.png")
+    os.symlink(outside, root / "content/metrics/out.csv")
+    (root / "content/posts/series.md").write_text(SERIES.replace("title:", "title: [x"))
+    commit(root, "links out, round and to nothing")
+    on_disk, in_memory = checked_both_ways(root)
+    assert in_memory.diagnostics == on_disk.diagnostics
+    errors = {(d.path, d.line, d.message) for d in in_memory.diagnostics if d.severity == "error"}
+    outside_content = "this file links to a place outside content/"
+    assert ("content/posts/out.md", 1, outside_content) in errors
+    assert ("content/metrics/out.csv", 1, outside_content) in errors
+    assert ("content/posts/round.md", 1, f"cannot read the file: {os.strerror(40)}") in errors
+    assert ("content/posts/dangling.md", 1, f"cannot read the file: {os.strerror(2)}") in errors
+    assert any(path == "content/posts/series.md" and line == 2 for path, line, _ in errors)
+
+
+def test_diff_reads_only_the_posts_a_change_touched(playbook, parsed_posts) -> None:
+    """The working tree first (its posts saved in the cache), then the base, which finds
+    there every post it shares with it."""
+    root = repo(playbook)
+    assert run_cli(root, "check").exit_code == 0  # the cache holds every post
+    hello = root / "content/posts/hello.md"
+    hello.write_text(hello.read_text().replace("Hello from the shop", "Hello from the workshop"))
+    commit(root, "head")
+    parsed_posts.clear()
+    run = run_cli(root, "diff", "HEAD~1", "HEAD")
+    assert "1 text changed on 1 channel" in run.output.splitlines()[0]
+    # HEAD's new hello (then saved, in place of the base's), and the base's
+    assert parsed_posts == ["content/posts/hello.md", "content/posts/hello.md"]
+    parsed_posts.clear()
+    run_cli(root, "diff", "HEAD~1", "HEAD")
+    assert parsed_posts == ["content/posts/hello.md"]  # the base's again
+
+
+def test_a_revision_that_is_the_working_tree_is_checked_there(playbook, monkeypatch) -> None:
+    root = repo(playbook)
+    assert diff.same_as_worktree(root, "HEAD", "content")
+
+    def unread(*args):
+        raise AssertionError("the working tree holds this revision")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(diff, "read_revision", unread)
+        run = run_cli(root, "diff", "HEAD")
+        assert run.output.endswith("no change to the schedule\n")
+        run = run_cli(root, "diff", "HEAD", "HEAD")
+        assert run.output.endswith("no change to the schedule\n")
+    new = root / "content/posts/new.md"
+    new.write_text(EXTRA.replace("title: Extra", "title: New"))  # not in git
+    assert not diff.same_as_worktree(root, "HEAD", "content")
+    (root / ".gitignore").write_text("content/posts/new.md\n")  # ignored: the check reads it
+    assert not diff.same_as_worktree(root, "HEAD", "content")
+    new.unlink()
+    commit(root, "ignore")
+    assert diff.same_as_worktree(root, "HEAD", "content")
+    hello = root / "content/posts/hello.md"
+    hello.write_text(hello.read_text() + "\nMore.\n")
+    assert not diff.same_as_worktree(root, "HEAD", "content")
+    git(root, "checkout", "--", "content/posts/hello.md")
+    assert diff.same_as_worktree(root, "HEAD", "content")
+    assert diff.same_as_worktree(root, "HEAD~1", "content")  # .gitignore is not in content/
+    hello.write_text(hello.read_text() + "\nMore.\n")
+    commit(root, "more")
+    assert not diff.same_as_worktree(root, "HEAD~1", "content")
+    assert not diff.same_as_worktree(root, "no-such-rev", "content")
+    index = (root / ".git/index").read_bytes()
+    os.utime(hello, (1, 1))  # the index's stat of it is wrong now: doubt says no
+    assert not diff.same_as_worktree(root, "HEAD", "content")
+    assert (root / ".git/index").read_bytes() == index  # nothing written
+    assert run_cli(root, "diff", "HEAD").output.endswith("no change to the schedule\n")
+    assert (root / ".git/index").read_bytes() == index
+
+
+@pytest.mark.parametrize("rev", ["no-such-rev", "HEAD"])
+def test_a_revision_without_the_content_folder_exits_1(playbook, rev: str) -> None:
+    root = repo(playbook)
+    run = run_cli(root, "diff", rev, "--content", "elsewhere")
+    assert run.exit_code == 1
+    assert run.output.startswith("smcycle: ")

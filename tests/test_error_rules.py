@@ -243,3 +243,20 @@ def test_metrics_file_linking_outside_content(playbook, tmp_path: Path) -> None:
     assert problems(root) == [
         "content/metrics/x.csv:1: error schema: this file links to a place outside content/"
     ]
+
+
+def test_a_link_to_nothing_or_round_is_a_file_that_cannot_be_read(playbook) -> None:
+    """Not an internal error in `check`, `build` or the build's fingerprint of its inputs."""
+    root = playbook()
+    os.symlink("nowhere.md", root / "content/posts/dangling.md")
+    os.symlink("round.md", root / "content/posts/round.md")
+    expected = [
+        "content/posts/dangling.md:1: error schema: cannot read the file: "
+        + os.strerror(2),  # ENOENT
+        "content/posts/round.md:1: error schema: cannot read the file: " + os.strerror(40),  # ELOOP
+    ]
+    assert problems(root) == expected
+    run = run_cli(root, "build")
+    assert run.exit_code == 1
+    assert [line for line in run.output.splitlines() if ": error " in line] == expected
+    assert "build failed: output/ is left as it was" in run.output

@@ -448,7 +448,9 @@ def test_a_post_file_unchanged_since_it_was_hashed_is_not_read(repo, monkeypatch
     reads: list[str] = []
     real = PostChecks.read
     monkeypatch.setattr(
-        PostChecks, "read", lambda self, name, rel, d: reads.append(rel) or real(self, name, rel, d)
+        PostChecks,
+        "read",
+        lambda self, name, rel, *a: reads.append(rel) or real(self, name, rel, *a),
     )
     posts = len(list((repo / "content/posts").rglob("*.md")))
     check(repo)  # every file was copied just now: too recent to be taken at its stat

@@ -11,6 +11,8 @@ each child from os.wait4):
     smcycle build (warm)           nothing changed since the cold build
     smcycle build (the next day)   the same, SOURCE_DATE_EPOCH a day ahead
     smcycle build (one post edited)  one post's body changed, then a build
+    smcycle check (one post edited)  the same edit, then a check
+    smcycle diff HEAD (one post edited)  with the cache of the last build, and without one
     hugo (cold)                    the same N bodies; its output, resources/ and cache deleted
 
 and prints a Markdown table with each figure's ratio to Hugo's wall time and peak memory,
@@ -337,7 +339,22 @@ def prepare(n: int, work: Path, regenerate: bool) -> Path:
         log(f"N={n}: wrote {count} files in {time.perf_counter() - started:.1f} s")
     else:
         log(f"N={n}: reusing {folder}")
+    commit_content(folder, want)
     return folder
+
+
+def commit_content(folder: Path, generated: str) -> None:
+    """content/ as a git repository's one commit, for `smcycle diff HEAD` to compare the
+    working tree with (made again when the playbook is)."""
+    mark = folder / ".committed"
+    if mark.is_file() and mark.read_text() == generated and (folder / ".git").is_dir():
+        return
+    shutil.rmtree(folder / ".git", ignore_errors=True)
+    git = ["git", "-C", str(folder), "-c", "user.name=bench", "-c", "user.email=bench@example.com"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "content"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "the generated playbook"], check=True)
+    mark.write_text(generated)
 
 
 class EditTarget:
@@ -389,11 +406,14 @@ def measure_n(
             ("warm", "`smcycle build`, warm (nothing changed)"),
             ("nextday", "`smcycle build` the next day, nothing changed (a morning CI build)"),
             ("edit", "`smcycle build` after editing one post"),
+            ("diff", "`smcycle diff HEAD` after editing one post (cache of the last build)"),
+            ("diff0", "`smcycle diff HEAD` after editing one post, cold (no cache)"),
             ("hugo", "`hugo` build of the same N bodies, cold"),
         )
     }
     build = [*smcycle, "build", "--content", "content", "--out", SITE]
     check = [*smcycle, "check", "--content", "content"]
+    diff = [*smcycle, "diff", "HEAD", "--content", "content"]
     hugo_cmd = [
         hugo or "hugo",
         "--quiet",
@@ -431,9 +451,9 @@ def measure_n(
         return result
 
     def round_of(r: int, sample: bool) -> bool:
-        """check, cold, warm, next day, edit, hugo; False when an smcycle run failed (the
-        rest of the round would not measure what it says: a warm build after a failed cold
-        one is cold)."""
+        """check, cold, warm, next day, edit, check and diff after an edit, hugo; False
+        when an smcycle run failed (the rest of the round would not measure what it says:
+        a warm build after a failed cold one is cold)."""
         for key, cmd, before in (
             ("check", check, lambda: clear_smcycle(folder)),
             ("cold1", [*build, "-j", "1"], lambda: clear_smcycle(folder)),
@@ -443,6 +463,8 @@ def measure_n(
             # back to today, untimed: the edit is then the only change
             ("edit", build, lambda: (today(), target.edit(f"b{r}"))),
             ("check1", check, lambda: target.edit(f"c{r}")),
+            ("diff", diff, lambda: target.edit(f"d{r}")),
+            ("diff0", diff, lambda: (clear_smcycle(folder), target.edit(f"e{r}"))),
         ):
             if before:
                 before()

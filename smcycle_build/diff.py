@@ -139,12 +139,10 @@ def changes_of(key, before, after, base: CheckResult, head: CheckResult) -> list
         detail = f"{len(before)} times" if len(before) > 1 else ""
         return [Change("removed", channel, post_id, first.post.title, local(first, base), detail)]
     old, new = before[0], after[0]
-    when = local(new, head)
-    title = new.post.title
-    out = []
+    found: list[tuple[str, str]] = []  # (kind, detail)
     if len(before) == 1 and len(after) == 1:
         if old.start != new.start:
-            out.append(Change("moved", channel, post_id, title, when, f"from {local(old, base)}"))
+            found.append(("moved", f"from {local(old, base)}"))
     else:
         gone = sorted({o.start for o in before} - {o.start for o in after})
         came = sorted({o.start for o in after} - {o.start for o in before})
@@ -154,13 +152,16 @@ def changes_of(key, before, after, base: CheckResult, head: CheckResult) -> list
                 parts.append(f"{len(came)} more ({span(came, head)})")
             if gone:
                 parts.append(f"{len(gone)} fewer ({span(gone, base)})")
-            out.append(Change("series", channel, post_id, title, when, "; ".join(parts)))
+            found.append(("series", "; ".join(parts)))
     if old.variant.text != new.variant.text:
-        out.append(Change("text", channel, post_id, title, when, summarise(old, new)))
+        found.append(("text", summarise(old, new)))
     if old.post.status != new.post.status:
-        detail = f"{old.post.status} → {new.post.status}"
-        out.append(Change("status", channel, post_id, title, when, detail))
-    return out
+        found.append(("status", f"{old.post.status} → {new.post.status}"))
+    if not found:
+        return []
+    # the local time only of what changed: every post on every channel is compared
+    when = local(new, head)
+    return [Change(kind, channel, post_id, new.post.title, when, d) for kind, d in found]
 
 
 def span(starts: list[datetime], result: CheckResult) -> str:

@@ -22,7 +22,7 @@ from .errors import (
     summary,
 )
 from .feeds.export import TOOLS
-from .pipeline import Project, check_project
+from .pipeline import CheckResult, Project, check_project
 from .scaffold import KINDS as SCAFFOLD_KINDS
 from .times import build_time, pinned_time
 
@@ -59,11 +59,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 def check(content: str, fmt: str, strict: bool) -> None:
     """Validate and lint the playbook without writing anything."""
     project = Project.locate(content)
-    disk = DiskCache(project.root)
-    result = check_project(project, store=disk.post_store())
-    if result.checks is not None:
-        result.checks.save()
-    disk.digests.save()
+    result = checked(project)
     diags = [*result.diagnostics, *_template_problems(project)]
     if fmt == "text":
         click.echo(format_text(diags, SourceLines(project.root)), nl=False)
@@ -71,6 +67,18 @@ def check(content: str, fmt: str, strict: bool) -> None:
         click.echo(FORMATS[fmt](diags), nl=False)
     failing = {"error", "warning"} if strict else {"error"}
     sys.exit(1 if any(d.severity in failing for d in diags) or result.model is None else 0)
+
+
+def checked(project: Project) -> CheckResult:
+    """The playbook checked, each post read only if it changed since the last check of
+    this repository (`.smcycle-cache/`), where what this one made is saved for the next:
+    `check`, and the commands that need the checked playbook (`export`, `new`, `import`)."""
+    disk = DiskCache(project.root)
+    result = check_project(project, store=disk.post_store())
+    if result.checks is not None:
+        result.checks.save()
+    disk.digests.save()
+    return result
 
 
 def _template_problems(project: Project) -> list:
@@ -188,18 +196,16 @@ def build(
 def export(channel, tool, first, last, content, output) -> None:
     """A scheduling tool's bulk-upload CSV of CHANNEL's schedule."""
     from .feeds.export import ExportError, export_channel
-    from .plan import make_plan
     from .routes import Links
 
     project = Project.locate(content)
-    result = check_project(project)
-    if not result.ok:
+    result = checked(project)
+    if not result.ok or result.plan is None:
         click.echo(format_text(list(result.diagnostics), SourceLines(project.root)), err=True)
         sys.exit(1)
-    model = result.model
+    model, plan = result.model, result.plan
     if channel not in model.channels:
         raise SmcycleError(f"no channel `{channel}` (channels: {', '.join(model.channels)})")
-    plan = make_plan(model)
     try:
         data = export_channel(
             model,
@@ -243,7 +249,7 @@ def new(kind, title, when, channels, campaign, network, content) -> None:
     from .scaffold import new_file
 
     project = Project.locate(content)
-    result = check_project(project)
+    result = checked(project)
     if result.model is None:
         raise SmcycleError("the playbook does not load: run `smcycle check` and fix it first")
     model = result.model
@@ -336,7 +342,7 @@ def import_metrics(file: str, channel: str, content: str) -> None:
     from .importers import append_rows, read_export
 
     project = Project.locate(content)
-    result = check_project(project)
+    result = checked(project)
     model = result.model
     if model is None or channel not in model.channels:
         known = ", ".join(model.channels) if model else "none: the playbook does not load"

@@ -86,6 +86,27 @@ def test_an_unchanged_check_reads_no_post_and_an_edit_reads_one(repo, parsed_pos
     assert "three-minute" in edited.model.posts["abc-check"].variants[0].text
 
 
+def test_the_commands_that_need_the_checked_playbook_read_only_what_changed(
+    repo, parsed_posts, tmp_path: Path
+) -> None:
+    """`export`, `new` and `import metrics` check the playbook first, as `check` does:
+    with the cache, and saving what they made for the next command."""
+    assert run_cli(repo, "check").exit_code == 0
+    parsed_posts.clear()
+    run = run_cli(repo, "export", "instagram", "--to", "buffer")
+    assert run.exit_code == 0 and run.output.count("\n") > 5
+    assert parsed_posts == []
+    edit(repo, POST, "two-minute ritual", "three-minute ritual")
+    run = run_cli(repo, "new", "post", "A new one", "--date", "2027-05-03", "--channels", "x")
+    assert run.exit_code == 0, run.output
+    assert parsed_posts == [POST]  # saved: the next command reads none
+    export = tmp_path / "meta.csv"
+    export.write_text("Date,Reach\n2027-05-01,120\n")
+    parsed_posts.clear()
+    run_cli(repo, "import", "metrics", str(export), "--channel", "facebook")
+    assert parsed_posts == ["content/posts/2027-05/a-new-one.md"]
+
+
 def test_every_kind_of_change_finds_what_a_fresh_check_finds(repo) -> None:
     """Edits to posts and to what posts are checked against, one after the other, each
     checked with the store of the step before (and again, reusing it) and without."""

@@ -77,14 +77,17 @@ def same_as_worktree(root: Path, rev: str, content: str) -> bool:
     since git last looked) counts as changed, and the revision is then read from git, as
     any revision can be. Any doubt (an unknown revision, no repository) says no too."""
     git = ["git", "-C", str(root)]
-    changed = subprocess.run(
-        [*git, "diff-index", "--quiet", rev, "--", content], capture_output=True
-    )
-    if changed.returncode != 0:
+    try:
+        changed = subprocess.run(
+            [*git, "diff-index", "--quiet", rev, "--", content], capture_output=True
+        )
+        if changed.returncode != 0:
+            return False
+        others = subprocess.run(
+            [*git, "ls-files", "--others", "-z", "--", content], capture_output=True
+        )
+    except OSError:  # no git on the PATH: reading the revision says so
         return False
-    others = subprocess.run(
-        [*git, "ls-files", "--others", "-z", "--", content], capture_output=True
-    )
     return others.returncode == 0 and not others.stdout
 
 

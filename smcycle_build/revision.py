@@ -105,10 +105,13 @@ def _error(code: int) -> OSError:
 
 def read_revision(root: Path, rev: str, content: str) -> tuple[Project, RevisionFiles]:
     """`content` of git revision `rev` (no checkout, no index change, nothing written)."""
-    proc = subprocess.run(
-        ["git", "-C", str(root), "archive", "--format=tar", rev, "--", content],
-        capture_output=True,
-    )
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(root), "archive", "--format=tar", rev, "--", content],
+            capture_output=True,
+        )
+    except OSError as exc:  # no git on the PATH
+        raise SmcycleError(f"cannot run git to read {rev}: {exc.strerror or exc}") from None
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise SmcycleError(f"cannot read `{content}` at {rev}: {message[-1] if message else ''}")

@@ -247,3 +247,11 @@ def test_a_revision_without_the_content_folder_exits_1(playbook, rev: str) -> No
     run = run_cli(root, "diff", rev, "--content", "elsewhere")
     assert run.exit_code == 1
     assert run.output.startswith("smcycle: ")
+
+
+def test_without_git_diff_says_so(playbook, monkeypatch, tmp_path: Path) -> None:
+    root = repo(playbook)
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing-here"))
+    run = run_cli(root, "diff", "HEAD")
+    assert run.exit_code == 1
+    assert run.output.startswith("smcycle: cannot run git to read HEAD: ")

@@ -235,10 +235,11 @@ def _media_files(media: Path, files: DiskFiles) -> tuple[frozenset[str], frozens
         return frozenset(), frozenset()
     for path, link in files.scan(folder):
         name = Path(path).relative_to(media).as_posix()
-        if not link or files.inside(path, folder):
-            inside.add(name)
-        else:
+        if link and not files.inside(path, folder):
             escapes.add(name)
+        elif not link or files.is_file(path):
+            inside.add(name)
+        # else a link to nothing, round or to a folder: no file a post can show or copy
     return frozenset(inside), frozenset(escapes)
 
 

@@ -260,3 +260,21 @@ def test_a_link_to_nothing_or_round_is_a_file_that_cannot_be_read(playbook) -> N
     assert run.exit_code == 1
     assert [line for line in run.output.splitlines() if ": error " in line] == expected
     assert "build failed: output/ is left as it was" in run.output
+
+
+def test_media_links_to_nothing_round_or_to_a_folder_name_no_file(playbook) -> None:
+    root = playbook()
+    media = root / "content/media"
+    (media / "album").mkdir()
+    os.symlink("nowhere.png", media / "gone.png")
+    os.symlink("round.png", media / "round.png")
+    os.symlink("album", media / "folder.png")
+    hello = root / "content/posts/hello.md"
+    hello.write_text(post().replace("[photo.png]", "[gone.png, round.png, folder.png]").lstrip())
+    expected = [
+        f"content/posts/hello.md:8: error ref: `{name}` names no file in content/media/"
+        for name in ("gone.png", "round.png", "folder.png")
+    ]
+    assert sorted(problems(root)) == sorted(expected)
+    run = run_cli(root, "build")  # not an internal error, copying the media
+    assert run.exit_code == 1 and "build failed: output/ is left as it was" in run.output

@@ -57,6 +57,22 @@ def test_every_broken_template_is_said_at_its_line_and_the_output_is_kept(playbo
     assert checked.exit_code == 1 and headlines(checked.output) == [EXPECTED[1]]
 
 
+def test_a_template_link_to_nothing_or_round_is_said_not_passed_by(playbook) -> None:
+    """A `post.html` that cannot be read is not silently the built-in one."""
+    root = playbook()
+    (root / "templates").mkdir()
+    os.symlink("nowhere.html", root / "templates/post.html")
+    os.symlink("round.html", root / "templates/round.html")
+    expected = [
+        f"templates/post.html:1: error template: cannot read the template: {os.strerror(2)}",
+        f"templates/round.html:1: error template: cannot read the template: {os.strerror(40)}",
+    ]
+    for command in ("check", "build"):
+        run = run_cli(root, command)
+        assert run.exit_code == 1 and headlines(run.output) == expected, run.output
+    assert not (root / "output").exists()
+
+
 def test_a_failure_only_in_the_built_in_theme_stays_smcycles_own(tmp_path: Path) -> None:
     """Not a line of the repository's to point at: located nowhere, it is an internal
     error (a bug of ours), not blamed on the team's files."""

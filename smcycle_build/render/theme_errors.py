@@ -91,6 +91,10 @@ class ThemeFiles:
         them, before any page is made, and those no page uses too."""
         found = []
         for name in self.names():
+            unreadable = self._unreadable(name)
+            if unreadable is not None:  # Jinja would pass it by: to the built-in one, or none
+                found.append(unreadable)
+                continue
             try:
                 env.get_template(name)
             except Exception as exc:
@@ -99,6 +103,24 @@ class ThemeFiles:
                     raise
                 found.append(located)
         return found
+
+    def _unreadable(self, name: str) -> Diagnostic | None:
+        """The problem of our file of that name when it is no file Jinja can read: a link
+        to nothing, round, or to a folder."""
+        for folder in self.own:
+            path = os.path.join(folder, name)
+            if not os.path.lexists(path):
+                continue
+            try:
+                with open(path, "rb"):
+                    pass
+            except OSError as exc:
+                root = str(self.root.resolve()) + os.sep
+                shown = path.removeprefix(root).replace(os.sep, "/")  # else its full path
+                message = f"cannot read the template: {exc.strerror or exc}"
+                return Diagnostic(shown, 1, "error", RULE, message)
+            return None
+        return None
 
     def names(self) -> list[str]:
         """Every template file of ours, by the name Jinja loads it by."""

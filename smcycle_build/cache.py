@@ -73,7 +73,7 @@ def digest_trees(folders: list[Path], extra: list[str], digests: FileDigests | N
         for rel, entry in _files(str(folder)):
             if "__pycache__" in rel.split("/"):
                 continue
-            h.update(rel.encode("utf-8") + b"\0")
+            h.update(os.fsencode(rel) + b"\0")  # its bytes, UTF-8 or not
             try:
                 if digests is not None:
                     h.update(digests.digest(entry.path).encode())

@@ -114,6 +114,25 @@ class DiskFiles:
 DISK = DiskFiles()
 
 
+def shown_if_not_utf8(rel: str) -> str | None:
+    """None for a name in UTF-8; else the name as it can be shown, each byte that is not
+    UTF-8 as `\\xNN`. Git and the file system take any bytes in a name, and Python gives
+    the bad ones as lone surrogates, which nothing can write out (a message, a digest)."""
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(rel).decode("utf-8", "backslashreplace")
+    return None
+
+
+def _refused_name(rel: str, diags: Diagnostics) -> bool:
+    """Whether the file at `rel` is passed by for its name (and said so)."""
+    shown = shown_if_not_utf8(rel)
+    if shown is not None:
+        diags.add(shown, 1, "schema", "the file name is not UTF-8", hint="rename it")
+    return shown is not None
+
+
 def read_text(path: Path, rel: str, diags: Diagnostics, files: DiskFiles = DISK) -> str | None:
     """UTF-8 text with a BOM dropped; a file that is not UTF-8 is reported at its line."""
     data = read_bytes(path, rel, diags, files)
@@ -227,7 +246,9 @@ def read_csv(path: Path, rel: str, diags: Diagnostics, files: DiskFiles = DISK) 
     return CsvFile(rel, header, header_line, tuple(rows))
 
 
-def _media_files(media: Path, files: DiskFiles) -> tuple[frozenset[str], frozenset[str]]:
+def _media_files(
+    media: Path, src: Sources, diags: Diagnostics, files: DiskFiles
+) -> tuple[frozenset[str], frozenset[str]]:
     inside: set[str] = set()
     escapes: set[str] = set()
     folder = str(media)
@@ -235,6 +256,8 @@ def _media_files(media: Path, files: DiskFiles) -> tuple[frozenset[str], frozens
         return frozenset(), frozenset()
     for path, link in files.scan(folder):
         name = Path(path).relative_to(media).as_posix()
+        if _refused_name(src.rel(Path(path)), diags):
+            continue
         if link and not files.inside(path, folder):
             escapes.add(name)
         elif not link or files.is_file(path):
@@ -297,6 +320,8 @@ def load_documents(
             if not name.endswith(ENTITY_EXTS):
                 continue
             rel = name[len(root_prefix) :] if name.startswith(root_prefix) else name
+            if _refused_name(rel, diags):
+                continue
             # os.walk follows no folder link: only a file that is a link can lead out
             if link and not files.inside(name, str(content)):
                 diags.add(rel, 1, "schema", "this file links to a place outside content/")
@@ -310,7 +335,7 @@ def load_documents(
         src.entities[kind] = docs
     for name, link in files.scan(str(content / "metrics")):
         path = Path(name)
-        if path.suffix != ".csv":
+        if path.suffix != ".csv" or _refused_name(src.rel(path), diags):
             continue
         if link and not files.inside(name, str(content)):
             diags.add(src.rel(path), 1, "schema", "this file links to a place outside content/")
@@ -323,7 +348,7 @@ def load_documents(
                 table = memo.file(path, rel, diags, lambda d, p=path, r=rel: read_csv(p, r, d))
             if table is not None:
                 src.metrics.append(table)
-    src.media, src.media_escapes = _media_files(content / "media", files)
+    src.media, src.media_escapes = _media_files(content / "media", src, diags, files)
     if checks is not None:
         checks.depend_media(src.media, src.media_escapes)
         src.entities["posts"] = _read_posts(posts, checks, diags, files)

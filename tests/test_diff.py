@@ -172,7 +172,9 @@ def test_a_revision_in_memory_checks_as_its_files_on_disk(playbook, tmp_path: Pa
     os.symlink(outside, root / "content/media/escape.png")
     os.symlink(outside, root / "content/metrics/out.csv")
     (root / "content/posts/series.md").write_text(SERIES.replace("title:", "title: [x"))
-    commit(root, "links out, round and to nothing")
+    with open(os.fsencode(root) + b"/content/posts/caf\xe9.md", "wb") as handle:
+        handle.write(EXTRA.encode())
+    commit(root, "links out, round and to nothing, a name not in UTF-8")
     on_disk, in_memory = checked_both_ways(root)
     assert in_memory.diagnostics == on_disk.diagnostics
     errors = {(d.path, d.line, d.message) for d in in_memory.diagnostics if d.severity == "error"}
@@ -182,6 +184,7 @@ def test_a_revision_in_memory_checks_as_its_files_on_disk(playbook, tmp_path: Pa
     assert ("content/posts/round.md", 1, f"cannot read the file: {os.strerror(40)}") in errors
     assert ("content/posts/dangling.md", 1, f"cannot read the file: {os.strerror(2)}") in errors
     assert any(path == "content/posts/series.md" and line == 2 for path, line, _ in errors)
+    assert ("content/posts/caf\\xe9.md", 1, "the file name is not UTF-8") in errors
 
 
 def test_diff_reads_only_the_posts_a_change_touched(playbook, parsed_posts) -> None:

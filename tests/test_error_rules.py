@@ -278,3 +278,26 @@ def test_media_links_to_nothing_round_or_to_a_folder_name_no_file(playbook) -> N
     assert sorted(problems(root)) == sorted(expected)
     run = run_cli(root, "build")  # not an internal error, copying the media
     assert run.exit_code == 1 and "build failed: output/ is left as it was" in run.output
+
+
+def test_a_file_name_that_is_not_utf8_is_said_not_a_crash(playbook) -> None:
+    """Git and the file system take any bytes in a name; a message or a digest cannot
+    hold what Python makes of the bad ones."""
+    root = playbook()
+    hello = (root / "content/posts/hello.md").read_bytes()
+    (root / "content/metrics").mkdir()
+    for name, data in (
+        (b"content/posts/caf\xe9.md", hello.replace(b"Hello", b"Other")),
+        (b"content/media/caf\xe9.png", b"png"),
+        (b"content/metrics/caf\xe9.csv", b"date,channel,metric,value\n"),
+        (b"content/posts/notes\xe9.txt", b"not a post: passed by, as any .txt"),
+    ):
+        with open(os.path.join(os.fsencode(root), name), "wb") as handle:
+            handle.write(data)
+    expected = [
+        f"content/{kind}/caf\\xe9.{ext}:1: error schema: the file name is not UTF-8"
+        for kind, ext in (("media", "png"), ("metrics", "csv"), ("posts", "md"))
+    ]
+    assert sorted(problems(root)) == expected
+    run = run_cli(root, "build")
+    assert run.exit_code == 1 and "build failed: output/ is left as it was" in run.output

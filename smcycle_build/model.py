@@ -173,8 +173,15 @@ class Theme:
     loc: Loc
 
 
+# a series longer than this is a mistake (daily for thirteen years), and the plan, the
+# schedules and the calendars of a pull request would hold every one of its occurrences
+MAX_OCCURRENCES = 5000
+
+
 @dataclass(frozen=True, slots=True)
 class Repeat:
+    """A series (SPEC §3: `repeat`). It goes out MAX_OCCURRENCES times at most."""
+
     freq: str  # daily | weekly | monthly
     interval: int
     byday: tuple[str, ...]

@@ -10,11 +10,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from functools import cached_property
+from itertools import islice
 
 from dateutil import rrule
 
 from .memo import Memo
-from .model import Campaign, Model, Post, Variant
+from .model import MAX_OCCURRENCES, Campaign, Model, Post, Variant
 from .times import UTC
 
 _FREQ = {"daily": rrule.DAILY, "weekly": rrule.WEEKLY, "monthly": rrule.MONTHLY}
@@ -107,7 +108,9 @@ def expand_variant(post: Post, variant: Variant, horizon: date, tz: tzinfo) -> l
     )
     skip = set(r.except_dates)
     out = []
-    for index, local in enumerate(rule):
+    # a series that ends is checked to end in time (posts.py); one that does not stops at
+    # the horizon, which a post dated years ahead can put far away
+    for index, local in enumerate(islice(rule, MAX_OCCURRENCES)):
         if local.date() in skip:
             continue
         # a skipped wall time (DST gap) takes the offset before the gap, as RFC 5545 says

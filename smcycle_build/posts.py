@@ -7,7 +7,7 @@ variants are read here, after channels are known, not in the field schema.
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
@@ -16,7 +16,7 @@ from . import fields as f
 from . import schema
 from .errors import Diagnostics
 from .fields import At, did_you_mean, read_fields
-from .model import Channel, Loc, Playbook, Post, Repeat, Variant
+from .model import MAX_OCCURRENCES, Channel, Loc, Playbook, Post, Repeat, Variant
 from .networks import NETWORKS, count_x
 from .times import Moment, TimeError
 from .yamlsrc import YList, YMap
@@ -99,6 +99,21 @@ def build_post(
     )
 
 
+def _most_occurrences(r: dict, start: date) -> int:
+    """At most how many times a series that ends can go out (one open series stops at the
+    plan's horizon: plan.expand_variant)."""
+    if r["count"] is not None:
+        return r["count"]
+    if r["until"] is None:
+        return 0
+    days, interval = (r["until"] - start).days, r["interval"]
+    if r["freq"] == "daily":
+        return days // interval + 1
+    if r["freq"] == "weekly":
+        return (days // (7 * interval) + 1) * max(1, len(r["byday"]))
+    return days // (28 * interval) + 1  # monthly: a month is 28 days or more
+
+
 def build_repeat(rec: Record, v: dict, diags: Diagnostics) -> Repeat | bool | None:
     """The series, None without one, False when it is contradictory (reported)."""
     r = v["repeat"]
@@ -115,6 +130,17 @@ def build_repeat(rec: Record, v: dict, diags: Diagnostics) -> Repeat | bool | No
         return False
     if r["until"] is not None and r["until"] < v["date"].day:
         diags.add(rec.doc.path, ymap.value_lines["until"], "time", "`until` is before `date`")
+        return False
+    most = _most_occurrences(r, v["date"].day)
+    if most > MAX_OCCURRENCES:
+        end = "count" if r["count"] is not None else "until"
+        diags.add(
+            rec.doc.path,
+            ymap.value_lines[end],
+            "schema",
+            f"a series of up to {most:,} occurrences: at most {MAX_OCCURRENCES:,}",
+            hint="end it sooner, or split it into several posts",
+        )
         return False
     return Repeat(
         freq=r["freq"],

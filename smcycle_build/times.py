@@ -25,6 +25,9 @@ _MOMENT_RE = re.compile(rf"^{_DATE}(?:[T ]{_CLOCK}\s*{_OFFSET}?)?$")
 _DATE_RE = re.compile(rf"^{_DATE}$")
 _CLOCK_RE = re.compile(rf"^{_CLOCK}$")
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+# the years a plan may name: around year 1 or 9999, a time zone's offset or a week's
+# arithmetic leaves what a date can hold (an internal error, found by a post of 0001)
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 class TimeError(ValueError):
@@ -55,9 +58,16 @@ def _text(value: object) -> str:
 
 def _make_date(y: str, m: str, d: str) -> date:
     try:
-        return date(int(y), int(m), int(d))
+        day = date(int(y), int(m), int(d))
     except ValueError as exc:
         raise TimeError(f"`{y}-{m}-{d}` is not a date: {exc}") from None
+    _check_year(day.year, f"{y}-{m}-{d}")
+    return day
+
+
+def _check_year(year: int, text: str) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise TimeError(f"`{text}` is out of range: a plan's dates are in {FIRST_YEAR}-{LAST_YEAR}")
 
 
 def _make_clock(h: str, m: str, s: str | None) -> time:
@@ -91,6 +101,7 @@ def parse_month(value: object) -> str:
     m = _MONTH_RE.match(text)
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise TimeError(f"`{text}` is not a month: write YYYY-MM in quotes")
+    _check_year(int(m.group(1)), text)
     return text
 
 

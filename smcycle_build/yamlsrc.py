@@ -34,7 +34,7 @@ PLAIN = "tag:smcycle,2026:plain"  # an untagged plain scalar, typed by resolve_p
 SHORT = 32
 
 
-class _NodeLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _NodesOnly:
     """Composes nodes only; every untagged plain scalar gets our PLAIN tag, nothing else."""
 
     # PyYAML's resolver is Python even under libyaml: the composer calls it for every
@@ -51,6 +51,28 @@ class _NodeLoader(_BaseLoader):  # type: ignore[misc,valid-type]
 
     def ascend_resolver(self) -> None:
         pass
+
+
+class _NodeLoader(_NodesOnly, _BaseLoader):  # type: ignore[misc,valid-type]
+    pass
+
+
+class _DeepNodeLoader(_NodesOnly, yaml.SafeLoader):  # type: ignore[misc]
+    """The pure-Python composer, for a text that may nest deep (`_may_nest_deep`)."""
+
+
+# libyaml composes a node inside another by recursing in C: a text nesting 100,000 deep
+# (`[[[[...` or `- - - ...`, 200 KB) overflows the stack and kills the process. A text
+# with more than this many places it could nest at is composed in Python, whose
+# recursion ends in an exception; our own conversion recurses too (`_Converter`)
+NESTING = 1000
+
+
+def _may_nest_deep(text: str) -> bool:
+    """Whether `text` holds more openings of a nested value than NESTING: flow brackets
+    and compact entries (`- - x`, `? ? x`). Block nesting indents each level further,
+    so it cannot go deep in a text of sensible size."""
+    return sum(text.count(s) for s in ("[", "{", "- ", "? ")) > NESTING
 
 
 FAILED = object()  # what load_yaml returns for a document that did not parse
@@ -234,8 +256,11 @@ def load_yaml(text: str, path: str, diags: Diagnostics, offset: int = 0) -> Any:
     Returns None for an empty document, FAILED for one that does not parse
     (after reporting it).
     """
+    loader = _DeepNodeLoader if _may_nest_deep(text) else _NodeLoader
     try:
-        node = yaml.compose(text, Loader=_NodeLoader)
+        node = yaml.compose(text, Loader=loader)
+    except RecursionError:
+        return _too_deep(path, offset, diags)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         unclosed = exc.context and exc.context.startswith("while parsing a flow")
@@ -252,4 +277,12 @@ def load_yaml(text: str, path: str, diags: Diagnostics, offset: int = 0) -> Any:
         return FAILED
     if node is None:
         return None
-    return _Converter(path, offset, diags).value(node)
+    try:
+        return _Converter(path, offset, diags).value(node)
+    except RecursionError:
+        return _too_deep(path, offset, diags)
+
+
+def _too_deep(path: str, offset: int, diags: Diagnostics) -> object:
+    diags.add(path, 1 + offset, "schema", "YAML does not parse: it nests too deeply")
+    return FAILED

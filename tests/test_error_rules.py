@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from conftest import run_cli
+from smcycle_build.pipeline import Project, check_project
 
 
 def problems(root: Path) -> list[str]:
@@ -301,3 +304,51 @@ def test_a_file_name_that_is_not_utf8_is_said_not_a_crash(playbook) -> None:
     assert sorted(problems(root)) == expected
     run = run_cli(root, "build")
     assert run.exit_code == 1 and "build failed: output/ is left as it was" in run.output
+
+
+def test_a_date_out_of_the_years_a_plan_can_name(playbook) -> None:
+    """Around year 1 or 9999 a zone's offset leaves what a date can hold."""
+    for written in ("0001-01-01 00:00", "9999-12-31 23:59", "1899-12-31"):
+        root = playbook({"content/posts/hello.md": post().replace("2027-03-10 09:00", written)})
+        day = written.split()[0]
+        assert problems(root) == [
+            f"content/posts/hello.md:3: error time: `{day}` is out of range: "
+            "a plan's dates are in 1900-2999"
+        ]
+
+
+@pytest.mark.parametrize(
+    ("repeat", "most"),
+    [
+        ("{freq: daily, count: 100000000}", "100,000,000"),
+        ("{freq: daily, until: 2041-01-01}", "5,047"),
+        ("{freq: weekly, byday: [MO, TU], until: 2999-01-01}", "101,414"),
+        ("{freq: monthly, interval: 1, until: 2999-01-01}", "12,677"),
+    ],
+)
+def test_a_series_of_more_than_5000_occurrences(playbook, repeat: str, most: str) -> None:
+    """A pull request could otherwise ask for a hundred million occurrences."""
+    text = post().replace('date: "2027-03-10 09:00"', f'date: "2027-03-10 09:00"\nrepeat: {repeat}')
+    root = playbook({"content/posts/hello.md": text})
+    assert problems(root) == [
+        f"content/posts/hello.md:4: error schema: a series of up to {most} occurrences: "
+        "at most 5,000"
+    ]
+
+
+def test_a_series_of_5000_is_planned_whole_and_an_open_one_stops_there(playbook) -> None:
+    """An open series runs to the plan's horizon, which a post dated far ahead moves."""
+    text = post().replace('date: "2027-03-10 09:00"', 'date: "2027-03-10 09:00"\nrepeat: R')
+    far = post().replace("2027-03-10", "2999-03-10").replace("title: Hello", "title: Far")
+    for repeat in ("{freq: daily, count: 5000}", "{freq: daily}"):
+        root = playbook(
+            {"content/posts/hello.md": text.replace("R", repeat), "content/posts/far.md": far}
+        )
+        pb = root / "content/playbook.yaml"  # no cycle: the plan spans every post
+        pb.write_text(
+            "\n".join(line for line in pb.read_text().splitlines() if "cycle" not in line)
+        )
+        result = check_project(Project.locate("content", cwd=root))
+        assert result.plan is not None, result.diagnostics
+        occurrences = [o for o in result.plan.occurrences if o.post.id == "hello"]
+        assert len([o for o in occurrences if o.channel == "x"]) == 5000

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from conftest import probe
 from smcycle_build.errors import Diagnostics
 from smcycle_build.yamlsrc import FAILED, YList, YMap, load_yaml
 
@@ -145,3 +148,44 @@ def test_every_node_gets_the_tag_pyyamls_own_resolver_gives() -> None:
     ours = yaml.compose(text, Loader=yamlsrc._NodeLoader)
     assert list(walk(ours)) == list(walk(reference))
     assert ours.value[3][1].value[0].tag == yamlsrc.PLAIN
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "[" * 900 + "]" * 900,  # libyaml composes it; our conversion would recurse too far
+        "[" * 5000 + "]" * 5000,
+        "{a: " * 5000 + "x" + "}" * 5000,
+        "\n  - " + "- " * 5000 + "x",  # compact block sequences: two bytes a level
+    ],
+)
+def test_a_value_nested_too_deep_is_a_problem_not_a_crash(value: str) -> None:
+    data, problems = load(f"title: t\nowner: {value}\n", offset=1)
+    assert data is FAILED
+    assert [(p.line, p.message) for p in problems] == [
+        (2, "YAML does not parse: it nests too deeply")
+    ]
+
+
+def test_nesting_libyaml_would_die_of_is_composed_in_python() -> None:
+    """100,000 levels in 200 KB: libyaml's composer recurses in C and the process dies
+    (SIGSEGV), so this runs in an interpreter of its own."""
+    out = probe(
+        "from smcycle_build.errors import Diagnostics\n"
+        "from smcycle_build.yamlsrc import load_yaml\n"
+        "d = Diagnostics()\n"
+        "load_yaml('a: ' + '[' * 100_000 + ']' * 100_000, 'f.yaml', d)\n"
+        "load_yaml('a:\\n  - ' + '- ' * 100_000 + 'x', 'g.yaml', d)\n"
+        "print(*(f'{p.path} {p.message}' for p in d.sorted()), sep='\\n')\n"
+    )
+    too_deep = "YAML does not parse: it nests too deeply"
+    assert out == f"f.yaml {too_deep}\ng.yaml {too_deep}\n"
+
+
+def test_nesting_as_deep_as_a_playbook_goes_is_read() -> None:
+    data, problems = load("a: " + "[" * 100 + "1" + "]" * 100 + "\nb: [[x], {c: [y]}]\n")
+    assert problems == [] and data["b"] == [["x"], {"c": ["y"]}]
+    inner = data["a"]
+    for _ in range(100):
+        inner = inner[0]
+    assert inner == 1

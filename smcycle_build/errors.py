@@ -131,6 +131,9 @@ def summary(diags: list[Diagnostic]) -> str:
     return f"{', '.join(parts)} in {files} file{'' if files == 1 else 's'}"
 
 
+SHOWN = 1000  # characters of a source line shown under its problem (a post on X is 280)
+
+
 def format_text(diags: list[Diagnostic], source: SourceLines | None = None) -> str:
     """Human format: the headline, the source line, then the hint."""
     out: list[str] = []
@@ -138,7 +141,10 @@ def format_text(diags: list[Diagnostic], source: SourceLines | None = None) -> s
         out.append(d.headline())
         src = source.line(d.path, d.line) if source else None
         if src is not None:
-            out.append(f"  {d.line:>4} | {src.rstrip()}")
+            src = src.rstrip()
+            if len(src) > SHOWN:  # a line of a minified file, or of forty thousand `[`
+                src = src[: SHOWN - 1] + "…"
+            out.append(f"  {d.line:>4} | {src}")
         if d.hint:
             out.append(f"  hint: {d.hint}")
     out.append(summary(diags))

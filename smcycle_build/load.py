@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import Diagnostics
+from .markdown_limits import body_problems
 from .memo import Memo
 from .walk import walk
 from .yamlsrc import FAILED, YList, YMap, load_yaml
@@ -205,6 +206,8 @@ def parse_document(kind: str, path: Path, rel: str, text: str, diags: Diagnostic
                 )
             return RawDocument(kind, rel, stem, None)
         fields = load_yaml(front, rel, diags, offset=offset)
+        for line, message, hint in body_problems(body):
+            diags.add(rel, body_line + line, "schema", message, hint=hint)
     else:
         fields, body, body_line = load_yaml(text, rel, diags), "", 1
     if fields is FAILED:

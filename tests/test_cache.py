@@ -550,3 +550,20 @@ def test_the_digests_of_a_few_changed_files_are_hashed_again_not_saved(
         f.write_text(f.read_text() + "more\n")
     assert len(run()[1]) == 9 and store.read_bytes() != saved  # 3% of them: saved
     assert run()[1] == []
+
+
+def test_the_renderer_ahead_leaves_a_body_markdown_cannot_render_to_the_check(playbook) -> None:
+    """It starts before the check has said anything: a paragraph of 20,000 `[` would
+    hold it (and the build waiting for it) for a minute."""
+    stalling = "[ " * 20000
+    root = playbook(
+        {
+            "content/posts/hello.md": "---\ntitle: Hi\ndate: 2027-03-12\nvariants:\n"
+            f"  website: {{}}\n---\n\n{stalling}\n",
+            "content/posts/ride.md": "---\ntitle: Ride\ndate: 2027-03-12\nvariants:\n"
+            "  website: {}\n---\n\nA ride.\n",
+        }
+    )
+    store = DiskCache(root).markdown_store()
+    assert render_bodies(root / "content/posts", store, threading.Event()) == 1  # the ride
+    assert store.get(stalling.rstrip()) is None and store.get("A ride.") is not None

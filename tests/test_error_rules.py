@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
+from smcycle_build.markdown_limits import MAX_NESTING, MAX_TRIES
 from smcycle_build.pipeline import Project, check_project
 
 
@@ -352,3 +353,42 @@ def test_a_series_of_5000_is_planned_whole_and_an_open_one_stops_there(playbook)
         assert result.plan is not None, result.diagnostics
         occurrences = [o for o in result.plan.occurrences if o.post.id == "hello"]
         assert len([o for o in occurrences if o.channel == "x"]) == 5000
+
+
+DEEP_LIST = "".join("    " * i + "- item\n" for i in range(MAX_NESTING + 1))
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "message"),
+    [
+        # the item indented 100 times is the 101st list in a list
+        (f"Intro.\n\n{DEEP_LIST}", 12 + MAX_NESTING, "the body nests more than 100 levels deep"),
+        ("Intro.\n\n" + "- " * 500 + "x\n", 12, "the body nests more than 100 levels deep"),
+        ("Intro.\n\n" + "1. " * 500 + "x\n", 12, "the body nests more than 100 levels deep"),
+        ("One.\n\nTwo\nlines.\n\n" + "[ " * 20000, 15, "a paragraph with 20,000 `[` and `<`"),
+        ("<http://a" * 4000, 10, "a paragraph with 4,000 `[` and `<`"),
+    ],
+)
+def test_a_body_markdown_cannot_render_is_said_at_its_line(
+    playbook, body: str, line: int, message: str
+) -> None:
+    """Before the renderer ahead or a page meets it: it would fail, or take minutes."""
+    root = playbook({"content/posts/hello.md": post().replace("Body.", body)})
+    found = problems(root)
+    assert len(found) == 1 and found[0].startswith(
+        f"content/posts/hello.md:{line}: error schema: {message}"
+    ), found
+    run = run_cli(root, "build")
+    assert run.exit_code == 1 and len(run.output.splitlines()[1]) < 1020  # the line, clipped
+
+
+def test_bodies_up_to_the_limits_are_rendered(playbook) -> None:
+    """The limits are well inside what Python-Markdown renders: a hundred levels, and a
+    thousand links in one paragraph."""
+    deep = "".join("    " * i + "- item\n" for i in range(MAX_NESTING))
+    links = " ".join(f"[{i}](https://example.com/{i})" for i in range(MAX_TRIES))
+    root = playbook({"content/posts/hello.md": post().replace("Body.", f"{links}\n\n{deep}")})
+    assert problems(root) == []
+    assert run_cli(root, "build").exit_code == 0
+    page = (root / "output/posts/hello/index.html").read_text()
+    assert page.count('href="https://example.com/') == MAX_TRIES and page.count("<ul>") > 90

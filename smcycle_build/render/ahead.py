@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..load import scan_files, split_front_matter
+from ..markdown_limits import body_problems
 
 if TYPE_CHECKING:
     from ..cache import MarkdownStore
@@ -47,8 +48,8 @@ def render_bodies(posts: Path, store: MarkdownStore, stop: Any) -> int:
             except (OSError, UnicodeDecodeError):
                 continue  # the check says what is wrong with it
             front, _offset, body, _line = split_front_matter(text)
-            if front is None:
-                continue
+            if front is None or body_problems(body):
+                continue  # the check says what is wrong with it
             key = store.key(body)  # once: looked up, then stored
             if store.get(body, key) is None:
                 store.put(body, to_html(md, body), key)

@@ -164,20 +164,38 @@ ids = list_of(ident)
 texts = list_of(text)
 
 
+# no count a network gives comes near it (Facebook has three billion users); past about
+# 1e28, what formats numbers for the pages fails (Babel's decimal context)
+MAX_NUMBER = 10**15
+OUT_OF_RANGE = "out of range: numbers are at most 10^15 in size"
+
+
+def finite(value: float) -> bool:
+    """A number a playbook can hold: not NaN nor infinite, and within MAX_NUMBER."""
+    return -MAX_NUMBER <= value <= MAX_NUMBER  # NaN compares false
+
+
 def number(value: Any, at: At) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise Invalid(f"expected a number, got {_kind(value)}")
     if value != value or value in (float("inf"), float("-inf")):
         raise Invalid("expected a finite number")
+    if not finite(value):
+        raise Invalid(f"`{value:g}` is {OUT_OF_RANGE}")
     return float(value)
 
 
-def integer(minimum: int = 0) -> Parser:
+def integer(minimum: int = 0, maximum: int = 1_000_000) -> Parser:
+    """A whole number from `minimum` to `maximum`: days, minutes and counts that a date's
+    arithmetic can take (a campaign's `before_days` of a billion was an internal error)."""
+
     def parse_int(value: Any, at: At) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise Invalid(f"expected a whole number, got {_kind(value)}")
         if value < minimum:
             raise Invalid(f"expected a whole number of at least {minimum}, got {value}")
+        if value > maximum:
+            raise Invalid(f"expected a whole number of at most {maximum:,}, got {value:,}")
         return value
 
     return parse_int

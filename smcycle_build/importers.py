@@ -18,6 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from .errors import Diagnostic
+from .fields import finite
 from .metrics_csv import COLUMNS as CANONICAL
 from .model import Loc, MetricRow
 
@@ -186,9 +187,10 @@ def parse_number(text: str) -> float | None:
     """1234, 1,234, 1 234, 12.5%, (a percentage stays a percentage number)."""
     cleaned = text.replace(",", "").replace("\u00a0", "").replace(" ", "").rstrip("%")
     try:
-        return float(cleaned)
+        value = float(cleaned)
     except ValueError:
         return None
+    return value if finite(value) else None  # nan, inf and 1e300 are no platform's count
 
 
 def append_rows(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from .errors import Diagnostics
-from .fields import did_you_mean
+from .fields import OUT_OF_RANGE, did_you_mean, finite
 from .load import CsvFile
 from .model import Loc, MetricRow
 from .times import TimeError, parse_date
@@ -70,6 +70,10 @@ def read_row(path, line, header, cells, known, diags) -> MetricRow | None:
     except ValueError:
         diags.add(path, line, "schema", f"`{cell['value']}` is not a number")
         ok = False
+    else:
+        if not finite(value):
+            diags.add(path, line, "schema", f"`{cell['value']}` is {OUT_OF_RANGE}")
+            ok = False
     if not cell["metric"]:
         diags.add(path, line, "schema", "the metric name is empty")
         ok = False

@@ -124,7 +124,7 @@ PLAYBOOK = {
         )
     ),
     "default_time": F(f.clock),
-    "event_minutes": F(f.integer(1), default=15),
+    "event_minutes": F(f.integer(1, 24 * 60), default=15),
     "lint": F(lint_settings, default={}),
 }
 
@@ -192,8 +192,8 @@ CAMPAIGN = {
     "channels": F(f.ids, default=()),
     "start": F(f.date, True),
     "end": F(f.date, True),
-    "before_days": F(f.integer(0), default=7),
-    "after_days": F(f.integer(0), default=3),
+    "before_days": F(f.integer(0, 366), default=7),
+    "after_days": F(f.integer(0, 366), default=3),
     "milestones": F(f.list_of(f.mapping(MILESTONE, "a milestone")), default=()),
 }
 
@@ -203,7 +203,7 @@ REPEAT = {
     "freq": F(f.choice(("daily", "weekly", "monthly")), True),
     "interval": F(f.integer(1), default=1),
     "byday": F(f.list_of(weekday), default=()),
-    "count": F(f.integer(1)),
+    "count": F(f.integer(1, 10**18)),  # more than 5,000 is said as a series' problem
     "until": F(f.date),
     "except": F(f.list_of(f.date), default=()),
 }

@@ -392,3 +392,35 @@ def test_bodies_up_to_the_limits_are_rendered(playbook) -> None:
     assert run_cli(root, "build").exit_code == 0
     page = (root / "output/posts/hello/index.html").read_text()
     assert page.count('href="https://example.com/') == MAX_TRIES and page.count("<ul>") > 90
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "expected"),
+    [
+        (
+            "content/campaigns/spring.yaml",
+            "name: Spring\nstart: 2027-03-01\nend: 2027-03-31\nbefore_days: 1000000000\n",
+            "content/campaigns/spring.yaml:4: error schema: expected a whole number of at most "
+            "366, got 1,000,000,000",
+        ),
+        (
+            "content/goals/more-replies.yaml",
+            "title: More\nmetric: x.replies\nbaseline: 10\ntarget: 1e300\ndue: 2027-06-30\n",
+            "content/goals/more-replies.yaml:4: error schema: `1e+300` is out of range: numbers "
+            "are at most 10^15 in size",
+        ),
+        (
+            "content/metrics/x.csv",
+            "date,channel,metric,value\n2027-03-01,x,replies,10\n2027-03-05,x,replies,1e30\n",
+            "content/metrics/x.csv:3: error schema: `1e30` is out of range: numbers are at most "
+            "10^15 in size",
+        ),
+    ],
+)
+def test_numbers_no_date_or_page_can_take(playbook, path: str, text: str, expected: str) -> None:
+    """Each was an internal error: a date's arithmetic overflowed, or the pages' number
+    formatting (Babel) gave up."""
+    root = playbook({path: text})
+    assert problems(root) == [expected]
+    run = run_cli(root, "build")
+    assert run.exit_code == 1 and "internal error" not in run.output

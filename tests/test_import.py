@@ -108,3 +108,13 @@ def test_unknown_channel_and_unknown_layout(playbook) -> None:
     assert run.exit_code == 1 and "odd.csv:1: error schema: no column this importer knows" in (
         run.output
     )
+
+
+def test_a_count_no_platform_gives_is_not_a_number() -> None:
+    """An export's `inf`, `nan` or `1e300` would be appended, and then refused by every
+    check after (or break the pages' number formatting)."""
+    from smcycle_build.importers import parse_number
+
+    assert parse_number("1,234") == 1234 and parse_number("12.5%") == 12.5
+    assert [parse_number(text) for text in ("inf", "-inf", "nan", "1e300", "1e16")] == [None] * 5
+    assert parse_number("1e15") == 1e15

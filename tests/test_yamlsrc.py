@@ -189,3 +189,28 @@ def test_nesting_as_deep_as_a_playbook_goes_is_read() -> None:
     for _ in range(100):
         inner = inner[0]
     assert inner == 1
+
+
+def test_a_long_file_with_many_entries_reads_the_same_through_pythons_composer(
+    monkeypatch,
+) -> None:
+    """Past NESTING places a value could open at, PyYAML's Python composer reads the
+    text: a long list is not deep, and comes out as libyaml's reading of it would."""
+    from smcycle_build import yamlsrc
+
+    entries = "".join(
+        f"- {{month: '2027-{i % 12 + 1:02d}', topic: \"T{i}\", tags: [a, 'b', {i}]}}\n"
+        f"- name: N{i}\n  when: 12:30\n  on: yes\n"
+        for i in range(600)
+    )
+    text = "items:\n" + "".join("  " + line + "\n" for line in entries.splitlines())
+    assert yamlsrc._may_nest_deep(text)
+    deep, deep_problems = load(text, offset=1)
+    monkeypatch.setattr(yamlsrc, "NESTING", 10**9)  # the same text through libyaml
+    assert not yamlsrc._may_nest_deep(text)
+    shallow, shallow_problems = load(text, offset=1)
+    assert deep_problems == shallow_problems == []
+    assert deep == shallow and len(deep["items"]) == 1200
+    assert deep["items"].item_lines == shallow["items"].item_lines
+    assert deep["items"][1]["when"] == "12:30" and deep["items"][1].key_lines["on"] == 6
+    assert deep["items"][0]["tags"].item_lines == shallow["items"][0]["tags"].item_lines

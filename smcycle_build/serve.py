@@ -27,13 +27,13 @@ import os
 import posixpath
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from .errors import Diagnostic, SourceLines, format_text
@@ -356,13 +356,9 @@ def watch(site: LiveSite, paths: list[Path], stop: threading.Event, report, read
     `ready()` is called once the watcher runs; an edit made between the first build and
     that moment would go unseen, so it is looked for and built then.
     """
-    from watchfiles import watch as watch_files
-
     started = time.time()
     first = True
-    for changes in watch_files(
-        *paths, stop_event=stop, debounce=150, step=50, yield_on_timeout=True, rust_timeout=200
-    ):
+    for changes in _bursts(paths, stop):
         if first:
             first = False
             ready()
@@ -375,6 +371,30 @@ def watch(site: LiveSite, paths: list[Path], stop: threading.Event, report, read
             report(site.rebuild())
         else:
             site.collect_when_idle()
+
+
+def _bursts(paths: list[Path], stop: threading.Event) -> Iterator[set[tuple[Any, str]]]:
+    """watchfiles' bursts of changes, or an empty one when nothing changed for a while.
+
+    watchfiles fails on a path it cannot name in Python (a file name that is not UTF-8:
+    its WatchfilesRustInternalError, a RuntimeError), and stops watching. Its burst is
+    lost: what follows is a burst that says only "something changed" (the check then
+    finds what, and says that the name is not UTF-8), and watching again."""
+    from watchfiles import watch as watch_files
+
+    while not stop.is_set():
+        try:
+            yield from watch_files(
+                *paths,
+                stop_event=stop,
+                debounce=150,
+                step=50,
+                yield_on_timeout=True,
+                rust_timeout=200,
+            )
+            return
+        except RuntimeError:
+            yield {("modified", "")}
 
 
 def start_server(site: LiveSite, port: int) -> ThreadingHTTPServer:

@@ -315,3 +315,32 @@ def test_the_collector_runs_when_the_site_is_quiet_not_in_a_rebuild(playbook) ->
         if watcher is not None:
             watcher.join(timeout=10)
         gc.enable()
+
+
+def test_a_file_name_that_is_not_utf8_is_said_and_serving_goes_on(served) -> None:
+    """watchfiles stops on a path it cannot name in Python (WatchfilesRustInternalError):
+    the watcher starts again, and the check says what is wrong."""
+    root, url = served
+
+    def page(address: str) -> str:
+        try:
+            with urllib.request.urlopen(address) as response:
+                return response.read().decode()
+        except urllib.error.HTTPError as error:  # the error page
+            return error.read().decode()
+
+    def shows(address: str, text: str) -> None:
+        deadline = time.monotonic() + 15
+        while text not in page(address):
+            assert time.monotonic() < deadline, f"{text!r} never reached {address}"
+            time.sleep(0.05)
+
+    bad = os.fsencode(root) + b"/content/posts/caf\xe9.md"
+    with open(bad, "wb") as handle:
+        handle.write((root / "content/posts/hello.md").read_bytes())
+    shows(url, "content/posts/caf\\xe9.md:1: error schema: the file name is not UTF-8")
+    os.remove(bad)
+    shows(url + "posts/hello/", "Welcome to the shop.")
+    hello = root / "content/posts/hello.md"
+    hello.write_text(hello.read_text().replace("title: Hello", "title: Hello again"))
+    shows(url + "posts/hello/", "Hello again")

@@ -223,7 +223,8 @@ def parse_document(kind: str, path: Path, rel: str, text: str, diags: Diagnostic
 
 
 def scan_files(folder: str) -> list[tuple[str, bool]]:
-    """(path, is a link) of the files below `folder`, as `_walk` orders and filters them."""
+    """(path, is a link) of the files below `folder`, in `walk`'s order, without the names
+    the check passes by (`ignored`)."""
     return [(entry.path, entry.is_symlink()) for _rel, entry in walk(folder, ignored)]
 
 

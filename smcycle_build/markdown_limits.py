@@ -39,17 +39,18 @@ def body_problems(body: str) -> list[tuple[int, str, str]]:
             )
         )
     if body.count("[") + body.count("<") > MAX_TRIES:
-        start = 0
+        at = 0
         for paragraph in _PARAGRAPHS.split(body):
+            at = body.index(paragraph, at)  # where it starts, past the paragraphs before
             tries = paragraph.count("[") + paragraph.count("<")
             if tries > MAX_TRIES:
                 found.append(
                     (
-                        body.count("\n", 0, body.index(paragraph, start)),
+                        body.count("\n", 0, at),
                         f"a paragraph with {tries:,} `[` and `<`: at most {MAX_TRIES:,}",
                         "Markdown tries each against the rest of its paragraph: thousands "
                         "take minutes",
                     )
                 )
-            start = body.index(paragraph, start) + len(paragraph)
+            at += len(paragraph)
     return found

@@ -206,11 +206,7 @@ class CalendarPages:
                 continue
             inputs = {
                 "inputs": "month",
-                "months": (
-                    keys[i - 1] if i else None,
-                    key,
-                    keys[i + 1] if i + 1 < len(keys) else None,
-                ),
+                "months": around(keys, i),
                 "today": self.today if shown else None,
                 "topics": [t for t in self.model.themes if t.month == key],
                 "posts": posts,
@@ -222,6 +218,13 @@ class CalendarPages:
 
 
 SIX = timedelta(days=6)  # a week's last day from its first
+
+
+def around(keys: list[str], i: int) -> tuple[str | None, str, str | None]:
+    """The month at `i` of `keys`, with those before and after it (None at an end)."""
+    return (keys[i - 1] if i else None, keys[i], keys[i + 1] if i + 1 < len(keys) else None)
+
+
 _POST_PATH = attrgetter("post.loc.path")
 
 

@@ -14,7 +14,7 @@ from ..model import Channel, Model
 from ..networks import NETWORKS
 from ..plan import Occurrence, Plan, Span, post_audiences
 from ..routes import Links, channel_month_url, entity_url, feed_url, month_url
-from .calendar_pages import CalendarPages, posts_of
+from .calendar_pages import CalendarPages, around, posts_of
 from .markup import MarkdownRenderer
 from .measure_view import MeasureViews
 from .page import Page, PageJob
@@ -541,11 +541,7 @@ class Pages(PostPages, CalendarPages):
                 inputs = {
                     "inputs": "channel month",
                     "channel": c,
-                    "months": (
-                        keys[i - 1] if i else None,
-                        key,
-                        keys[i + 1] if i + 1 < len(keys) else None,
-                    ),
+                    "months": around(keys, i),
                     "posts": posts,
                 }
                 yield Page(channel_month_url(c.id, key), "channel_month.html", inputs, "channels")

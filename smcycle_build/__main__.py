@@ -1,6 +1,6 @@
 """`python -m smcycle_build` is the `smcycle` command."""
 
-from .cli import main
+from .cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
+import os
 import sys
 import threading
 import time
 import traceback
 import webbrowser
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -389,3 +392,32 @@ def main() -> None:
         else:
             click.echo(f"smcycle: internal error: {exc!r} (run with --debug for details)", err=True)
         sys.exit(2)
+
+
+def run() -> NoReturn:
+    """The `smcycle` command (the console script, `python -m smcycle_build`): `main`, and
+    out without the interpreter's teardown.
+
+    Finalising the interpreter frees every object a module still holds, one by one: after
+    a build or a check of 10,000 posts that is 0.07 s, 4% of a build after an edit, spent
+    on memory the system takes back at once anyway. Nothing is left to save by then:
+    every file is written and closed, every store committed. The exit functions still run
+    (multiprocessing's ends a daemon process left running), and the output is flushed, as
+    a normal exit does."""
+    try:
+        main()
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):  # as the interpreter does with `sys.exit("message")`
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe, a full disk: what the interpreter would exit with
+        code = code or 120
+    os._exit(code)

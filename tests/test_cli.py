@@ -207,3 +207,32 @@ def test_the_command_line_starts_without_the_model_or_the_renderer() -> None:
         "'markdown') if m in sys.modules))"
     )
     assert probe(code).strip() == "[]"
+
+
+def test_the_command_leaves_without_the_interpreters_teardown(playbook) -> None:
+    """`smcycle` (`cli.run`) ends as a normal exit would, with the command's exit code,
+    every exit function run and all its output flushed into a pipe, but without
+    finalising the interpreter: an object a module holds is never freed one by one."""
+    root = playbook({"content/posts/bad.md": "---\ntitle: [unclosed\n---\n"})
+    code = (
+        "import atexit, sys\n"
+        "class Held:\n"
+        "    def __del__(self):\n"
+        "        print('torn down', flush=True)\n"
+        "held = Held()\n"
+        "atexit.register(print, 'exit functions ran')\n"
+        "from smcycle_build.cli import run\n"
+        "sys.argv = ['smcycle', *sys.argv[1:]]\n"
+        "run()\n"
+    )
+    for args, exit_code, said in (
+        (["check"], 1, "content/posts/bad.md:2: error schema: YAML does not parse"),
+        (["--version"], 0, "smcycle, version "),
+    ):
+        proc = subprocess.run(
+            [sys.executable, "-c", code, *args], cwd=root, capture_output=True, text=True
+        )
+        assert proc.returncode == exit_code, proc.stderr
+        assert proc.stdout.startswith(said)  # flushed: a pipe's output is block-buffered
+        assert proc.stdout.endswith("exit functions ran\n")
+        assert "torn down" not in proc.stdout

@@ -403,11 +403,14 @@ def run() -> NoReturn:
     on memory the system takes back at once anyway. Nothing is left to save by then:
     every file is written and closed, every store committed. The exit functions still run
     (multiprocessing's ends a daemon process left running), and the output is flushed, as
-    a normal exit does."""
+    a normal exit does. Under a profiler, a tracer or a debugger (`python -m cProfile -m
+    smcycle_build`), which writes what it found once the interpreter exits, it is one."""
     try:
         main()
         code: object = 0
     except SystemExit as exc:
+        if sys.getprofile() is not None or sys.gettrace() is not None:
+            raise
         code = exc.code
     if code is None:
         code = 0

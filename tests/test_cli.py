@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pstats
 import subprocess
 import sys
 from pathlib import Path
@@ -236,3 +237,16 @@ def test_the_command_leaves_without_the_interpreters_teardown(playbook) -> None:
         assert proc.stdout.startswith(said)  # flushed: a pipe's output is block-buffered
         assert proc.stdout.endswith("exit functions ran\n")
         assert "torn down" not in proc.stdout
+
+
+def test_a_profiler_still_gets_its_results(tmp_path: Path) -> None:
+    """`python -m cProfile -m smcycle_build` writes its profile at the interpreter's exit,
+    which the command's quick exit would skip: under a profiler the exit is a normal one."""
+    stats = tmp_path / "build.prof"
+    proc = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(stats), "-m", "smcycle_build", "--version"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert pstats.Stats(str(stats)).total_calls > 0

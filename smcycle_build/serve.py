@@ -248,6 +248,24 @@ def site_path(url_path: str) -> str | None:
     return rel
 
 
+def local_host(header: str | None) -> bool:
+    """Whether a request's `Host` names this machine (`localhost`, a name below it, or a
+    loopback address), as only a page of the preview itself asks.
+
+    Binding to 127.0.0.1 keeps other machines out, not other sites: a page anywhere on
+    the web can point a name of its own at 127.0.0.1 once it is loaded (DNS rebinding)
+    and then read the preview as that name, through the browser of whoever opened it:
+    the team's unpublished campaigns. The browser always says which name it asked for;
+    a request without a `Host` is from no browser (HTTP/1.0, a script on this machine)."""
+    if header is None:
+        return True
+    name = header.strip().lower()
+    # a name or an address, then maybe a port; an IPv6 address is in brackets
+    name = name[: name.find("]") + 1] if name.startswith("[") else name.partition(":")[0]
+    name = name.removesuffix(".")
+    return name in ("127.0.0.1", "[::1]", "localhost") or name.endswith(".localhost")
+
+
 def error_page(state: SiteState) -> bytes:
     body = html.escape(state.error_text)
     page = f"""<!doctype html>
@@ -281,6 +299,9 @@ def make_handler(site: LiveSite) -> type[BaseHTTPRequestHandler]:
             self.do_GET()
 
         def do_GET(self) -> None:
+            if not local_host(self.headers.get("Host")):
+                text = b"smcycle serve answers only to localhost and 127.0.0.1"
+                return self.send(HTTPStatus.FORBIDDEN, text, "text/plain")
             if self.path.startswith(RELOAD_PATH):
                 return self.events()
             rel = site_path(self.path)

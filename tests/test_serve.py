@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import re
 import shutil
@@ -21,7 +22,7 @@ from playwright.sync_api import expect, sync_playwright
 from site_builds import CHROMIUM, CHROMIUM_ARGS
 
 from smcycle_build.pipeline import Project
-from smcycle_build.serve import LiveSite, site_path
+from smcycle_build.serve import RELOAD_PATH, LiveSite, local_host, site_path
 
 REPO = Path(__file__).parent.parent
 
@@ -103,6 +104,54 @@ def test_binds_loopback_and_refuses_paths_outside(served) -> None:
     # the reload script is served with pages, never written into output/
     with urllib.request.urlopen(url) as r:
         assert "EventSource" in r.read().decode()
+
+
+def test_answers_only_to_its_own_names(served) -> None:
+    """A page of another site whose name was pointed at 127.0.0.1 (DNS rebinding) asks
+    with that name in `Host`: refused, pages, feeds and the reload events alike. The
+    preview's own names still answer."""
+    _, url = served
+    port = int(url.rstrip("/").rsplit(":", 1)[1])
+
+    def get(path: str, host: str) -> tuple[int, bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            conn.request("GET", path, headers={"Host": host})
+            response = conn.getresponse()
+            return response.status, response.read(200) if response.status != 200 else b""
+        finally:
+            conn.close()
+
+    for host in (f"rebound.example:{port}", "rebound.example", f"localhost.example:{port}"):
+        for path in ("/", "/posts/hello/", "/calendar.ics", RELOAD_PATH):
+            status, said = get(path, host)
+            assert status == 403 and b"answers only to localhost" in said, (host, path)
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"preview.localhost:{port}"):
+        assert get("/posts/hello/", host)[0] == 200, host
+
+
+def test_local_host_names_only_this_machine() -> None:
+    for header in (
+        None,
+        "localhost",
+        "LOCALHOST:8000",
+        "127.0.0.1:8000",
+        "[::1]:8000",
+        "a.localhost",
+        "localhost.",
+        "127.0.0.1",
+    ):
+        assert local_host(header), header
+    for header in (
+        "example.com",
+        "127.0.0.1.example.com:80",
+        "localhost.example",
+        "[::2]:8000",
+        "0.0.0.0:8000",
+        "evil-localhost",
+        "",
+    ):
+        assert not local_host(header), header
 
 
 def test_site_path_never_leaves_the_site() -> None:

@@ -18,11 +18,13 @@ from anyascii import anyascii
 
 from .errors import SmcycleError
 from .networks import NETWORKS
+from .times import FIRST_YEAR, LAST_YEAR
 
 if TYPE_CHECKING:  # the CLI lists KINDS at every start: the model loads with `new`
     from .model import Model
 
 KINDS = ("post", "goal", "campaign", "audience", "channel")
+CAMPAIGN_DAYS = 14  # a new campaign's "during" phase, from its date
 
 
 def make_id(title: str, fallback: str) -> str:
@@ -69,7 +71,15 @@ def new_file(
             raise SmcycleError(f"no channel `{cid}` (channels: {', '.join(model.channels)})")
     if campaign and campaign not in model.campaigns:
         raise SmcycleError(f"no campaign `{campaign}`")
+    if network is not None and network not in NETWORKS:
+        raise SmcycleError(f"no network `{network}` (networks: {', '.join(NETWORKS)})")
     when = when or today + timedelta(days=7)
+    # the file is valid as written: its last date (a campaign's end) is one the check takes
+    last = when + timedelta(days=CAMPAIGN_DAYS - 1 if kind == "campaign" else 0)
+    if when.year < FIRST_YEAR or last.year > LAST_YEAR:
+        raise SmcycleError(
+            f"`{when.isoformat()}` is out of range: a plan's dates are in {FIRST_YEAR}-{LAST_YEAR}"
+        )
     folder = content / f"{kind}s"
     taken = set(getattr(model, f"{kind}s"))
     if kind == "post":
@@ -162,7 +172,7 @@ def campaign_text(title, model: Model, when: date, channels, campaign, network) 
             "---",
             f"name: {q(title)}",
             f"start: {when.isoformat()}       # the 'during' phase, inclusive",
-            f"end: {(when + timedelta(days=13)).isoformat()}",
+            f"end: {(when + timedelta(days=CAMPAIGN_DAYS - 1)).isoformat()}",
             "before_days: 7        # teasers before the start",
             "after_days: 3         # follow-up after the end",
             f"channels: [{', '.join(picked)}]",

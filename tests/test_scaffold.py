@@ -61,6 +61,27 @@ def test_new_refuses_unknown_channels(playbook) -> None:
     assert run.exit_code == 1 and "no channel `tiktok`" in run.output
 
 
+def test_new_refuses_what_would_not_check(playbook) -> None:
+    """`new` writes a file the check takes, or nothing: an unknown network, a date out
+    of the plan's range, or a campaign that would end out of it is refused."""
+    root = playbook()
+    before = sorted((root / "content").rglob("*"))
+    for args, said in (
+        (["channel", "Hi", "--network", "myspace"], "no network `myspace` (networks: facebook,"),
+        (["post", "Hi", "--date", "1899-12-31"], "`1899-12-31` is out of range"),
+        (["campaign", "Hi", "--date", "2999-12-20"], "`2999-12-20` is out of range"),
+    ):
+        run = run_cli(root, "new", *args)
+        assert run.exit_code == 1 and said in run.output, run.output
+    assert sorted((root / "content").rglob("*")) == before
+    for args in (
+        ["post", "Hi", "--date", "2999-12-31"],
+        ["campaign", "Hi", "--date", "2999-12-18"],
+    ):
+        assert run_cli(root, "new", *args).exit_code == 0
+    assert errors(root) == []
+
+
 def test_init_builds_as_is(tmp_path: Path) -> None:
     run = run_cli(tmp_path, "init", "team-playbook")
     assert run.exit_code == 0, run.output

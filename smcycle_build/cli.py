@@ -122,6 +122,13 @@ def build(
     project = Project.locate(content)
     site_templates = Path(templates).resolve() if templates else None
     disk = DiskCache(project.root)
+    reads = {
+        "the content folder": project.content,
+        "the templates folder": project.root / "templates",
+    }
+    if site_templates is not None:
+        reads["the --templates folder"] = site_templates
+    check_destination(out, Path(out), {**reads, "the cache folder": disk.dir}, project.root)
     ahead = None
     if not disk.has_record():
         # a first build has nothing to compare with: its Markdown starts before the
@@ -209,6 +216,8 @@ def export(channel, tool, first, last, content, output) -> None:
     model, plan = result.model, result.plan
     if channel not in model.channels:
         raise SmcycleError(f"no channel `{channel}` (channels: {', '.join(model.channels)})")
+    if first and last and first > last:
+        raise SmcycleError(f"--from {first:%Y-%m-%d} is after --to-date {last:%Y-%m-%d}")
     try:
         data = export_channel(
             model,
@@ -385,6 +394,12 @@ def main() -> None:
         sys.exit(1)
     except SmcycleError as exc:
         click.echo(f"smcycle: {exc}", err=True)
+        sys.exit(1)
+    except OSError as exc:  # a file the system refused: where, and why, as `cp` says it
+        if debug:
+            traceback.print_exc()
+        where = [str(name) for name in (exc.filename, exc.filename2) if name is not None]
+        click.echo(f"smcycle: {': '.join([*where, exc.strerror or str(exc)])}", err=True)
         sys.exit(1)
     except Exception as exc:  # a traceback is a bug: say so briefly unless asked
         if debug:

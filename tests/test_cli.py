@@ -250,3 +250,30 @@ def test_a_profiler_still_gets_its_results(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert pstats.Stats(str(stats)).total_calls > 0
+
+
+def test_a_file_the_system_refuses_is_a_message(playbook, tmp_path: Path) -> None:
+    """Writing where no file can be (a folder that is not there, below a file) says
+    where and why, as `cp` would, exit 1: never an internal error."""
+    root = playbook()
+    (tmp_path / "a-file").write_text("")
+
+    def smcycle(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "smcycle_build", *args], cwd=root, capture_output=True, text=True
+        )
+
+    missing = tmp_path / "no-such-folder" / "x.csv"
+    for args, said in (
+        (["export", "x", "--to", "buffer", "-o", str(missing)], f"{missing}: No such file"),
+        (["init", str(tmp_path / "a-file" / "pb")], f"{tmp_path / 'a-file'}/pb"),
+    ):
+        proc = smcycle(*args)
+        assert proc.returncode == 1, proc.stderr
+        assert proc.stderr.startswith(f"smcycle: {said}"), proc.stderr
+        assert "internal error" not in proc.stderr
+    proc = smcycle(
+        "export", "x", "--to", "buffer", "--from", "2027-05-01", "--to-date", "2027-01-01"
+    )
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.stderr == "smcycle: --from 2027-05-01 is after --to-date 2027-01-01\n"

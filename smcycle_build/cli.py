@@ -115,6 +115,7 @@ def build(
     content: str, templates: str | None, out: str, base_url: str | None, jobs: int | None
 ) -> None:
     """Build the playbook site, schedules and feeds into --out."""
+    from .destination import check_destination
     from .output import DiskOutput, remove_stale
     from .render.env import theme_dirs
 

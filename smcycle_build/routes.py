@@ -57,3 +57,29 @@ class Links:
     @staticmethod
     def page(path: str) -> str:
         return path
+
+
+# every name a build writes at the top of its folder (SPEC §4; tests/test_destination.py
+# builds the example and compares): a folder holding anything else is not a build's
+TOP_LEVEL = frozenset(
+    {
+        "index.html",
+        "404.html",
+        "sitemap.xml",
+        "calendar.ics",
+        "schedule.json",
+        "assets",
+        "media",
+        "situation",
+        "listening",
+        "measurement",
+        "reviews",
+        "health",
+        "goals",
+        "audiences",
+        "channels",
+        "campaigns",
+        "posts",
+        "calendar",
+    }
+)

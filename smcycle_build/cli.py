@@ -101,7 +101,11 @@ def _template_problems(project: Project) -> list:
 
 @cli.command()
 @click.option("--content", default="content", show_default=True, help="The playbook folder.")
-@click.option("--templates", default=None, help="Templates overriding the built-in theme.")
+@click.option(
+    "--templates",
+    type=click.Path(exists=True, file_okay=False),
+    help="Templates overriding the built-in theme.",
+)
 @click.option("--out", default="output", show_default=True, help="Where the site is written.")
 @click.option("--base-url", default=None, help="Where the site is published (absolute links).")
 @click.option(
@@ -298,7 +302,11 @@ def init(directory: str) -> None:
 @click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1 (0: any).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the site in a browser.")
 @click.option("--content", default="content", show_default=True, help="The playbook folder.")
-@click.option("--templates", default=None, help="Templates overriding the built-in theme.")
+@click.option(
+    "--templates",
+    type=click.Path(exists=True, file_okay=False),
+    help="Templates overriding the built-in theme.",
+)
 def serve(port: int, open_browser: bool, content: str, templates: str | None) -> None:
     """Build into memory, serve on 127.0.0.1, rebuild on change, reload the browser."""
     from .serve import LiveSite, start_server, watch

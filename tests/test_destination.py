@@ -78,3 +78,11 @@ def test_the_names_a_build_writes_at_its_top_are_those_it_checks_for(tmp_path: P
     shutil.copytree(REPO / "content", tmp_path / "content")
     assert run_cli(tmp_path, "build").exit_code == 0
     assert {path.name for path in (tmp_path / "output").iterdir()} == TOP_LEVEL
+
+
+@pytest.mark.parametrize("command", ["build", "serve"])
+def test_a_templates_folder_that_is_not_there_is_refused(playbook, command: str) -> None:
+    """A mistyped `--templates` was the built-in theme, silently."""
+    run = run_cli(playbook(), command, "--templates", "them")
+    assert run.exit_code == 2
+    assert "Invalid value for '--templates': Directory 'them' does not exist." in run.output

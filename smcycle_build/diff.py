@@ -19,7 +19,7 @@ from .cache import DiskCache
 from .errors import SmcycleError
 from .pipeline import CheckResult, Project, check_project
 from .plan import Occurrence
-from .revision import read_revision
+from .revision import commit_of, read_revision
 
 KINDS = ("added", "removed", "moved", "text", "status", "series")
 LABELS = {
@@ -52,10 +52,17 @@ class Report:
     channel_names: dict[str, str] = field(default_factory=dict)
 
 
-def load(root: Path, rev: str | None, content: str, disk: DiskCache | None = None) -> CheckResult:
-    """A revision checked (None: the working tree). With `disk`, the working tree's
-    cache: a post checked before, byte for byte and against the same files, is not
-    parsed again (a pull request leaves most of them as they were on its base)."""
+def load(
+    root: Path,
+    rev: str | None,
+    content: str,
+    disk: DiskCache | None = None,
+    name: str | None = None,
+) -> CheckResult:
+    """A revision checked (None: the working tree; `name`: what the user called it). With
+    `disk`, the working tree's cache: a post checked before, byte for byte and against
+    the same files, is not parsed again (a pull request leaves most of them as they
+    were on its base)."""
     store = disk.post_store() if disk is not None else None
     if rev is None:
         result = check_project(Project.locate(content, cwd=root), store=store)
@@ -63,7 +70,7 @@ def load(root: Path, rev: str | None, content: str, disk: DiskCache | None = Non
             result.checks.save()  # as `check` does: for the next run, and the other revision
             disk.digests.save()
         return result
-    project, files = read_revision(root, rev, content)
+    project, files = read_revision(root, rev, content, name)
     if store is not None:
         store.digests = None  # the working tree's files' digests by stat: not these files
     return check_project(project, store=store, files=files)
@@ -235,13 +242,16 @@ def diff_revisions(root: Path, base: str, head: str | None, content: str = "cont
     `base`. A revision whose `content` is the working tree's is checked there, and first:
     its posts are saved in the cache, where the other one finds those it shares."""
     disk = _disk(root, content)
-    where = {  # where each is read: None for the working tree
-        rev: None if rev is None or same_as_worktree(root, rev, content) else rev
+    # each revision as its commit: git is then asked about one commit twice
+    commits = {rev: commit_of(root, rev) for rev in (base, head) if rev is not None}
+    where = {  # where each is read: None for the working tree, else its commit
+        rev: None if rev is None or same_as_worktree(root, commits[rev], content) else commits[rev]
         for rev in (base, head)
     }
+    names = {commits[rev]: rev for rev in (head, base) if rev is not None}
     checked: dict[str | None, CheckResult] = {}
     for place in sorted(set(where.values()), key=lambda place: place is not None):
-        checked[place] = load(root, place, content, disk)
+        checked[place] = load(root, place, content, disk, names.get(place) if place else None)
     return compare(checked[where[base]], checked[where[head]], base, head or "working tree")
 
 

@@ -103,18 +103,41 @@ def _error(code: int) -> OSError:
     return OSError(code, os.strerror(code))
 
 
-def read_revision(root: Path, rev: str, content: str) -> tuple[Project, RevisionFiles]:
-    """`content` of git revision `rev` (no checkout, no index change, nothing written)."""
+def commit_of(root: Path, rev: str) -> str:
+    """The commit `rev` names, as its full hash: what `diff` then hands git, so that both
+    of its questions are about one commit, and never a word git could take for one of
+    its own options. `--output=FILE` given as a revision made `git archive` write FILE."""
+    if rev.startswith("-"):
+        raise SmcycleError(f"`{rev}` is not a revision: none starts with `-`")
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+            capture_output=True,
+            text=True,
+        )
+    except OSError as exc:  # no git on the PATH
+        raise SmcycleError(f"cannot run git to read {rev}: {exc.strerror or exc}") from None
+    if proc.returncode != 0:
+        raise SmcycleError(f"`{rev}` names no commit of the repository at {root}")
+    return proc.stdout.strip()
+
+
+def read_revision(
+    root: Path, rev: str, content: str, name: str | None = None
+) -> tuple[Project, RevisionFiles]:
+    """`content` of git revision `rev` (no checkout, no index change, nothing written);
+    `name`: what the user called it, for messages (`rev` itself unless said)."""
+    name = name or rev
     try:
         proc = subprocess.run(
             ["git", "-C", str(root), "archive", "--format=tar", rev, "--", content],
             capture_output=True,
         )
     except OSError as exc:  # no git on the PATH
-        raise SmcycleError(f"cannot run git to read {rev}: {exc.strerror or exc}") from None
+        raise SmcycleError(f"cannot run git to read {name}: {exc.strerror or exc}") from None
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise SmcycleError(f"cannot read `{content}` at {rev}: {message[-1] if message else ''}")
+        raise SmcycleError(f"cannot read `{content}` at {name}: {message[-1] if message else ''}")
     files: dict[str, bytes] = {}
     links: dict[str, str] = {}
     with tarfile.open(fileobj=io.BytesIO(proc.stdout)) as tar:
@@ -131,5 +154,5 @@ def read_revision(root: Path, rev: str, content: str) -> tuple[Project, Revision
     tree = RevisionFiles(files, links)
     folder = posixpath.normpath(f"{ROOT}/{content}")
     if not tree.is_dir(folder):
-        raise SmcycleError(f"no content folder `{content}` at {rev}")
+        raise SmcycleError(f"no content folder `{content}` at {name}")
     return Project(root=Path(ROOT), content=Path(folder)), tree

@@ -258,3 +258,36 @@ def test_without_git_diff_says_so(playbook, monkeypatch, tmp_path: Path) -> None
     run = run_cli(root, "diff", "HEAD")
     assert run.exit_code == 1
     assert run.output.startswith("smcycle: cannot run git to read HEAD: ")
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--", "--output=written-by-git"], "`--output=written-by-git` is not a revision"),
+        (["HEAD", "--", "--output=written-by-git"], "`--output=written-by-git` is not a revision"),
+        (["no-such-rev"], "`no-such-rev` names no commit of the repository at "),
+    ],
+)
+def test_a_revision_is_never_an_option_of_git(playbook, args: list[str], said: str) -> None:
+    """A revision is handed to git as the commit it names. `--output=FILE` as a revision
+    made `git archive` (and `git diff-index`) write FILE; it is refused before git runs."""
+    root = repo(playbook)
+    run = run_cli(root, "diff", *args)
+    assert run.exit_code == 1 and run.output.startswith(f"smcycle: {said}"), run.output
+    assert not (root / "written-by-git").exists()
+
+
+def test_a_revision_is_read_as_the_commit_it_names(playbook) -> None:
+    """Named by a branch, a tag or a hash, a revision reads the same; the report keeps
+    the name it was given."""
+    root = repo(playbook)
+    git(root, "tag", "v1")
+    post = root / "content/posts/hello.md"
+    post.write_text(post.read_text().replace("2027-03-10 09:00", "2027-03-11 09:30"))
+    commit(root, "move")
+    sha = git(root, "rev-parse", "HEAD~1").strip()
+    reports = [run_cli(root, "diff", rev, "HEAD").output for rev in ("v1", sha, "HEAD~1")]
+    assert reports[0].startswith("**smcycle diff** `v1` → `HEAD`")
+    assert "| moved | Hello (`hello`) | 2027-03-11 09:30 | from 2027-03-10 09:00 |" in reports[0]
+    assert reports[1] == reports[0].replace("`v1`", f"`{sha}`")
+    assert reports[2] == reports[0].replace("`v1`", "`HEAD~1`")

@@ -99,6 +99,15 @@ def _template_problems(project: Project) -> list:
     return own.compile_problems(make_environment(dirs, reload=False))
 
 
+def _web_url(value: str | None) -> str | None:
+    """`--base-url` as the playbook's `base_url` must be: an http(s) URL with a host."""
+    from .fields import is_web_url
+
+    if value is not None and not is_web_url(value.strip()):
+        raise click.BadParameter(f"`{value}` is not an http(s) URL")
+    return value.strip() if value is not None else None
+
+
 @cli.command()
 @click.option("--content", default="content", show_default=True, help="The playbook folder.")
 @click.option(
@@ -107,7 +116,12 @@ def _template_problems(project: Project) -> list:
     help="Templates overriding the built-in theme.",
 )
 @click.option("--out", default="output", show_default=True, help="Where the site is written.")
-@click.option("--base-url", default=None, help="Where the site is published (absolute links).")
+@click.option(
+    "--base-url",
+    default=None,
+    callback=lambda ctx, param, value: _web_url(value),
+    help="Where the site is published (absolute links).",
+)
 @click.option(
     "-j",
     "--jobs",
@@ -299,7 +313,13 @@ def init(directory: str) -> None:
 
 
 @cli.command()
-@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1 (0: any).")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port on 127.0.0.1 (0: any).",
+)
 @click.option("--open", "open_browser", is_flag=True, help="Open the site in a browser.")
 @click.option("--content", default="content", show_default=True, help="The playbook folder.")
 @click.option(

@@ -243,10 +243,15 @@ def zone(value: Any, at: At) -> Any:
 at_time = _timed(times.parse_at)
 
 
+def is_web_url(link: str) -> bool:
+    """An absolute http(s) URL, with a host: what a link or a `base_url` must be."""
+    parts = urlparse(link)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
 def url(value: Any, at: At) -> str:
     link = text(value, at).strip()
-    parts = urlparse(link)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if not is_web_url(link):
         raise Invalid(f"`{link}` is not an http(s) URL")
     return link
 

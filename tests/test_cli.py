@@ -8,7 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
 from conftest import probe, run_cli
+from smcycle_build.cli import cli
 from smcycle_build.pipeline import Project, check_project
 
 BROKEN_GOAL = "title: More replies\nmetric: x.replies\nbaseline: 10\ntarget: 12\ndue: 2027-06-31\n"
@@ -277,3 +281,17 @@ def test_a_file_the_system_refuses_is_a_message(playbook, tmp_path: Path) -> Non
     )
     assert proc.returncode == 1 and proc.stdout == ""
     assert proc.stderr == "smcycle: --from 2027-05-01 is after --to-date 2027-01-01\n"
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "not a url", "//example.com/"])
+def test_a_base_url_that_is_no_web_address_is_refused(playbook, url: str) -> None:
+    """`--base-url` is held to the rule of the playbook's `base_url`; before, such a value
+    was an internal error (the feeds' webcal:// links are made of it)."""
+    run = run_cli(playbook(), "build", "--base-url", url)
+    assert run.exit_code == 2
+    assert f"Invalid value for '--base-url': `{url}` is not an http(s) URL" in run.output
+
+
+def test_a_port_out_of_range_is_refused() -> None:
+    run = CliRunner().invoke(cli, ["serve", "--port", "99999"])
+    assert run.exit_code == 2 and "99999 is not in the range 0<=x<=65535" in run.output

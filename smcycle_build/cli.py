@@ -444,11 +444,12 @@ def run() -> NoReturn:
 
     Finalising the interpreter frees every object a module still holds, one by one: after
     a build or a check of 10,000 posts that is about 0.1 s, 6% of a build after an edit
-    (benchmarks/README.md), spent on memory the system takes back at once anyway. Nothing is left to save by then:
-    every file is written and closed, every store committed. The exit functions still run
-    (multiprocessing's ends a daemon process left running), and the output is flushed, as
-    a normal exit does. Under a profiler, a tracer or a debugger (`python -m cProfile -m
-    smcycle_build`), which writes what it found once the interpreter exits, it is one."""
+    (benchmarks/README.md), spent on memory the system takes back at once anyway.
+    Nothing is left to save by then: every file is written and closed, every store
+    committed. The exit functions still run (multiprocessing's ends a daemon process
+    left running), and the output is flushed, as a normal exit does. Under a profiler, a
+    tracer or a debugger (`python -m cProfile -m smcycle_build`), which writes what it
+    found once the interpreter exits, the exit is a normal one."""
     try:
         main()
         code: object = 0

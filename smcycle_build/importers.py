@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from .errors import Diagnostic
+from .errors import Diagnostic, SmcycleError
 from .fields import finite
 from .metrics_csv import COLUMNS as CANONICAL
 from .model import Loc, MetricRow
@@ -69,6 +69,7 @@ COLUMNS: dict[str, str] = {
 DATE_COLUMNS = ("date", "day", "date (utc)")
 # our post id, as a column a team adds to an export (a platform's "Post ID" is its own id)
 POST_COLUMNS = ("post", "smcycle post")
+MAX_BYTES = 100_000_000  # an analytics export is kilobytes, a few megabytes at most
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%Y/%m/%d", "%b %d, %Y", "%d %b %Y")
 
 
@@ -87,6 +88,14 @@ def normalise(name: str) -> str:
 def read_export(path: Path, display: str, channel: str, post_ids: set[str]) -> ImportResult:
     """Rows of a platform export; what cannot be placed is a problem at its line."""
     result = ImportResult()
+    size = path.stat().st_size
+    if not path.is_file():  # a device or a pipe: /dev/zero would be read for ever
+        raise SmcycleError(f"{display} is not a file")
+    if size > MAX_BYTES:
+        raise SmcycleError(
+            f"{display} is {size / 1e6:,.1f} MB: an analytics export is at most "
+            f"{MAX_BYTES / 1e6:,.0f} MB"
+        )
     text = path.read_bytes().decode("utf-8-sig", errors="replace")
     lines = text.splitlines(keepends=True)
     header_at = find_header(lines)
@@ -96,7 +105,18 @@ def read_export(path: Path, display: str, channel: str, post_ids: set[str]) -> I
         )
         return result
     reader = csv.reader(io.StringIO("".join(lines[header_at:])))
-    header = [normalise(c) for c in next(reader)]
+    rows: list[tuple[int, list[str]]] = []  # each record with the line it starts on
+    start = header_at + 1
+    try:
+        for cells in reader:
+            rows.append((start, cells))
+            start = header_at + reader.line_num + 1
+    except csv.Error as exc:  # a cell over csv's limit, a NUL byte
+        result.problems.append(
+            Diagnostic(display, start, "error", "schema", f"CSV does not parse: {exc}")
+        )
+        return result
+    header = [normalise(c) for c in rows.pop(0)[1]]
     date_col = next(i for i, name in enumerate(header) if name in DATE_COLUMNS)
     post_col = next((i for i, name in enumerate(header) if name in POST_COLUMNS), None)
     metric_cols: dict[int, str] = {}
@@ -117,7 +137,6 @@ def read_export(path: Path, display: str, channel: str, post_ids: set[str]) -> I
             )
         )
         return result
-    rows = list(enumerate(reader, start=header_at + 2))
     dates = [c[date_col].strip() for _, c in rows if date_col < len(c) and c[date_col].strip()]
     formats = date_formats(dates)
     for number, cells in rows:
@@ -156,7 +175,10 @@ def read_export(path: Path, display: str, channel: str, post_ids: set[str]) -> I
 def find_header(lines: list[str]) -> int | None:
     """Exports start with a title line or two; the header is the first with a date column."""
     for i, line in enumerate(lines[:20]):
-        cells = next(csv.reader([line]), [])
+        try:
+            cells = next(csv.reader([line]), [])
+        except csv.Error:  # not a header: a cell over csv's limit, a NUL byte
+            continue
         if any(normalise(c) in DATE_COLUMNS for c in cells):
             return i
     return None

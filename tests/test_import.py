@@ -118,3 +118,34 @@ def test_a_count_no_platform_gives_is_not_a_number() -> None:
     assert parse_number("1,234") == 1234 and parse_number("12.5%") == 12.5
     assert [parse_number(text) for text in ("inf", "-inf", "nan", "1e300", "1e16")] == [None] * 5
     assert parse_number("1e15") == 1e15
+
+
+def test_a_cell_csv_cannot_read_is_a_problem_at_its_line(playbook) -> None:
+    """A cell over csv's limit of 131,072 characters was an internal error. Now it is a
+    problem at the line its record starts on (after a cell over two lines), nothing is
+    appended, and a header line that csv cannot read is no header."""
+    root = setup(playbook)
+    long = "1" * 200_000
+    (root / "export.csv").write_text(
+        f'{long}\nDate,Reach,Comments\n2027-04-01,5,"two\nlines"\n2027-04-02,{long},1\n'
+    )
+    run = run_cli(root, "import", "metrics", "export.csv", "--channel", "facebook")
+    assert run.exit_code == 1
+    assert "export.csv:5: error schema: CSV does not parse: field larger than field limit" in (
+        run.output
+    )
+    assert "internal error" not in run.output
+    assert not (root / "content/metrics/facebook.csv").exists()
+
+
+def test_only_a_file_of_an_exports_size_is_read(playbook, tmp_path: Path) -> None:
+    """/dev/zero was read for ever (and into memory); a file over 100 MB is no export."""
+    root = setup(playbook)
+    run = run_cli(root, "import", "metrics", "/dev/zero", "--channel", "facebook")
+    assert run.exit_code == 1 and "smcycle: /dev/zero is not a file" in run.output
+    big = tmp_path / "big.csv"
+    with big.open("wb") as handle:
+        handle.truncate(100_000_001)  # sparse: no disk spent
+    run = run_cli(root, "import", "metrics", str(big), "--channel", "facebook")
+    assert run.exit_code == 1
+    assert f"smcycle: {big} is 100.0 MB: an analytics export is at most 100 MB" in run.output

@@ -41,6 +41,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import __version__
 from .errors import Diagnostic
+from .readfile import read_regular
 from .walk import walk
 
 CACHE_DIR = ".smcycle-cache"
@@ -78,8 +79,7 @@ def digest_trees(folders: list[Path], extra: list[str], digests: FileDigests | N
                 if digests is not None:
                     h.update(digests.digest(entry.path).encode())
                 else:
-                    with open(entry.path, "rb") as handle:
-                        h.update(handle.read())
+                    h.update(read_regular(entry.path))
             except OSError as exc:  # a link to nothing or round: the check says what is wrong
                 h.update(f"unreadable {exc.errno}".encode())
             h.update(b"\0")
@@ -163,8 +163,7 @@ class FileDigests:
         known = self.known(path, st)
         if known is not None:
             return known
-        with open(path, "rb") as handle:
-            return self.record(path, st, handle.read())
+        return self.record(path, st, read_regular(path))
 
     def save(self) -> None:
         """Written when something was hashed anew, with the files this run looked at

@@ -109,13 +109,25 @@ class SourceLines:
 
     def line(self, path: str, number: int) -> str | None:
         if path not in self._cache:
-            try:
-                text = (self.root / path).read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                text = ""
-            self._cache[path] = text.splitlines()
+            self._cache[path] = self._text(path).splitlines()
         lines = self._cache[path]
         return lines[number - 1] if 0 < number <= len(lines) else None
+
+    def _text(self, path: str) -> str:
+        """The text of a file to show lines of: a regular file (readfile.py) that, named
+        inside the repository, stays inside when its links are followed. A link in
+        `content/` to `/proc/self/environ` is an error, and its lines would otherwise be
+        shown under it, in a CI log for anyone to read."""
+        from .readfile import read_regular
+
+        named = self.root / path
+        within = not Path(path).is_absolute() and ".." not in Path(path).parts
+        try:
+            if within and not named.resolve().is_relative_to(self.root.resolve()):
+                return ""
+            return read_regular(str(named)).decode("utf-8", errors="replace")
+        except (OSError, RuntimeError):  # a loop of links: RuntimeError before 3.13
+            return ""
 
 
 def summary(diags: list[Diagnostic]) -> str:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from .errors import Diagnostics
 from .markdown_limits import body_problems
 from .memo import Memo
+from .readfile import read_regular
 from .walk import walk
 from .yamlsrc import FAILED, YList, YMap, load_yaml
 
@@ -95,8 +96,7 @@ class DiskFiles:
         return os.path.isdir(path)
 
     def read(self, path: str) -> bytes:
-        with open(path, "rb") as handle:
-            return handle.read()
+        return read_regular(path)
 
     def scan(self, folder: str) -> list[tuple[str, bool]]:
         """(path, is a link) of the files below `folder`: `scan_files`."""

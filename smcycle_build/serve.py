@@ -192,6 +192,8 @@ class LiveSite:
         try:
             checked = check_project(self.project, self.memo, freeze=False)
             layout = self._layout(checked, self.state.now or build_time()) if checked.ok else None
+            if layout is not None and layout.site.template_problems():
+                layout = None  # a template or strings file broken meanwhile: as below
         except Exception:  # broken meanwhile: the first site stays, the next rebuild says why
             checked, layout = None, None
         with self.lock:

@@ -283,7 +283,8 @@ def test_a_warm_up_that_fails_keeps_the_site_served(playbook) -> None:
     (root / "templates/i18n/en.yaml").write_text("nav.index: [unclosed\n")
     site.warm_up()
     assert site.state.layout is first.layout and site.state.version == first.version
-    assert "the build failed" in site.rebuild().error_text
+    said = "templates/i18n/en.yaml:2: error template: YAML does not parse: "
+    assert said in site.rebuild().error_text
 
 
 def test_a_server_left_running_overnight_shows_the_new_day(playbook, monkeypatch) -> None:

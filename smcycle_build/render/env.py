@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
@@ -53,9 +54,11 @@ def make_environment(
         select_autoescape,
     )
 
+    own = _own_files_loader()
     loader = ChoiceLoader(
         [
-            *(FileSystemLoader(str(d)) for d in dirs),
+            *(own(str(d)) for d in dirs[:-1]),
+            FileSystemLoader(str(dirs[-1])),
             PrefixLoader({"default": FileSystemLoader(str(dirs[-1]))}),
         ]
     )
@@ -70,6 +73,31 @@ def make_environment(
         bytecode_cache=bytecode_cache(bytecode) if bytecode is not None else None,
     )
     return env
+
+
+@cache
+def _own_files_loader() -> type:
+    """Jinja's file loader for the repository's own templates, which come in pull
+    requests: a file no part of a build may read (readfile.unsafe: a link out of the
+    folder, to `/etc/passwd`, whose text would be published as a page) is passed by, as
+    if it were not there, and `ThemeFiles.unsafe_files` says why (the build fails)."""
+    import posixpath
+
+    from jinja2 import FileSystemLoader, TemplateNotFound
+    from jinja2.loaders import split_template_path
+
+    from ..readfile import unsafe
+
+    class OwnFiles(FileSystemLoader):
+        def get_source(self, environment, template):
+            pieces = split_template_path(template)
+            for folder in self.searchpath:
+                path = posixpath.join(folder, *pieces)
+                if os.path.lexists(path) and unsafe(path, folder) is not None:
+                    raise TemplateNotFound(template)
+            return super().get_source(environment, template)
+
+    return OwnFiles
 
 
 def bytecode_cache(folder: Path):

@@ -8,6 +8,7 @@ the direction of the script.
 from __future__ import annotations
 
 import contextlib
+import os
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from pathlib import Path
@@ -60,19 +61,53 @@ class Strings:
         return text.format(**values) if values else text
 
 
+def read_strings(path: str) -> dict[str, str]:
+    """A strings file: texts by key. StringsError, at its line, when it is none (it does
+    not parse, it is not UTF-8, it is no mapping)."""
+    from ..readfile import read_regular
+    from .theme_errors import StringsError
+
+    try:
+        data = yaml.load(read_regular(path).decode("utf-8"), Loader=yaml.CSafeLoader)
+    except UnicodeDecodeError:
+        raise StringsError("the strings file is not UTF-8") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        said = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise StringsError(f"YAML does not parse: {said}", line) from None
+    except (OSError, RecursionError) as exc:
+        raise StringsError(f"cannot read the file: {getattr(exc, 'strerror', exc)}") from None
+    if not isinstance(data, dict):
+        raise StringsError("the strings file must map keys to texts")
+    return {str(k): str(v) for k, v in data.items()}
+
+
 def load_strings(theme_dirs: list[Path], tag: str) -> Strings:
-    """The strings for `tag` (`en-NL` falls back to `en`), the first file found in the themes."""
+    """The strings for `tag` (`en-NL` falls back to `en`), the first file found in the themes.
+
+    A repository's own strings file that cannot be read (theme_errors.ThemeFiles says
+    why: the build then fails) is passed by; the built-in theme's is smcycle's bug."""
+    from ..readfile import unsafe
+    from .theme_errors import StringsError
 
     def read(lang: str) -> dict[str, str] | None:
         """The theme's strings with the site's own laid over them, key by key."""
         table: dict[str, str] | None = None
         for folder in reversed(theme_dirs):  # built-in first
             path = folder / "i18n" / f"{lang}.yaml"
-            if path.is_file():
-                data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-                if not isinstance(data, dict):
-                    raise SmcycleError(f"{path} should map string keys to texts")
-                table = {**(table or {}), **{str(k): str(v) for k, v in data.items()}}
+            if not os.path.lexists(path):
+                continue
+            own = folder != theme_dirs[-1]
+            if own and unsafe(str(path), str(folder)) is not None:
+                continue
+            try:
+                strings = read_strings(str(path))
+            except StringsError as exc:
+                if own:
+                    continue
+                raise SmcycleError(f"{path}: {exc}") from None
+            table = {**(table or {}), **strings}
         return table
 
     english = read("en")

@@ -32,14 +32,21 @@ NAV = (
 
 
 def theme_assets(dirs: list[Path]) -> dict[str, Path]:
-    """`assets/...` files of the theme; a site's own file of the same name wins."""
+    """`assets/...` files of the theme; a site's own file of the same name wins. A file
+    of the site's own no part of a build may read (readfile.unsafe: a link out of its
+    folder would publish what it leads to) is passed by: `ThemeFiles` says why."""
+    from ..readfile import unsafe
+
     found: dict[str, Path] = {}
     for folder in reversed(dirs):  # built-in first, then overridden by the site's
         root = folder / "assets"
         if root.is_dir():
             for path in sorted(root.rglob("*")):
-                if path.is_file() and not path.name.startswith((".", "_")):
-                    found["assets/" + path.relative_to(root).as_posix()] = path
+                if not path.is_file() or path.name.startswith((".", "_")):
+                    continue
+                if folder != dirs[-1] and unsafe(str(path), str(folder)) is not None:
+                    continue
+                found["assets/" + path.relative_to(root).as_posix()] = path
     return dict(sorted(found.items()))
 
 

@@ -18,6 +18,16 @@ from pathlib import Path
 from ..errors import Diagnostic
 
 RULE = "template"
+TEMPLATE_EXTS = (".html", ".xml", ".txt", ".j2")  # what Jinja loads
+NOT_JINJA = ("assets", "i18n")  # the site's CSS and scripts, and its strings
+
+
+class StringsError(ValueError):
+    """A strings file (`i18n/LANG.yaml`) that is no mapping of texts, and the line."""
+
+    def __init__(self, message: str, line: int = 1) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 class TemplateProblem(Exception):
@@ -87,14 +97,14 @@ class ThemeFiles:
         return TemplateProblem(located) if located is not None else None
 
     def compile_problems(self, env) -> list[Diagnostic]:
-        """Every template of ours that does not compile in `env`, each at its line: all of
-        them, before any page is made, and those no page uses too."""
-        found = []
+        """Every file of ours a build must not read, every strings file that does not
+        load, and every template of ours that does not compile in `env`, each at its
+        line: all of them, before any page is made, and those no page uses too."""
+        unsafe, found = self.unsafe_files()
+        found += self.strings_problems(unsafe)
         for name in self.names():
-            unreadable = self._unreadable(name)
-            if unreadable is not None:  # Jinja would pass it by: to the built-in one, or none
-                found.append(unreadable)
-                continue
+            if any(os.path.join(folder, name) in unsafe for folder in self.own):
+                continue  # said: Jinja passes it by, to the built-in one or none
             try:
                 env.get_template(name)
             except Exception as exc:
@@ -102,25 +112,55 @@ class ThemeFiles:
                 if located is None:
                     raise
                 found.append(located)
+        return sorted(found, key=lambda d: (d.path, d.line))
+
+    def unsafe_files(self) -> tuple[set[str], list[Diagnostic]]:
+        """The files of ours no part of a build reads (readfile.unsafe: a link out of its
+        folder, to nothing or round, a pipe, a device), and a problem for each. Jinja's
+        loader (env.py), the strings and the assets pass them by; without this they
+        would be the built-in theme's, silently."""
+        from ..readfile import unsafe
+        from ..walk import walk
+
+        paths: set[str] = set()
+        found = []
+        for folder in self.own:
+            for rel, entry in walk(folder):
+                why = unsafe(entry.path, folder)
+                if why is None:
+                    continue
+                paths.add(entry.path)
+                template = rel.endswith(TEMPLATE_EXTS) and rel.split("/")[0] not in NOT_JINJA
+                kind = "template" if template else "file"
+                why = why.replace("its folder", self._shown(folder) + "/")
+                message = f"cannot read the {kind}: {why}"
+                found.append(Diagnostic(self._shown(entry.path), 1, "error", RULE, message))
+        return paths, found
+
+    def strings_problems(self, unsafe: set[str]) -> list[Diagnostic]:
+        """Each strings file of ours (`i18n/LANG.yaml`) that is no mapping of texts, at
+        its line; `i18n.load_strings` passes it by."""
+        from .i18n import read_strings
+
+        found = []
+        for folder in self.own:
+            i18n = os.path.join(folder, "i18n")
+            names = sorted(os.listdir(i18n)) if os.path.isdir(i18n) else []
+            for name in names:
+                path = os.path.join(i18n, name)
+                if not name.endswith(".yaml") or path in unsafe:
+                    continue
+                try:
+                    read_strings(path)
+                except StringsError as exc:
+                    shown = self._shown(path)
+                    found.append(Diagnostic(shown, exc.line, "error", RULE, str(exc)))
         return found
 
-    def _unreadable(self, name: str) -> Diagnostic | None:
-        """The problem of our file of that name when it is no file Jinja can read: a link
-        to nothing, round, or to a folder."""
-        for folder in self.own:
-            path = os.path.join(folder, name)
-            if not os.path.lexists(path):
-                continue
-            try:
-                with open(path, "rb"):
-                    pass
-            except OSError as exc:
-                root = str(self.root.resolve()) + os.sep
-                shown = path.removeprefix(root).replace(os.sep, "/")  # else its full path
-                message = f"cannot read the template: {exc.strerror or exc}"
-                return Diagnostic(shown, 1, "error", RULE, message)
-            return None
-        return None
+    def _shown(self, path: str) -> str:
+        """`path` as messages name it: relative to the repository, else in full."""
+        root = str(self.root.resolve()) + os.sep
+        return path.removeprefix(root).replace(os.sep, "/")
 
     def names(self) -> list[str]:
         """Every template file of ours, by the name Jinja loads it by."""
@@ -128,10 +168,10 @@ class ThemeFiles:
         for folder in self.own:
             for dirpath, _, files in os.walk(folder):
                 rel = os.path.relpath(dirpath, folder)
-                if rel.split(os.sep)[0] == "assets":
-                    continue  # the site's CSS and scripts, not Jinja's
+                if rel.split(os.sep)[0] in NOT_JINJA:
+                    continue
                 for name in files:
-                    if name.endswith((".html", ".xml", ".txt", ".j2")):
+                    if name.endswith(TEMPLATE_EXTS):
                         found.add(Path(rel, name).as_posix().removeprefix("./"))
         return sorted(found)
 

@@ -1,0 +1,138 @@
+"""Files a pull request can put in `content/` and `templates/` that are not what they
+seem: links out of the repository (to a secret, to `/dev/zero`) and pipes. None of
+them is read, none hangs a command, none is shown or published; each is an error at
+its file.
+
+Every command runs in its own process with a time limit: before, the pipes and
+`/dev/zero` hung the check, the build's fingerprint and the theme for ever."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import write_files
+
+SECRET = "secret-token-0123456789"
+
+
+def smcycle(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "smcycle_build", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def errors(output: str) -> list[str]:
+    return sorted(line for line in output.splitlines() if ": error " in line)
+
+
+def test_content_that_leads_out_or_is_a_pipe_is_neither_read_nor_shown(
+    playbook, tmp_path: Path
+) -> None:
+    """The check said a link to a secret led outside `content/` and then showed the
+    secret's first line under the message (a CI log anyone can read)."""
+    root = playbook()
+    secret = tmp_path / "secret.txt"
+    secret.write_text(f"{SECRET}\n")
+    posts = root / "content/posts"
+    os.symlink(secret, posts / "secret.md")
+    os.symlink("/dev/zero", posts / "zero.md")
+    os.mkfifo(posts / "pipe.md")
+    expected = [
+        "content/posts/pipe.md:1: error schema: cannot read the file: not a regular file",
+        "content/posts/secret.md:1: error schema: this file links to a place outside content/",
+        "content/posts/zero.md:1: error schema: this file links to a place outside content/",
+    ]
+    for command in ("check", "build"):
+        run = smcycle(root, command)
+        assert run.returncode == 1, run.stderr
+        assert errors(run.stdout + run.stderr) == expected
+        assert SECRET not in run.stdout + run.stderr
+    assert not (root / "output").exists()
+
+
+def test_theme_files_that_lead_out_or_do_not_load_are_said_and_never_published(
+    playbook, tmp_path: Path
+) -> None:
+    """A template, an asset or a strings file linking to a secret was read: the page
+    showed it (Jinja takes any text for a template), the asset was published as it, a
+    pipe or `/dev/zero` hung the build, and a strings file that is no YAML was an
+    internal error. Each is now a problem at its file, the built-in one is not taken
+    for it silently, and the last output stays as it was."""
+    root = playbook()
+    assert smcycle(root, "build").returncode == 0
+    before = sorted(p for p in (root / "output").rglob("*"))
+    secret = tmp_path / "secret.txt"
+    secret.write_text(f"{SECRET}: shown\n")
+    theme = root / "templates"
+    write_files(
+        root, {"templates/i18n/en.yaml": "a: [unclosed\n", "templates/i18n/he.yaml": "- x\n"}
+    )
+    (theme / "assets").mkdir()
+    (theme / "partials").mkdir()
+    os.symlink(secret, theme / "post.html")
+    os.symlink(secret, theme / "assets/leak.txt")
+    os.symlink("/dev/zero", theme / "assets/zero.css")
+    os.symlink(secret, theme / "i18n/nl.yaml")
+    os.mkfifo(theme / "partials/pipe.html")
+    outside = "it links to a place outside templates/"
+    expected = [
+        f"templates/assets/leak.txt:1: error template: cannot read the file: {outside}",
+        f"templates/assets/zero.css:1: error template: cannot read the file: {outside}",
+        "templates/i18n/en.yaml:2: error template: YAML does not parse: "
+        "did not find expected ',' or ']'",
+        "templates/i18n/he.yaml:1: error template: the strings file must map keys to texts",
+        f"templates/i18n/nl.yaml:1: error template: cannot read the file: {outside}",
+        "templates/partials/pipe.html:1: error template: cannot read the template: "
+        "it is not a regular file",
+        f"templates/post.html:1: error template: cannot read the template: {outside}",
+    ]
+    for command in ("check", "build"):
+        run = smcycle(root, command)
+        assert run.returncode == 1, run.stderr
+        assert errors(run.stdout + run.stderr) == expected
+        assert SECRET not in run.stdout + run.stderr
+        assert "internal error" not in run.stderr
+    assert sorted(p for p in (root / "output").rglob("*")) == before
+    assert not any(SECRET.encode() in p.read_bytes() for p in before if p.is_file())
+
+
+def test_jinja_never_reads_a_template_that_leads_out(tmp_path: Path) -> None:
+    """Whatever the build then says, the loader of the repository's templates passes by
+    one that links out of its folder: the built-in one is loaded, never the secret."""
+    from smcycle_build.render.env import builtin_theme, make_environment
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text(SECRET)
+    own = tmp_path / "templates"
+    own.mkdir()
+    os.symlink(secret, own / "post.html")
+    (own / "404.html").write_text("ours")
+    env = make_environment([own, builtin_theme()], reload=False)
+    source = env.loader.get_source(env, "post.html")[0]
+    assert source == (builtin_theme() / "post.html").read_text(encoding="utf-8")
+    assert env.loader.get_source(env, "404.html")[0] == "ours"
+
+
+def test_serve_never_serves_an_asset_that_leads_out(playbook, tmp_path: Path) -> None:
+    """`serve` serves the assets of a site whose templates have problems (its pages show
+    the problems): an asset linking to a secret is no asset of it."""
+    from smcycle_build.pipeline import Project
+    from smcycle_build.serve import LiveSite
+
+    root = playbook()
+    secret = tmp_path / "secret.txt"
+    secret.write_text(SECRET)
+    (root / "templates/assets").mkdir(parents=True)
+    os.symlink(secret, root / "templates/assets/leak.txt")
+    site = LiveSite(Project.locate(cwd=root), None)
+    state = site.rebuild()
+    assert "templates/assets/leak.txt:1: error template: cannot read the file" in state.error_text
+    assert state.layout is not None and state.layout.get("assets/style.css") is not None
+    assert state.layout.get("assets/leak.txt") is None

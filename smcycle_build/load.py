@@ -79,6 +79,9 @@ def relative(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
+OUTSIDE = "this file links to a place outside content/"
+
+
 def ignored(name: str) -> bool:
     """A name the check passes by, with all below it: `_drafts/`, `.DS_Store`."""
     return name.startswith(("_", "."))
@@ -297,15 +300,21 @@ def load_documents(
         seen.append(rel)
         return memo.file(path, rel, diags, lambda d: read_document(kind, Path(path), rel, d))
 
+    refused: set[str] = set()  # names whose file links out of content/ (said so)
+
     def single(name: str) -> RawDocument | None:
         for ext in (".md",) if name == "situation" else (".yaml", ".yml"):
             path = content / f"{name}{ext}"
             if files.is_file(str(path)):
+                if not files.inside(str(path), str(content)):  # as any other file
+                    diags.add(src.rel(path), 1, "schema", OUTSIDE)
+                    refused.add(name)
+                    return None
                 return read(name, path, src.rel(path))
         return None
 
     src.playbook = single("playbook")
-    if src.playbook is None:
+    if src.playbook is None and "playbook" not in refused:
         diags.add(
             src.rel(content / "playbook.yaml"),
             1,
@@ -328,7 +337,7 @@ def load_documents(
                 continue
             # os.walk follows no folder link: only a file that is a link can lead out
             if link and not files.inside(name, str(content)):
-                diags.add(rel, 1, "schema", "this file links to a place outside content/")
+                diags.add(rel, 1, "schema", OUTSIDE)
                 continue
             if kind == "posts" and checks is not None:
                 posts.append((name, rel))
@@ -342,7 +351,7 @@ def load_documents(
         if path.suffix != ".csv" or _refused_name(src.rel(path), diags):
             continue
         if link and not files.inside(name, str(content)):
-            diags.add(src.rel(path), 1, "schema", "this file links to a place outside content/")
+            diags.add(src.rel(path), 1, "schema", OUTSIDE)
         else:
             rel = src.rel(path)
             if memo is None:

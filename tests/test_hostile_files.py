@@ -136,3 +136,25 @@ def test_serve_never_serves_an_asset_that_leads_out(playbook, tmp_path: Path) ->
     assert "templates/assets/leak.txt:1: error template: cannot read the file" in state.error_text
     assert state.layout is not None and state.layout.get("assets/style.css") is not None
     assert state.layout.get("assets/leak.txt") is None
+
+
+def test_a_playbook_or_situation_that_leads_out_is_refused(playbook, tmp_path: Path) -> None:
+    """The files read by name (`playbook.yaml`, `situation.md`, `themes.yaml`,
+    `listening.yaml`) were read wherever their links led; they are held to the rule of
+    every other file of `content/`."""
+    root = playbook()
+    assert smcycle(root, "check").returncode == 0
+    situation = tmp_path / "situation.md"
+    situation.write_text(f"---\ncompetitors: []\n---\n{SECRET}\n")
+    for name, target in (("situation.md", situation), ("playbook.yaml", tmp_path / "p.yaml")):
+        if name == "playbook.yaml":
+            os.replace(root / "content" / name, target)
+        os.symlink(target, root / "content" / name)
+        run = smcycle(root, "check")
+        assert run.returncode == 1
+        assert errors(run.stdout) == [
+            f"content/{name}:1: error schema: this file links to a place outside content/"
+        ]
+        assert SECRET not in run.stdout
+        os.unlink(root / "content" / name)
+    os.replace(tmp_path / "p.yaml", root / "content/playbook.yaml")

@@ -267,9 +267,10 @@ def _media_files(
             continue
         if link and not files.inside(path, folder):
             escapes.add(name)
-        elif not link or files.is_file(path):
+        elif files.is_file(path):  # a regular file, or a link to one: no pipe, no device
             inside.add(name)
-        # else a link to nothing, round or to a folder: no file a post can show or copy
+        # else a link to nothing, round or to a folder, a pipe, a device: no file a post
+        # can show or copy
     return frozenset(inside), frozenset(escapes)
 
 

@@ -158,3 +158,16 @@ def test_a_playbook_or_situation_that_leads_out_is_refused(playbook, tmp_path: P
         assert SECRET not in run.stdout
         os.unlink(root / "content" / name)
     os.replace(tmp_path / "p.yaml", root / "content/playbook.yaml")
+
+
+def test_a_pipe_in_media_is_no_file_a_post_can_show(playbook) -> None:
+    """The build copies media: a pipe would have been waited for for ever."""
+    root = playbook()
+    os.unlink(root / "content/media/photo.png")
+    os.mkfifo(root / "content/media/photo.png")
+    for command in ("check", "build"):
+        run = smcycle(root, command)
+        assert run.returncode == 1
+        assert errors(run.stdout + run.stderr) == [
+            "content/posts/hello.md:8: error ref: `photo.png` names no file in content/media/"
+        ]

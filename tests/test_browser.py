@@ -9,6 +9,7 @@ are kept in test-artifacts/screenshots/ for a human to look at.
 
 from __future__ import annotations
 
+import base64
 import functools
 import http.server
 import threading
@@ -395,3 +396,31 @@ def test_screenshots(browser: Browser, base_url: str, site: str, width: str) -> 
             assert target.stat().st_size > 10_000
     finally:
         context.close()
+
+
+ONE_PIXEL_PNG = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+)
+
+
+def test_a_media_file_named_as_a_camera_names_it_shows(context: BrowserContext, playbook) -> None:
+    """A media file's name is the team's: `IMG 2031 #2 100%.png` was linked as written,
+    and a browser took `#2 100%.png` for a fragment (no image). Links to it are now
+    URL paths, on the post page and in the schedules."""
+    from conftest import run_cli
+
+    name = "IMG 2031 #2 100%.png"
+    root = playbook()
+    media = root / "content/media"
+    (media / "photo.png").unlink()
+    (media / name).write_bytes(base64.b64decode(ONE_PIXEL_PNG))
+    post = root / "content/posts/hello.md"
+    post.write_text(post.read_text().replace("media: [photo.png]", f'media: ["{name}"]'))
+    assert run_cli(root, "build").exit_code == 0
+    for page_path in ("posts/hello/index.html", "channels/instagram/index.html"):
+        watched = open_page(context, (root / "output" / page_path).as_uri())
+        broken = watched.page.evaluate(LOAD_ALL_IMAGES)
+        assert broken == [], broken
+        sources = watched.page.locator("img").evaluate_all("images => images.map(i => i.src)")
+        assert any(src.endswith("/media/IMG%202031%20%232%20100%25.png") for src in sources)
+        watched.assert_clean()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html import escape
 from pathlib import Path
-from urllib.parse import quote, urljoin
+from urllib.parse import urljoin
 
 from jinja2 import Environment
 
@@ -29,10 +29,6 @@ NAV = (
     ("reviews", "reviews/index.html"),
     ("health", "health/index.html"),
 )
-
-
-# a site path that is a URL path as it is (most of them: ids are `[a-z0-9-]`)
-_plain = re.compile(r"[A-Za-z0-9._~/-]*").fullmatch
 
 
 def theme_assets(dirs: list[Path]) -> dict[str, Path]:
@@ -97,8 +93,6 @@ class SiteRenderer:
         base = self.common["playbook"].base_url
 
         def url(target: str) -> str:
-            if not _plain(target):  # a media file's own name: `IMG 2031 #2.jpg`
-                target = quote(target)
             if page.path == "404.html" and base:
                 # a server shows the 404 page at any depth: only absolute links work there
                 return urljoin(base if base.endswith("/") else base + "/", target)

@@ -9,7 +9,9 @@ occurrences it gains or loses. Warnings that are new in HEAD are listed too.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import subprocess
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -191,15 +193,31 @@ def clip(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+# what GitHub's Markdown reads as markup within a line: a title is shown as written
+_MARKUP = re.compile(r"([\\`*_\[\]<>|~&])")
+
+
 def cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text of the playbook (a title, a detail), as text in a table cell of the summary
+    a pull request shows: `<img src=x onerror=...>`, `**`, `[x](...)` and `|` in a
+    title were markup there."""
+    return _MARKUP.sub(r"\\\1", " ".join(text.split()))
+
+
+def code(text: str) -> str:
+    """`text` as a code span, fenced by more backticks than it holds in a row (a
+    warning quotes names in backticks)."""
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def to_markdown(report: Report) -> str:
     counts = {k: sum(1 for c in report.changes if c.kind == k) for k in KINDS}
     channels = sorted({c.channel for c in report.changes})
     parts = [f"{n} {LABELS[k]}" for k, n in counts.items() if n]
-    head = f"**smcycle diff** `{report.base}` → `{report.head}`: "
+    head = f"**smcycle diff** {code(report.base)} → {code(report.head)}: "
     if not report.changes:
         head += "no change to the schedule"
     else:
@@ -218,12 +236,13 @@ def to_markdown(report: Report) -> str:
         ]
         name = report.channel_names.get(channel, channel)
         if len(rows) > COLLAPSE_AFTER:
-            lines += [f"<details><summary><b>{name}</b>: {len(rows)} changes</summary>", ""]
+            summary = f"<b>{html.escape(name)}</b>: {len(rows)} changes"  # HTML: no Markdown
+            lines += [f"<details><summary>{summary}</summary>", ""]
             lines += [*table, "", "</details>", ""]
         else:
-            lines += [f"### {name}", "", *table, ""]
+            lines += [f"### {cell(name)}", "", *table, ""]
     if report.new_warnings:
-        lines += ["### New warnings", ""] + [f"- `{w}`" for w in report.new_warnings] + [""]
+        lines += ["### New warnings", ""] + [f"- {code(w)}" for w in report.new_warnings] + [""]
     return "\n".join(lines).rstrip() + "\n"
 
 

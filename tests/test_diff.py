@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import subprocess
@@ -291,3 +292,34 @@ def test_a_revision_is_read_as_the_commit_it_names(playbook) -> None:
     assert "| moved | Hello (`hello`) | 2027-03-11 09:30 | from 2027-03-10 09:00 |" in reports[0]
     assert reports[1] == reports[0].replace("`v1`", f"`{sha}`")
     assert reports[2] == reports[0].replace("`v1`", "`HEAD~1`")
+
+
+def test_the_summary_shows_the_playbooks_text_as_written_on_github(playbook) -> None:
+    """The report goes into a pull request's job summary, which GitHub renders as its
+    Markdown (cmark-gfm, here through cmarkgfm). A title with `|`, `<img ...>`, a link
+    or `**` was markup there, a channel's name raw HTML in a collapsed table, and a
+    warning holding backticks broke out of its code span."""
+    import cmarkgfm
+
+    title = "A | B <img src=x onerror=alert(1)> [x](javascript:alert(1)) **bold** `c` &amp;"
+    root = repo(playbook)
+    channel = root / "content/channels/x.yaml"
+    channel.write_text(channel.read_text().replace("name: X", "name: X <script>alert(1)</script>"))
+    for i in range(12):  # a collapsed table: its summary is HTML
+        (root / f"content/posts/n{i}.md").write_text(
+            EXTRA.replace("title: Extra", f'title: "{title}"').replace("12:00", f"{8 + i:02d}:00")
+        )
+    run = run_cli(root, "diff", "HEAD")
+    # raw HTML kept (GitHub keeps <details> and <summary>, then sanitizes what is left)
+    unsafe = cmarkgfm.cmark.Options.CMARK_OPT_UNSAFE
+    rendered = cmarkgfm.github_flavored_markdown_to_html(run.output, options=unsafe)
+    assert "<img" not in rendered and "<script>" not in rendered and "<strong>bold" not in rendered
+    assert "href=" not in rendered
+    shown = html.escape(title, quote=False)
+    assert rendered.count(f"<td>{shown} (<code>n") == 12, rendered
+    assert "<summary><b>X &lt;script&gt;alert(1)&lt;/script&gt;</b>: 12 changes</summary>" in (
+        rendered
+    )
+    for text in ("`x` names no channel", "a `` b", "`"):  # as warnings quote names
+        shown = cmarkgfm.github_flavored_markdown_to_html(f"- {diff.code(text)}")
+        assert shown == f"<ul>\n<li><code>{text}</code></li>\n</ul>\n"

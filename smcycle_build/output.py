@@ -28,6 +28,7 @@ import io
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
@@ -60,6 +61,40 @@ def _check(path: str) -> str:
     if pure.is_absolute() or ".." in pure.parts or not pure.parts:
         raise OutputError(f"output path `{path}` is outside the site")
     return pure.as_posix()
+
+
+# the most folders a path can go down (PATH_MAX, 4,096 bytes, of `d/`)
+DEEPEST = 2048
+
+
+def remove_tree(path: str | Path) -> None:
+    """`shutil.rmtree`, errors ignored, with room for the deepest tree a path can hold.
+
+    It recurses once a folder level (Python 3.11), and a tree a thousand folders deep,
+    left by a build that copied such an asset, ended in a RecursionError in every build
+    after it (`remove_stale`). Its way of removing is kept: it never follows a link
+    that takes a folder's place meanwhile."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 4 * DEEPEST))
+    try:
+        shutil.rmtree(path, ignore_errors=True)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def make_folders(folder: Path) -> None:
+    """`folder` and those above it that are missing, as `mkdir(parents=True)` makes them,
+    in a loop: pathlib's recursion ended in a RecursionError for an asset or a media
+    file 1,000 folders deep, which git can hold."""
+    missing = []
+    while not folder.is_dir():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for each in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # made meanwhile by another process
+            each.mkdir()
 
 
 # what a file is made of: its bytes or text, or its pieces in order (a schedule or a feed
@@ -139,7 +174,7 @@ class DiskOutput:
 
     def _target(self, path: str) -> Path:
         target = self.tmp / self._take(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_folders(target.parent)
         return target
 
     def write(self, path: str, data: Data) -> None:
@@ -199,12 +234,12 @@ class DiskOutput:
         kept = self.reused
         made = self.written - kept
         if kept and self._in_place(made):
-            shutil.rmtree(self.tmp, ignore_errors=True)  # only its emptied folders are left
+            remove_tree(self.tmp)  # only its emptied folders are left
             self.kept = kept
             return
         for path in sorted(kept):  # into the new folder after all
             target = self.tmp / path
-            target.parent.mkdir(parents=True, exist_ok=True)
+            make_folders(target.parent)
             self._link(self.dest / path, target)
         self._swap()
 
@@ -225,7 +260,7 @@ class DiskOutput:
                 return False
         for path in sorted(made):
             target = self.dest / path
-            target.parent.mkdir(parents=True, exist_ok=True)
+            make_folders(target.parent)
             os.replace(self.tmp / path, target)
         self._remove_all_but(self.written)
         return True
@@ -254,10 +289,10 @@ class DiskOutput:
             os.rename(self.dest, old)
         os.rename(self.tmp, self.dest)
         if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            remove_tree(old)
 
     def abort(self) -> None:
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        remove_tree(self.tmp)
         self._unlock()
 
 
@@ -301,7 +336,7 @@ def remove_stale(dest: Path) -> None:
             fd = os.open(entry.path, os.O_RDONLY)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises while a build runs
-                shutil.rmtree(entry.path, ignore_errors=True)
+                remove_tree(entry.path)
             finally:
                 os.close(fd)
     for _, path in sorted(aside, reverse=True):  # the latest output first
@@ -309,4 +344,4 @@ def remove_stale(dest: Path) -> None:
             if not os.path.lexists(dest):
                 os.rename(path, dest)
             else:
-                shutil.rmtree(path, ignore_errors=True)
+                remove_tree(path)

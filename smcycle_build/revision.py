@@ -73,8 +73,9 @@ class RevisionFiles(DiskFiles):
         """As `walk` orders them: a folder's files (and links) by name, then its folders
         by name; `_` and `.` names skipped with all below them; no link followed."""
         found: list[tuple[str, bool]] = []
-
-        def visit(at: str) -> None:
+        stack = [posixpath.normpath(folder)]  # no recursion: a tree can be 1,500 deep
+        while stack:
+            at = stack.pop()
             entries = self.entries.get(at, {})
             folders = []
             for name in sorted(entries):
@@ -85,10 +86,7 @@ class RevisionFiles(DiskFiles):
                     folders.append(path)
                 else:
                     found.append((path, path in self.links))
-            for path in folders:
-                visit(path)
-
-        visit(posixpath.normpath(folder))
+            stack.extend(reversed(folders))
         return found
 
     def inside(self, path: str, folder: str) -> bool:

@@ -364,12 +364,13 @@ def inject(page: bytes) -> bytes:
 
 def changed_since(paths: list[Path], moment: float) -> bool:
     """Any file under `paths` modified after `moment` (a time.time())."""
+    from .walk import walk
+
     for folder in paths:
-        for dirpath, _dirs, files in os.walk(folder):
-            for name in files:
-                with contextlib.suppress(OSError):
-                    if os.stat(os.path.join(dirpath, name)).st_mtime > moment:
-                        return True
+        for _rel, entry in walk(str(folder)):
+            with contextlib.suppress(OSError):
+                if os.stat(entry.path).st_mtime > moment:
+                    return True
     return False
 
 

@@ -17,18 +17,23 @@ def walk(
     """(path relative to `folder` with `/`, its entry) for everything below `folder`
     that is not a folder: a folder's own entries first, then its sub-folders, each by
     name. Names that `skip` says are skipped, with all below them; a link to a folder
-    is an entry like a file, never followed."""
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
-        return
-    folders = []
-    for entry in entries:
-        if skip(entry.name):
+    is an entry like a file, never followed.
+
+    A stack, not recursion: git holds folders 1,500 deep (3,000 characters of path), and
+    a recursive walk ended in a RecursionError there (as `os.walk` does before 3.12)."""
+    stack = [(folder, prefix)]
+    while stack:
+        path, at = stack.pop()
+        try:
+            entries = sorted(os.scandir(path), key=lambda e: e.name)
+        except OSError:
             continue
-        if entry.is_dir(follow_symlinks=False):
-            folders.append(entry)
-        else:
-            yield prefix + entry.name, entry
-    for entry in folders:
-        yield from walk(entry.path, skip, prefix + entry.name + "/")
+        folders = []
+        for entry in entries:
+            if skip(entry.name):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                folders.append((entry.path, at + entry.name + "/"))
+            else:
+                yield at + entry.name, entry
+        stack.extend(reversed(folders))  # the first by name is walked next

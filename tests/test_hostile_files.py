@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from conftest import write_files
+from smcycle_build.output import remove_tree
 
 SECRET = "secret-token-0123456789"
 
@@ -171,3 +172,55 @@ def test_a_pipe_in_media_is_no_file_a_post_can_show(playbook) -> None:
         assert errors(run.stdout + run.stderr) == [
             "content/posts/hello.md:8: error ref: `photo.png` names no file in content/media/"
         ]
+
+
+def deep(folder: Path, levels: int) -> Path:
+    """`folder`/d/d/.../d, `levels` deep (os.makedirs itself recurses, and fails)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        for _ in range(levels):
+            os.mkdir("d", dir_fd=fd)
+            inner = os.open("d", os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        return Path(os.readlink(f"/proc/self/fd/{fd}"))
+    finally:
+        os.close(fd)
+
+
+def test_folders_1500_deep_are_walked(playbook) -> None:
+    """Git holds folders as deep as a path can be long; walking them recursively ended in
+    a RecursionError (an internal error) in the check, the build and the theme."""
+    root = playbook()
+    try:
+        post = deep(root / "content/posts", 1500) / "deep.md"
+        post.write_text(
+            "---\ntitle: Deep\ndate: 2027-03-10 09:00\nvariants:\n  website: {}\n---\n.\n"
+        )
+        (root / "templates/assets").mkdir(parents=True)
+        asset = deep(root / "templates/assets", 1200) / "deep.css"
+        asset.write_text("p {}\n")
+        for command in ("check", "build", "build"):  # the second: in place, over the first
+            run = smcycle(root, command)
+            assert "internal error" not in run.stderr, run.stderr
+            assert run.returncode == 0, run.stdout + run.stderr
+        assert (root / "output/posts/deep/index.html").is_file()
+        assert (root / "output/assets" / asset.relative_to(root / "templates/assets")).is_file()
+        asset.write_text("p { color: red }\n")  # a build that replaces the deep copy
+        assert smcycle(root, "build").returncode == 0
+        remove_tree(root / "output")  # a first build again: swapped in whole
+        assert smcycle(root, "build").returncode == 0
+    finally:  # pytest's own clean-up of its temporary folders recurses, and fails
+        remove_tree(root)
+
+
+def test_a_revision_1500_deep_is_scanned_in_walks_order() -> None:
+    from smcycle_build.revision import ROOT, RevisionFiles
+
+    path = "/".join(["d"] * 1500)
+    files = RevisionFiles({f"c/{path}/x.md": b"", "c/a.md": b"", "c/b/y.md": b""}, {})
+    assert [p for p, _ in files.scan(f"{ROOT}/c")] == [
+        f"{ROOT}/c/a.md",
+        f"{ROOT}/c/b/y.md",
+        f"{ROOT}/c/{path}/x.md",
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from html import escape
 from pathlib import Path
@@ -36,17 +37,17 @@ def theme_assets(dirs: list[Path]) -> dict[str, Path]:
     of the site's own no part of a build may read (readfile.unsafe: a link out of its
     folder would publish what it leads to) is passed by: `ThemeFiles` says why."""
     from ..readfile import unsafe
+    from ..walk import walk
 
     found: dict[str, Path] = {}
     for folder in reversed(dirs):  # built-in first, then overridden by the site's
         root = folder / "assets"
-        if root.is_dir():
-            for path in sorted(root.rglob("*")):
-                if not path.is_file() or path.name.startswith((".", "_")):
-                    continue
-                if folder != dirs[-1] and unsafe(str(path), str(folder)) is not None:
-                    continue
-                found["assets/" + path.relative_to(root).as_posix()] = path
+        for rel, entry in walk(str(root)):  # nothing when there is no such folder
+            if not os.path.isfile(entry.path) or entry.name.startswith((".", "_")):
+                continue
+            if folder != dirs[-1] and unsafe(entry.path, str(folder)) is not None:
+                continue
+            found["assets/" + rel] = Path(entry.path)
     return dict(sorted(found.items()))
 
 

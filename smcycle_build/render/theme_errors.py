@@ -12,6 +12,7 @@ problem is. A failure only in the built-in theme is smcycle's own bug, and stays
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -164,15 +165,15 @@ class ThemeFiles:
 
     def names(self) -> list[str]:
         """Every template file of ours, by the name Jinja loads it by."""
+        from ..walk import walk
+
         found = set()
         for folder in self.own:
-            for dirpath, _, files in os.walk(folder):
-                rel = os.path.relpath(dirpath, folder)
-                if rel.split(os.sep)[0] in NOT_JINJA:
-                    continue
-                for name in files:
-                    if name.endswith(TEMPLATE_EXTS):
-                        found.add(Path(rel, name).as_posix().removeprefix("./"))
+            for rel, entry in walk(folder):
+                if rel.endswith(TEMPLATE_EXTS) and rel.split("/")[0] not in NOT_JINJA:
+                    with contextlib.suppress(OSError):  # a loop of links: unsafe_files
+                        if entry.is_file():  # else said by unsafe_files, if at all
+                            found.add(rel)
         return sorted(found)
 
 

@@ -86,6 +86,13 @@ def make_folders(folder: Path) -> None:
     """`folder` and those above it that are missing, as `mkdir(parents=True)` makes them,
     in a loop: pathlib's recursion ended in a RecursionError for an asset or a media
     file 1,000 folders deep, which git can hold."""
+    try:  # most often its parent is there: one call, as mkdir(parents=True) makes it
+        folder.mkdir()
+        return
+    except FileExistsError:  # a file in its place: the write into it says so
+        return
+    except FileNotFoundError:
+        pass
     missing = []
     while not folder.is_dir():
         missing.append(folder)

@@ -170,6 +170,16 @@ MAX_NUMBER = 10**15
 OUT_OF_RANGE = "out of range: numbers are at most 10^15 in size"
 
 
+# a number as a CSV cell writes it: ASCII digits, a point, an exponent (never `1_000`,
+# `inf`, `nan` or other scripts' digits, which Python's float() also takes)
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def decimal(text: str) -> float | None:
+    """The number `text` writes, or None when it writes none (`decimal` above)."""
+    return float(text) if _DECIMAL.fullmatch(text) else None
+
+
 def finite(value: float) -> bool:
     """A number a playbook can hold: not NaN nor infinite, and within MAX_NUMBER."""
     return -MAX_NUMBER <= value <= MAX_NUMBER  # NaN compares false

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from .errors import Diagnostic, SmcycleError
-from .fields import finite
+from .fields import decimal, finite
 from .metrics_csv import COLUMNS as CANONICAL
 from .model import Loc, MetricRow
 
@@ -208,11 +208,8 @@ def parse_day(text: str, formats: tuple[str, ...] = DATE_FORMATS) -> date | None
 def parse_number(text: str) -> float | None:
     """1234, 1,234, 1 234, 12.5%, (a percentage stays a percentage number)."""
     cleaned = text.replace(",", "").replace("\u00a0", "").replace(" ", "").rstrip("%")
-    try:
-        value = float(cleaned)
-    except ValueError:
-        return None
-    return value if finite(value) else None  # nan, inf and 1e300 are no platform's count
+    value = decimal(cleaned)
+    return value if value is not None and finite(value) else None  # 1e300: no one's count
 
 
 def append_rows(

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import math
-
 from .errors import Diagnostics
-from .fields import OUT_OF_RANGE, did_you_mean, finite
+from .fields import OUT_OF_RANGE, decimal, did_you_mean, finite
 from .load import CsvFile
 from .model import Loc, MetricRow
 from .times import TimeError, parse_date
@@ -63,11 +61,8 @@ def read_row(path, line, header, cells, known, diags) -> MetricRow | None:
     except TimeError as exc:
         diags.add(path, line, "time", str(exc))
         ok = False
-    try:
-        value = float(cell["value"])
-        if not math.isfinite(value):
-            raise ValueError
-    except ValueError:
+    value = decimal(cell["value"])
+    if value is None:
         diags.add(path, line, "schema", f"`{cell['value']}` is not a number")
         ok = False
     else:

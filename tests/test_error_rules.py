@@ -194,7 +194,9 @@ def test_metrics_csv_errors_at_csv_lines(playbook) -> None:
             "2027-01-32,x,replies,10\n"
             "2027-01-11,x,replies,many\n"
             "2027-01-04,x,replies,12\n"
-            "2027-01-18,insta,replies,3\n",
+            "2027-01-18,insta,replies,3\n"
+            "2027-01-19,x,replies,1_000\n"
+            "2027-01-20,x,replies,\u0661\u0662\n",
             "content/metrics/bad.csv": "day,channel,metric,value\n",
         }
     )
@@ -206,6 +208,8 @@ def test_metrics_csv_errors_at_csv_lines(playbook) -> None:
         "content/metrics/x.csv:5: error schema: x replies on 2027-01-04 is 12 here but 10 at "
         "content/metrics/x.csv:2",
         "content/metrics/x.csv:6: error ref: `insta` names no channel",
+        "content/metrics/x.csv:7: error schema: `1_000` is not a number",
+        "content/metrics/x.csv:8: error schema: `\u0661\u0662` is not a number",
     ]
 
 

@@ -118,6 +118,10 @@ def test_a_count_no_platform_gives_is_not_a_number() -> None:
     assert parse_number("1,234") == 1234 and parse_number("12.5%") == 12.5
     assert [parse_number(text) for text in ("inf", "-inf", "nan", "1e300", "1e16")] == [None] * 5
     assert parse_number("1e15") == 1e15
+    # what Python's float() takes and no export writes: not a count
+    odd = ("1_000", "\u0661\u0662\u0663", "infinity", "0x10", "", "-", ".", "1e", "+-1")
+    assert [parse_number(text) for text in odd] == [None] * len(odd)
+    assert [parse_number(t) for t in ("-5", ".5", "5.", "1E3", "1 234")] == [-5, 0.5, 5, 1e3, 1234]
 
 
 def test_a_cell_csv_cannot_read_is_a_problem_at_its_line(playbook) -> None:

@@ -91,7 +91,7 @@ def build_site(
         if checked.checks is not None and disk is not None and isinstance(out, DiskOutput):
             last = disk.last_build(out.dest)
             keys, reuse = layout.page_reuse(checked.checks, last)
-            reused = {path for path, key in keys.items() if last.has(path, key)}
+            reused = layout.kept_whole({path for path, key in keys.items() if last.has(path, key)})
 
         # a template that does not compile, though no page uses it, and then those that
         # fail while pages are made: every one of them in this run
@@ -119,7 +119,7 @@ def build_site(
     # workers write straight to disk; memory (tests) is filled in this process
     parallel = isinstance(out, DiskOutput)
     # the schedules and the feeds, the longest, first
-    jobs = [*layout.file_jobs(), *layout.jobs_without(reused)]
+    jobs = [*layout.file_jobs(reused), *layout.jobs_without(reused)]
 
     def finish() -> tuple[set[str], dict[str, str], set[str]]:
         """What each process asked of the Markdown store, the pages it keyed, and the

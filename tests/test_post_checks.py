@@ -296,6 +296,38 @@ def test_a_build_on_a_new_day_makes_again_only_the_pages_that_show_the_day(
     like_cold(repo, tmp_path, 1800000000 + 86400)
 
 
+def schedules(root: Path) -> dict[str, int]:
+    out = root / "output"
+    files = [out / "schedule.json", *(out / "channels").glob("*.csv")]
+    return {p.name: p.stat().st_ino for p in [*files, *(out / "channels").glob("*.json")]}
+
+
+def test_the_schedules_are_kept_on_a_new_day_and_made_again_when_a_post_changes(
+    repo, tmp_path: Path
+) -> None:
+    """A schedule shows nothing of the day: a morning build keeps the last build's files
+    (the same inodes) instead of writing tens of megabytes again, and equals a cold build
+    of that day. A post's edit, or a schedule changed by hand, makes them all again."""
+    day = 86400
+    build(repo)
+    first = schedules(repo)
+    assert len(first) == 1 + 2 * len(list((repo / "content/channels").iterdir()))
+    build(repo, 1800000000 + day)
+    assert schedules(repo) == first
+    like_cold(repo, tmp_path, 1800000000 + day)
+    csv = repo / "output/channels/x.csv"
+    csv.write_text("changed by hand\n")
+    build(repo, 1800000000 + 2 * day)
+    again = schedules(repo)
+    assert all(again[name] != first[name] for name in first)  # all of them, or none
+    like_cold(repo, tmp_path, 1800000000 + 2 * day)
+    edit(repo, POST, "two-minute ritual", "three-minute ritual")
+    build(repo, 1800000000 + 2 * day)
+    assert all(schedules(repo)[name] != again[name] for name in again)
+    assert b"three-minute ritual" in (repo / "output/schedule.json").read_bytes()
+    like_cold(repo, tmp_path, 1800000000 + 2 * day)
+
+
 def test_the_markdown_of_a_reused_page_stays_in_the_store(repo) -> None:
     build(repo)
     edit(repo, POST, "two-minute ritual", "three-minute ritual")
@@ -348,8 +380,11 @@ def test_pages_keyed_by_the_forked_workers_are_reused_and_match_a_cold_build(
     build(root)
     pages = json.loads((root / ".smcycle-cache/last-build.json").read_text())["pages"]
     html = {p.relative_to(root / "output").as_posix() for p in (root / "output").rglob("*.html")}
-    # every page keyed, by whichever process made it, and every copy by its source
-    assert {p for p in pages if not pages[p].startswith("copy ")} == html
+    # every page keyed, by whichever process made it, the schedules by what they are
+    # made of, and every copy by its source
+    made = {p.relative_to(root / "output").as_posix() for p in (root / "output").rglob("*")}
+    data = {p for p in made if p == "schedule.json" or p.endswith((".csv", ".json"))}
+    assert {p for p in pages if not pages[p].startswith("copy ")} == html | data
     assert {p.split("/")[0] for p in pages if pages[p].startswith("copy ")} == {"assets", "media"}
     before = everything(root)
     post = next((root / "content/posts/2027-01").glob("*.md"))

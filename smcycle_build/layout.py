@@ -168,7 +168,10 @@ class Layout:
 
     def schedule_files(self) -> tuple[str, ...]:
         """The files the schedules job writes, all at once."""
-        return ("schedule.json", *self.schedule_paths())
+        channels = (
+            f"channels/{cid}.{ext}" for cid in self.model.channels for ext in ("csv", "json")
+        )
+        return ("schedule.json", *channels)
 
     def kept_whole(self, reused: set[str]) -> set[str]:
         """`reused` less the schedules, unless every one of them is kept: their job
@@ -244,9 +247,6 @@ class Layout:
             return None
         store = self.disk.piece_store(name)
         return Runs(store, self.post_keys, self.model.playbook.base_url or "") if store else None
-
-    def schedule_paths(self) -> list[str]:
-        return [f"channels/{cid}.{ext}" for cid in self.model.channels for ext in ("csv", "json")]
 
     def feed_notes(self, sizes: Callable[[str], int]) -> list[Diagnostic]:
         """A warning for each feed Google Calendar would refuse (`lint:` may relax it)."""

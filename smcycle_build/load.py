@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from .errors import Diagnostics
 from .markdown_limits import body_problems
 from .memo import Memo
-from .readfile import read_regular
+from .readfile import leads_inside, read_regular
 from .walk import walk
 from .yamlsrc import FAILED, YList, YMap, load_yaml
 
@@ -106,13 +106,8 @@ class DiskFiles:
         return scan_files(folder)
 
     def inside(self, path: str, folder: str) -> bool:
-        """Whether `path`, its links followed, is below `folder` (its links followed). A
-        loop of links leads nowhere, and reading it says so (a RuntimeError before
-        Python 3.13, not an OSError)."""
-        try:
-            return Path(path).resolve().is_relative_to(Path(folder).resolve())
-        except (OSError, RuntimeError):
-            return True
+        """Whether `path`, its links followed, is below `folder` (readfile.leads_inside)."""
+        return leads_inside(path, folder)
 
 
 DISK = DiskFiles()

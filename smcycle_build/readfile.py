@@ -34,9 +34,19 @@ def unsafe(path: str, folder: str) -> str | None:
         mode = os.stat(real).st_mode
     except OSError as exc:
         return exc.strerror or str(exc)
-    top = os.path.realpath(folder)
-    if real != top and not real.startswith(top + os.sep):
+    if not _below(real, folder):
         return "it links to a place outside its folder"
     if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
         return "it is not a regular file"
     return None
+
+
+def leads_inside(path: str, folder: str) -> bool:
+    """Whether `path`, its links followed, is `folder` or below it (its links followed
+    too). A link round and round leads nowhere: inside, and reading it says why."""
+    return _below(os.path.realpath(path), folder)
+
+
+def _below(real: str, folder: str) -> bool:
+    top = os.path.realpath(folder)
+    return real == top or real.startswith(top + os.sep)

@@ -131,8 +131,7 @@ class ThemeFiles:
                 if why is None:
                     continue
                 paths.add(entry.path)
-                template = rel.endswith(TEMPLATE_EXTS) and rel.split("/")[0] not in NOT_JINJA
-                kind = "template" if template else "file"
+                kind = "template" if _jinjas(rel) else "file"
                 why = why.replace("its folder", self._shown(folder) + "/")
                 message = f"cannot read the {kind}: {why}"
                 found.append(Diagnostic(self._shown(entry.path), 1, "error", RULE, message))
@@ -170,11 +169,16 @@ class ThemeFiles:
         found = set()
         for folder in self.own:
             for rel, entry in walk(folder):
-                if rel.endswith(TEMPLATE_EXTS) and rel.split("/")[0] not in NOT_JINJA:
+                if _jinjas(rel):
                     with contextlib.suppress(OSError):  # a loop of links: unsafe_files
                         if entry.is_file():  # else said by unsafe_files, if at all
                             found.add(rel)
         return sorted(found)
+
+
+def _jinjas(rel: str) -> bool:
+    """Whether the file at `rel` in a template folder is one Jinja loads."""
+    return rel.endswith(TEMPLATE_EXTS) and rel.split("/")[0] not in NOT_JINJA
 
 
 def _message(exc: BaseException) -> str:

@@ -8,7 +8,6 @@ import sys
 import threading
 import time
 import traceback
-import webbrowser
 from pathlib import Path
 from typing import NoReturn
 
@@ -346,6 +345,8 @@ def serve(port: int, open_browser: bool, content: str, templates: str | None) ->
     def ready() -> None:  # said once changes are watched: no edit can slip by after this
         click.echo(f"serving {url} (Ctrl+C to stop)", err=True)
         if open_browser:
+            import webbrowser
+
             webbrowser.open(url)
 
     stop = threading.Event()

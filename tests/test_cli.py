@@ -209,9 +209,27 @@ def test_the_command_line_starts_without_the_model_or_the_renderer() -> None:
     code = (
         "import sys, smcycle_build.cli; "
         "print(sorted(m for m in ('smcycle_build.model', 'smcycle_build.plan', 'jinja2', "
-        "'markdown') if m in sys.modules))"
+        "'markdown', 'webbrowser') if m in sys.modules))"
     )
     assert probe(code).strip() == "[]"
+
+
+def test_a_check_that_finds_every_post_in_its_store_compares_no_texts(playbook) -> None:
+    """rapidfuzz (a sixth of the imports of a check) is loaded when a post's variants are
+    first compared; a check after a build, or a pre-commit hook's after an edit to some
+    other file, finds every post's findings in the store and starts without it."""
+    root = playbook()
+    code = (
+        "import sys\n"
+        "from smcycle_build.cache import DiskCache\n"
+        "from smcycle_build.pipeline import Project, check_project\n"
+        "project = Project.locate()\n"
+        "checked = check_project(project, store=DiskCache(project.root).post_store())\n"
+        "checked.checks.save()\n"
+        "print(checked.ok, 'rapidfuzz' in sys.modules)\n"
+    )
+    assert probe(code, cwd=root).split() == ["True", "True"]  # a first check compares
+    assert probe(code, cwd=root).split() == ["True", "False"]
 
 
 def test_the_command_leaves_without_the_interpreters_teardown(playbook) -> None:

@@ -100,11 +100,14 @@ def _template_problems(project: Project) -> list:
 
 def _web_url(value: str | None) -> str | None:
     """`--base-url` as the playbook's `base_url` must be: an http(s) URL with a host."""
-    from .fields import is_web_url
+    from .fields import url_problem
 
-    if value is not None and not is_web_url(value.strip()):
-        raise click.BadParameter(f"`{value}` is not an http(s) URL")
-    return value.strip() if value is not None else None
+    if value is None:
+        return None
+    problem = url_problem(value.strip())
+    if problem is not None:
+        raise click.BadParameter(problem.message + (f" ({problem.hint})" if problem.hint else ""))
+    return value.strip()
 
 
 @cli.command()

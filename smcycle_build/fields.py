@@ -13,7 +13,6 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlparse
 
 from . import times
 from .errors import Diagnostics
@@ -253,16 +252,72 @@ def zone(value: Any, at: At) -> Any:
 at_time = _timed(times.parse_at)
 
 
-def is_web_url(link: str) -> bool:
-    """An absolute http(s) URL, with a host: what a link or a `base_url` must be."""
-    parts = urlparse(link)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
+# What a URL cannot hold as written (the URL Standard's validation errors; the W3C
+# checker rejects a page that links to it, and a scheduling tool may cut the link
+# there): white space and control characters, these, and a `%` that starts no escape.
+# A `[` or `]` belongs only around an IPv6 host, a `#` only before the fragment.
+_NOT_IN_URL = re.compile(r'[\x00-\x20\x7f"<>\\^`{|}\[\]]|%(?![0-9A-Fa-f]{2})')
+# scheme://user@host:port, then the rest (path, query, fragment)
+_PARTS = re.compile(
+    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<user>[^/?#@]*@)?"
+    r"(?P<host>\[[^\]/?#]*\]|[^:/?#]*)(?::(?P<port>[0-9]*))?(?P<rest>[/?#].*)?",
+    re.DOTALL,
+)
+_NAMES = {" ": "a space", "\t": "a tab", "\n": "a line break", "%": "a `%` that starts no escape"}
+
+
+@dataclass(frozen=True)
+class UrlProblem:
+    """Why a text is not an absolute http(s) URL as a page can link to it."""
+
+    message: str
+    hint: str | None = None  # the same URL, written as it must be, where there is one
+
+
+def url_problem(link: str) -> UrlProblem | None:
+    """None when `link` is an absolute http(s) URL with a host, written as a URL must be:
+    what a post's link, a channel's `url` and `base_url` are."""
+    parts = _PARTS.fullmatch(link)
+    if parts is None or parts["scheme"].lower() not in ("http", "https") or not parts["host"]:
+        return UrlProblem(f"`{link}` is not an http(s) URL")
+    host, rest = parts["host"], parts["rest"] or ""
+    bad = _NOT_IN_URL.search(host[1:-1] if host[0] + host[-1] == "[]" else host)
+    if bad is not None:
+        return UrlProblem(f"`{link}` is not a URL: its host cannot hold {_name(bad[0])}")
+    if parts["user"] is not None:  # a password in a link is published with it
+        bare = link.replace(parts["user"], "", 1)
+        return UrlProblem(
+            f"`{link}` is no link to publish: it holds credentials (`{parts['user']}`)",
+            hint=f"write `{bare}`",
+        )
+    if parts["port"] and int(parts["port"]) > 65535:
+        return UrlProblem(f"`{link}` is not a URL: its port is no number from 0 to 65535")
+    fixed = _NOT_IN_URL.sub(_escape, rest)
+    head, hash_, fragment = fixed.partition("#")
+    fixed = head + hash_ + fragment.replace("#", "%23")  # a `#` after the first
+    if fixed == rest:
+        return None
+    bad = _NOT_IN_URL.search(rest)
+    what = _name(bad[0]) if bad is not None else "a second `#`"
+    return UrlProblem(
+        f"`{link}` is not a URL as written: it holds {what}",
+        hint=f"write it escaped: `{link[: len(link) - len(rest)]}{fixed}`",
+    )
+
+
+def _name(char: str) -> str:
+    return _NAMES.get(char) or (f"`{char}`" if char.isprintable() else f"U+{ord(char):04X}")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return "".join(f"%{byte:02X}" for byte in match[0].encode("utf-8"))
 
 
 def url(value: Any, at: At) -> str:
     link = text(value, at).strip()
-    if not is_web_url(link):
-        raise Invalid(f"`{link}` is not an http(s) URL")
+    problem = url_problem(link)
+    if problem is not None:
+        raise Invalid(problem.message, hint=problem.hint)
     return link
 
 

@@ -281,11 +281,11 @@ class VariantReader:
     def check_link(self, link: str) -> bool:
         """A URL, or the id of a channel of this post whose variant page the link points to."""
         line = self.body.value_lines["link"]
-        parts = urlparse(link)
-        if parts.scheme:
-            if parts.scheme in ("http", "https") and parts.netloc:
+        if urlparse(link).scheme:
+            problem = f.url_problem(link)
+            if problem is None:
                 return True
-            return self.error(line, "schema", f"`{link}` is not an http(s) URL")
+            return self.error(line, "schema", problem.message, problem.hint)
         variants = self.rec.ymap["variants"]
         if f.ID_RE.match(link) and link in variants:
             return True

@@ -67,3 +67,68 @@ def test_every_page_is_valid_html(
         errors.append(f"{where}:{line}: {m['type']}: {m['message']}\n    {m.get('extract', '')!r}")
     assert not errors, f"{len(errors)} HTML errors:\n" + "\n".join(errors)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+# links as people paste them: those the check takes, and those it refuses (a space, a
+# quote, brackets, a stray `%` or `#`, a space in the host, credentials)
+TAKEN = [
+    "https://shop.example/",
+    "https://shop.example",
+    "https://shop.example/spring%20sale/?ref=a&b=c;d#top",
+    "https://[::1]:8080/p",
+    "https://shop.example:8443/a/(b)/c*!$',+=:@~",
+    "https://shop.example/é/ü?q=ñ#ß",
+]
+REFUSED = [
+    "https://shop.example/spring sale/",
+    'https://shop.example/?ref="x"',
+    "https://shop.example/<b>",
+    "https://shop.example/a\\b",
+    "https://shop.example/a^b`c{d|e}",
+    "https://shop.example/?a[]=1",
+    "https://shop.example/p?a=50%",
+    "https://shop.example/p#a#b",
+    "https://shop example/",
+    "https://user:secret@shop.example/",
+]
+
+
+def test_the_url_rule_agrees_with_the_w3c_checker(tmp_path: Path) -> None:
+    """A post's link, a channel's `url` and `base_url` are refused exactly when the W3C
+    checker would reject a page linking to them, and the hint's escaped form is valid."""
+    from html import escape
+
+    from smcycle_build.fields import url_problem
+
+    hints = []
+    for link in TAKEN:
+        assert url_problem(link) is None, link
+    for link in REFUSED:
+        problem = url_problem(link)
+        assert problem is not None, link
+        if problem.hint is not None:
+            hint = problem.hint.split("`")[1]
+            assert url_problem(hint) is None, hint
+            hints.append(hint)
+    assert len(hints) == len(REFUSED) - 1  # a space in the host cannot be escaped
+    links = TAKEN + hints + REFUSED
+    page = tmp_path / "links.html"
+    page.write_text(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>t</title></head>'
+        "<body>\n"
+        + "".join(f'<p><a href="{escape(link)}">{i}</a></p>\n' for i, link in enumerate(links))
+        + "</body></html>\n",
+        encoding="utf-8",
+    )
+    vnu = node_tool("vnu-jar", "build", "dist", "vnu.jar")
+    run = subprocess.run(
+        [shutil.which("java") or "java", "-jar", str(vnu), "--format", "json", str(page)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    report = json.loads(run.stderr or run.stdout)
+    bad_lines = {m["lastLine"] for m in report["messages"] if m["type"] == "error"}
+    rejected = {links[line - 2] for line in bad_lines}  # line 2 holds the first link
+    assert rejected == set(REFUSED)

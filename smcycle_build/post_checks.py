@@ -69,7 +69,8 @@ class CheckedPost:
 pickled_by_fields(CheckedPost)  # ten thousand are loaded by every check after an edit
 
 
-def _library(name: str) -> str:
+def library(name: str) -> str:
+    """A library's version, `-` when it is not installed."""
     try:
         return version(name)
     except PackageNotFoundError:
@@ -94,7 +95,7 @@ def checker_id() -> str:
     h = hashlib.sha256()
     for path in sorted(PACKAGE.rglob("*.py")):
         h.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
-    libraries = "; ".join(f"{name} {_library(name)}" for name in LIBRARIES)
+    libraries = "; ".join(f"{name} {library(name)}" for name in LIBRARIES)
     python = sys.version.split()[0]
     zones = _zone_database()
     return f"smcycle {__version__}; python {python}; {libraries}; {zones}; {h.hexdigest()}"

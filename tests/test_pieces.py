@@ -12,6 +12,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from conftest import probe
 from smcycle_build.cache import PieceStore
 from smcycle_build.pieces import Runs
 
@@ -54,7 +55,8 @@ def test_an_edit_makes_the_runs_of_its_post_again_and_the_files_match_a_cold_bui
     build(root, 1800000000)
     events, rows = stored(root, "events"), stored(root, "rows")
     posts = len(list((root / "content/posts").rglob("*.md")))  # 300, and the series
-    assert len(events) == -(-posts // 100) and len(rows) > 12  # 100 posts a run; a month
+    feeds = len(list((root / "output").rglob("*.ics")))  # each one's head, and
+    assert len(events) == feeds + -(-posts // 100) and len(rows) > 12  # 100 posts a run
 
     post = next(p for p in sorted((root / "content/posts/2027-03").glob("*.md")))
     text = post.read_text()
@@ -106,3 +108,54 @@ def test_a_run_is_made_when_a_post_has_no_key_or_its_piece_is_damaged(tmp_path: 
     ints = Runs(store, {}, salt="s")
     assert ints.run(["ka", "kb"], make("unfit"), lambda v: isinstance(v, int)) == "unfit"
     assert made == ["first", "keyless", "keyless", "salted", "damaged", "unfit"]
+
+
+def test_a_feeds_head_is_made_again_only_when_what_it_shows_changes(playbook, tmp_path) -> None:
+    """The calendar's properties and the VTIMEZONE are icalendar's (a third of the
+    imports of a build after an edit): kept with the events, made again when the feed's
+    name, or the years of its series, change; every feed still equals a cold build's."""
+    series = (
+        "---\ntitle: Weekly\ndate: 2027-03-05 17:00\ngoal: more-replies\naudience: riders\n"
+        "repeat: {freq: weekly, count: 3}\nvariants:\n  x: {text: Every Friday}\n---\n"
+    )
+    root = playbook({"content/posts/weekly.md": series})
+    build(root, 1800000000)
+    code = (
+        "import sys\n"
+        "from smcycle_build.cli import main\n"
+        "sys.argv = ['smcycle', 'build']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('icalendar' in sys.modules)\n"
+    )
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1800000000"}
+
+    def built_with_icalendar() -> bool:
+        return probe(code, root, env).splitlines()[-1] == "True"
+
+    def cold() -> dict[str, bytes]:
+        fresh = tmp_path / "cold"
+        shutil.rmtree(fresh, ignore_errors=True)
+        shutil.copytree(root / "content", fresh / "content")
+        build(fresh, 1800000000)
+        return tree(fresh / "output")
+
+    post = root / "content/posts/hello.md"
+    post.write_text(post.read_text().replace("Welcome", "Welcome again"))
+    assert not built_with_icalendar()  # every head kept
+    playbook_yaml = root / "content/playbook.yaml"
+    playbook_yaml.write_text(playbook_yaml.read_text().replace("Test playbook", "Renamed"))
+    assert built_with_icalendar()
+    assert b"X-WR-CALNAME:Renamed\r\n" in (root / "output/calendar.ics").read_bytes()
+    assert tree(root / "output") == cold()
+    weekly = root / "content/posts/weekly.md"
+    weekly.write_text(series.replace("2027-03-05", "2028-03-03"))
+    playbook_yaml.write_text(
+        playbook_yaml.read_text().replace("end: 2027-03-14", "end: 2028-03-31")
+    )
+    assert built_with_icalendar()
+    # the zone's rules for the years around the series' (2027 to 2029, was 2026 to 2028)
+    assert b"RDATE:20290325T030000" in (root / "output/calendar.ics").read_bytes()
+    assert tree(root / "output") == cold()

@@ -103,9 +103,28 @@ def read_fields(ymap: YMap, spec: dict[str, F], at: At, what: str) -> dict[str, 
 # --- parsers: each takes (value, At) and returns the typed value or raises Invalid ---
 
 
+# What no page can show: HTML's forbidden code points, the control characters but white
+# space, and the noncharacters. A YAML escape writes one (`"\a"`, `"\x1b"`, `"\0"`), text
+# pasted from another program may carry one, and the W3C checker rejects the page.
+_NONCHARACTERS = "".join(
+    f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0x10000, 0x110000, 0x10000)
+)
+_UNSHOWABLE = re.compile(
+    f"[\\x00-\\x08\\x0b\\x0e-\\x1f\\x7f-\\x9f\\ufdd0-\\ufdef\\ufffe\\uffff\\ud800-\\udfff{_NONCHARACTERS}]"
+)
+
+
+def showable(text: str) -> str:
+    """`text` without the characters no page can show: left out of every file, as the
+    feeds and the CSV always left control characters out (feeds/icstext.clean)."""
+    if text.isprintable():  # most values: one line of letters, digits and spaces
+        return text
+    return _UNSHOWABLE.sub("", text)
+
+
 def text(value: Any, at: At) -> str:
     if isinstance(value, str):
-        return value
+        return showable(value)
     if isinstance(value, bool | int | float) and at.raw is not None:
         return at.raw  # `title: 2027` or `handle: no` mean the text as written
     raise Invalid(f"expected text, got {_kind(value)}")
@@ -292,17 +311,24 @@ def url_problem(link: str) -> UrlProblem | None:
         )
     if parts["port"] and int(parts["port"]) > 65535:
         return UrlProblem(f"`{link}` is not a URL: its port is no number from 0 to 65535")
-    fixed = _NOT_IN_URL.sub(_escape, rest)
-    head, hash_, fragment = fixed.partition("#")
-    fixed = head + hash_ + fragment.replace("#", "%23")  # a `#` after the first
-    if fixed == rest:
+    fixed = escaped(link)
+    if fixed == link:
         return None
     bad = _NOT_IN_URL.search(rest)
     what = _name(bad[0]) if bad is not None else "a second `#`"
     return UrlProblem(
-        f"`{link}` is not a URL as written: it holds {what}",
-        hint=f"write it escaped: `{link[: len(link) - len(rest)]}{fixed}`",
+        f"`{link}` is not a URL as written: it holds {what}", hint=f"write it escaped: `{fixed}`"
     )
+
+
+def escaped(link: str) -> str:
+    """`link` with what a URL cannot hold as written escaped, as CommonMark's renderers
+    write a link's destination (a `#` after the first is %23); the host of an absolute
+    URL is left as it is (a space there cannot be escaped)."""
+    parts = _PARTS.fullmatch(link)
+    start = len(link) - len(parts["rest"] or "") if parts is not None else 0
+    head, hash_, fragment = _NOT_IN_URL.sub(_escape, link[start:]).partition("#")
+    return link[:start] + head + hash_ + fragment.replace("#", "%23")
 
 
 def _name(char: str) -> str:

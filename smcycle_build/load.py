@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import Diagnostics
+from .fields import showable
 from .markdown_limits import body_problems
 from .memo import Memo
 from .readfile import leads_inside, read_regular
@@ -174,8 +175,9 @@ def split_front_matter(text: str) -> tuple[str | None, int, str, int]:
             while first < len(lines) and not lines[first].strip():
                 first += 1
             # blank lines around a body mean nothing to Markdown; without them the body is
-            # usually its own stripped text too, one string where a post would hold two
-            body = "\n".join(lines[first:]).rstrip()
+            # usually its own stripped text too, one string where a post would hold two.
+            # What no page can show is left out, as it is of every text field (fields.py)
+            body = showable("\n".join(lines[first:]).rstrip())
             return "\n".join(lines[1:i]), 1, body, first + 1
     return None, -1, text, 1
 

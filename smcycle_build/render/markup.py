@@ -13,7 +13,8 @@ import nh3
 from markdown.blockprocessors import HashHeaderProcessor
 from markupsafe import Markup
 
-from .. import __version__
+from .. import __version__, fields
+from ..fields import escaped
 from . import markdown_fast
 
 # nh3's allowlist (no script, style, iframe, forms, event handlers), less what HTML5 made
@@ -51,10 +52,11 @@ MEMORY_ENTRIES = 256
 @cache
 def renderer_id() -> str:
     """Everything the HTML of a text depends on but the text: the versions of smcycle,
-    Python-Markdown and nh3, and this module's source (its extensions and allowlist).
+    Python-Markdown and nh3, and the source of this module (its extensions and
+    allowlist), of its shortcuts and of the URL rule (fields.py).
     A stored body from any other renderer is not used (see cache.MarkdownStore)."""
     source = hashlib.sha256()
-    for module in (__file__, markdown_fast.__file__):
+    for module in (__file__, markdown_fast.__file__, fields.__file__):
         source.update(Path(module).read_bytes())
     return (
         f"smcycle {__version__}; markdown {markdown.__version__}; nh3 {version('nh3')}; "
@@ -100,11 +102,22 @@ class MarkdownRenderer:
         return done
 
 
+_URL_ATTRIBUTES = frozenset({"href", "src", "cite"})  # the URLs nh3's allowlist lets through
+
+
+def _escaped_url(element: str, attribute: str, value: str) -> str:
+    """A link's or an image's URL as a page must write it: Python-Markdown passes
+    `[the sale](<https://shop.example/spring sale>)` on as it is, and the W3C checker
+    rejects the page; CommonMark's renderers escape it, and so do we (fields.escaped)."""
+    return escaped(value) if attribute in _URL_ATTRIBUTES else value
+
+
 # built once: `nh3.clean(html, tags=...)` turns the allowlists into Rust's sets again for
 # every body, half of what sanitizing 10,000 bodies cost
 _CLEANER = nh3.Cleaner(
     tags=_ALLOWED_TAGS,
     attributes=_ALLOWED_ATTRIBUTES,
+    attribute_filter=_escaped_url,
     url_schemes=_URL_SCHEMES,
     link_rel="noopener noreferrer",
 )

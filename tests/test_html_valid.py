@@ -166,6 +166,24 @@ def test_the_characters_left_out_are_those_no_page_can_show(tmp_path: Path) -> N
     assert showable("a\nb\r\nc\td") == "a\nb\r\nc\td"
 
 
+def test_the_quick_test_of_a_text_leaves_out_what_the_expression_does() -> None:
+    """`showable` looks at a text's UTF-8 before it runs its expression (which reads three
+    seconds of 10,000 posts' bodies): every character of the planes that hold the ones it
+    leaves out, alone and beside an ASCII one, gives what the expression gives."""
+    from smcycle_build.fields import _UNSHOWABLE, showable
+
+    points = [*range(0x3000), *range(0xD000, 0x10000)]
+    points += [
+        plane + low for plane in range(0x10000, 0x110000, 0x10000) for low in range(0xBFB0, 0xBFC0)
+    ]
+    points += [
+        plane + low for plane in range(0x10000, 0x110000, 0x10000) for low in range(0xFFF0, 0x10000)
+    ]
+    for point in points:
+        for text in (f"a\n{chr(point)}b", f"a\n{chr(point)}b\x07", f"{chr(point)}é\n"):
+            assert showable(text) == _UNSHOWABLE.sub("", text), hex(point)
+
+
 def test_a_page_is_valid_whatever_characters_its_content_holds(playbook, tmp_path) -> None:
     """Control characters and noncharacters in a post's fields and body made its page
     invalid (the feeds and the CSV always left them out): every page leaves them out."""

@@ -150,7 +150,7 @@ def check_copy_paste(lint: Lint) -> None:
 @cache
 def _similarity() -> Callable[..., float]:
     """rapidfuzz's Indel similarity, imported when a post is first compared: a check
-    that finds every post in its store compares none, and starts a third sooner."""
+    that finds every post in its store compares none, and starts without it (14 ms)."""
     from rapidfuzz.distance import Indel
 
     return Indel.normalized_similarity

@@ -111,7 +111,7 @@ def test_a_run_is_made_when_a_post_has_no_key_or_its_piece_is_damaged(tmp_path: 
 
 
 def test_a_feeds_head_is_made_again_only_when_what_it_shows_changes(playbook, tmp_path) -> None:
-    """The calendar's properties and the VTIMEZONE are icalendar's (a third of the
+    """The calendar's properties and the VTIMEZONE are icalendar's (the largest of the
     imports of a build after an edit): kept with the events, made again when the feed's
     name, or the years of its series, change; every feed still equals a cold build's."""
     series = (

@@ -306,8 +306,8 @@ class FeedWriter:
 
     def head(self, feed: Feed, runs: Runs | None = None) -> bytes:
         """The feed up to its first event: the calendar's properties, and the VTIMEZONE
-        where a series needs its TZID. Made by `icalendar`, whose import is a third of
-        a build's after an edit: kept in `runs` by all it is made from."""
+        where a series needs its TZID. Made by `icalendar`, whose import was the largest
+        of a build after an edit: kept in `runs` by all it is made from."""
         if runs is None:
             return self._head(feed)
         from ..post_checks import checker_id, library

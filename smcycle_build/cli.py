@@ -100,7 +100,7 @@ def _template_problems(project: Project) -> list:
 
 def _web_url(value: str | None) -> str | None:
     """`--base-url` as the playbook's `base_url` must be: an http(s) URL with a host."""
-    from .fields import url_problem
+    from .webtext import url_problem
 
     if value is None:
         return None

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import Diagnostics
-from .fields import showable
 from .markdown_limits import body_problems
 from .memo import Memo
 from .readfile import leads_inside, read_regular
 from .walk import walk
+from .webtext import showable
 from .yamlsrc import FAILED, YList, YMap, load_yaml
 
 if TYPE_CHECKING:

@@ -19,6 +19,7 @@ from .fields import At, did_you_mean, read_fields
 from .model import MAX_OCCURRENCES, Channel, Loc, Playbook, Post, Repeat, Variant
 from .networks import NETWORKS, count_x
 from .times import Moment, TimeError
+from .webtext import url_problem
 from .yamlsrc import YList, YMap
 
 if TYPE_CHECKING:
@@ -282,7 +283,7 @@ class VariantReader:
         """A URL, or the id of a channel of this post whose variant page the link points to."""
         line = self.body.value_lines["link"]
         if urlparse(link).scheme:
-            problem = f.url_problem(link)
+            problem = url_problem(link)
             if problem is None:
                 return True
             return self.error(line, "schema", problem.message, problem.hint)

@@ -99,7 +99,7 @@ def test_the_url_rule_agrees_with_the_w3c_checker(tmp_path: Path) -> None:
     checker would reject a page linking to them, and the hint's escaped form is valid."""
     from html import escape
 
-    from smcycle_build.fields import url_problem
+    from smcycle_build.webtext import url_problem
 
     hints = []
     for link in TAKEN:
@@ -153,8 +153,8 @@ def test_the_links_of_a_body_are_valid_whatever_its_markdown_says(tmp_path: Path
 def test_the_characters_left_out_are_those_no_page_can_show(tmp_path: Path) -> None:
     """A YAML escape (`"\\a"`, `"\\x1b"`, `"\\0"`) or pasted text puts a character in a
     title or a body that the W3C checker rejects on any page: exactly those are left out
-    (fields.showable), and no other."""
-    from smcycle_build.fields import showable
+    (webtext.showable), and no other."""
+    from smcycle_build.webtext import showable
 
     chars = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA1)) if chr(c) not in "\n\r"]
     chars += ["\u00ad", "\u200d", "\u2028", "\u2029", "\ufeff", "\ufdcf", "\ufdd0", "\ufdef"]
@@ -170,7 +170,7 @@ def test_the_quick_test_of_a_text_leaves_out_what_the_expression_does() -> None:
     """`showable` looks at a text's UTF-8 before it runs its expression (which reads three
     seconds of 10,000 posts' bodies): every character of the planes that hold the ones it
     leaves out, alone and beside an ASCII one, gives what the expression gives."""
-    from smcycle_build.fields import _UNSHOWABLE, showable
+    from smcycle_build.webtext import _UNSHOWABLE, showable
 
     points = [*range(0x3000), *range(0xD000, 0x10000)]
     points += [

@@ -13,8 +13,8 @@ import nh3
 from markdown.blockprocessors import HashHeaderProcessor
 from markupsafe import Markup
 
-from .. import __version__, fields
-from ..fields import escaped
+from .. import __version__, webtext
+from ..webtext import escaped
 from . import markdown_fast
 
 # nh3's allowlist (no script, style, iframe, forms, event handlers), less what HTML5 made
@@ -53,10 +53,10 @@ MEMORY_ENTRIES = 256
 def renderer_id() -> str:
     """Everything the HTML of a text depends on but the text: the versions of smcycle,
     Python-Markdown and nh3, and the source of this module (its extensions and
-    allowlist), of its shortcuts and of the URL rule (fields.py).
+    allowlist), of its shortcuts and of the URL rule (webtext.py).
     A stored body from any other renderer is not used (see cache.MarkdownStore)."""
     source = hashlib.sha256()
-    for module in (__file__, markdown_fast.__file__, fields.__file__):
+    for module in (__file__, markdown_fast.__file__, webtext.__file__):
         source.update(Path(module).read_bytes())
     return (
         f"smcycle {__version__}; markdown {markdown.__version__}; nh3 {version('nh3')}; "
@@ -108,7 +108,7 @@ _URL_ATTRIBUTES = frozenset({"href", "src", "cite"})  # the URLs nh3's allowlist
 def _escaped_url(element: str, attribute: str, value: str) -> str:
     """A link's or an image's URL as a page must write it: Python-Markdown passes
     `[the sale](<https://shop.example/spring sale>)` on as it is, and the W3C checker
-    rejects the page; CommonMark's renderers escape it, and so do we (fields.escaped)."""
+    rejects the page; CommonMark's renderers escape it, and so do we (webtext.escaped)."""
     return escaped(value) if attribute in _URL_ATTRIBUTES else value
 
 

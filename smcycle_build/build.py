@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, BinaryIO, Protocol
 from .cache import DiskCache
 from .errors import Diagnostic
 from .layout import BuildCache, Layout
+from .networks import NETWORKS, count_x
 from .output import Data, DiskOutput
 from .pipeline import Project, check_project
 from .render.ahead import markdown_ahead
@@ -18,9 +19,21 @@ from .render.theme_errors import TemplateProblems, unique
 from .times import build_time
 
 if TYPE_CHECKING:
+    from .model import Model
     from .render.ahead import MarkdownAhead
 
 __all__ = ["BuildResult", "build_site", "build_time", "markdown_ahead"]
+
+
+def count_x_texts(model: Model) -> None:
+    """Every X text counted exactly, as its post's page shows it: here, before the workers
+    fork, so that twitter-text loads once, and the post store keeps the counts for the
+    next build. The check counts only a text near or over its limit (networks.x_at_most)."""
+    x = {c.id for c in model.channels.values() if NETWORKS[c.network].counter is count_x}
+    for post in model.posts.values():
+        for variant in post.variants:
+            if variant.channel in x and variant.text:
+                count_x(variant.text)
 
 
 class Output(Protocol):
@@ -61,6 +74,8 @@ def build_site(
     try:  # the other core renders Markdown until the workers start
         posts = disk.post_store() if disk is not None else None
         checked = check_project(project, store=posts)
+        if checked.ok:
+            count_x_texts(checked.model)
         if checked.checks is not None:
             # now, not while the workers render: pickling every post after the fork would
             # give this process its own copy of the pages that hold them

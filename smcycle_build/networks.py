@@ -25,6 +25,13 @@ _FIRST_EMOJI = 0xA9
 # URLs by their domain, which ends in a dot and a top-level domain, and every ASCII one
 # starts with a letter (punycode's too: "xn--")
 _MAY_HOLD_URL = re.compile(r"\.[A-Za-z]").search
+# where any text can hold a URL: at a dot before a letter of any script (a top-level
+# domain's first: "nl", "рф", "中国"); digits and "_" are not, nor is what follows a
+# sentence's full stop
+_URL_DOTS = re.compile(r"\.(?=[^\W\d_])")
+# twitter-text v3's weights, scaled: the most a character or an emoji weighs, and a URL
+_MOST_A_CHARACTER = 2
+_URL_WEIGHT = 23
 
 
 def count_code_points(text: str) -> int:
@@ -112,8 +119,9 @@ def x_lengths() -> dict[str, int]:
 def count_x(text: str) -> int:
     """X's weighted length (see `_count_x`), or the one counted before for this text. An
     ASCII text without a URL needs no twitter-text: its characters weigh one each (a
-    CRLF is one line end). Most texts are such, and twitter-text takes 0.1 s to load
-    and searched 10,000 of them in 0.14 s, on the path of every check."""
+    CRLF is one line end). Many texts are such, and twitter-text takes 0.1 s to load
+    and searched 10,000 of them in 0.14 s, on the path of every build (a check counts
+    only the texts `x_at_most` cannot place within the limit)."""
     if text.isascii() and _MAY_HOLD_URL(text) is None:
         return len(text) - text.count("\r\n")
     key = _x_key(text)
@@ -121,6 +129,20 @@ def count_x(text: str) -> int:
     if known is None:
         known = _counted_x[key] = _count_x(text)
     return known
+
+
+def x_at_most(text: str) -> int:
+    """No less than X's weighted length of `text` (`count_x`), found without twitter-text,
+    whose loading is most of a small playbook's check: its characters after NFC (which
+    can make one three) at one for ASCII and at the most any other weighs, and a URL's
+    weight for every dot a domain can end at (a URL weighs that whatever it holds). A text
+    within its limit by this bound is within it by X's count, and nearly every post is:
+    only one near or over the limit is counted. tests/test_networks.py holds the bound to
+    parse_tweet, and these weights to twitter-text's configuration."""
+    text = unicodedata.normalize("NFC", text)
+    ascii_count = len(text.encode("ascii", "ignore"))
+    weights = _MOST_A_CHARACTER * (len(text) - ascii_count) + ascii_count
+    return weights + _URL_WEIGHT * len(_URL_DOTS.findall(text))
 
 
 def _count_x(text: str) -> int:
@@ -159,6 +181,8 @@ class Network:
     title_limit: int | None = None
     needs_media: bool = False
     counter: Callable[[str], int] = count_code_points
+    # a quick bound of `counter`: a text within the limit by it needs no exact count
+    at_most: Callable[[str], int] | None = None
     # long-form networks: a variant without text takes the post's body
     uses_body: bool = False
 
@@ -170,7 +194,7 @@ NETWORKS: dict[str, Network] = {
         Network("instagram", "Instagram", text_limit=2200, needs_media=True),
         Network("pinterest", "Pinterest", text_limit=500, needs_media=True),
         Network("linkedin", "LinkedIn", text_limit=3000),
-        Network("x", "X", text_limit=280, counter=count_x),
+        Network("x", "X", text_limit=280, counter=count_x, at_most=x_at_most),
         Network("threads", "Threads", text_limit=500),
         Network("mastodon", "Mastodon", text_limit=500),
         Network("bluesky", "Bluesky", text_limit=300),

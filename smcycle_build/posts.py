@@ -207,7 +207,9 @@ class VariantReader:
             text = self.rec.doc.body.strip()
         text, title = text or "", v["title"] or ""
         unit = "weighted characters" if network.counter is count_x else "characters"
-        ok &= self.check_length("text", text, self.channel.text_limit, network.counter, unit)
+        ok &= self.check_length(
+            "text", text, self.channel.text_limit, network.counter, unit, network.at_most
+        )
         ok &= self.check_length("title", title, self.channel.title_limit, len, "characters")
         if not text and not v["media"] and not title:
             ok = self.error(
@@ -229,9 +231,13 @@ class VariantReader:
             loc=Loc.with_keys(self.path, self.key_line, self.body.key_lines),
         )
 
-    def check_length(self, name: str, text: str, limit: int | None, counter, unit: str) -> bool:
+    def check_length(
+        self, name: str, text: str, limit: int | None, counter, unit: str, at_most=None
+    ) -> bool:
         if not text or limit is None:
             return True
+        if at_most is not None and at_most(text) <= limit:
+            return True  # within it by a quick bound: not counted (networks.x_at_most)
         length = counter(text)
         if length <= limit:
             return True

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import random
+import re
 
 from twitter_text import parse_tweet
 
 from conftest import probe
-from smcycle_build.networks import count_x
+from smcycle_build import networks
+from smcycle_build.networks import count_x, x_at_most
 
 PIECES = [
     "ride",
@@ -131,3 +133,80 @@ def test_counts_without_pkg_resources() -> None:
     )
     assert counts == str([parse_tweet(t).weightedLength for t in texts])
     assert left == "None"
+
+
+# what can make a text weigh more than its characters on X: URLs of every kind (a short
+# one weighs 23), domains in other scripts, characters NFC makes two or three of (U+0958,
+# U+FB2C, U+0344), characters of weight two, emoji sequences, and dots that start none
+BOUND_PIECES = [
+    *PIECES,
+    "a.co",
+    "t.co/x",
+    "x.com",
+    "пример.рф",
+    "example.中国",
+    "b.xn--p1ai",
+    "ride.Example",
+    "e.g.",
+    "U.S.",
+    "v2.0",
+    "..",
+    ". ",
+    ".",
+    "\u0958",
+    "\ufb2c",
+    "\u0344",
+    "\u2126",
+    "\u212a.nl",
+    "一",
+    "😀.com",
+    "1\ufe0f\u20e3",
+]
+
+
+def test_the_quick_bound_is_never_below_parse_tweet() -> None:
+    """`x_at_most` decides that a text is within X's limit without counting it: on texts
+    of every kind, it is at least what twitter-text counts."""
+    rnd = random.Random(5)
+    for pieces, rounds in ((BOUND_PIECES, 1500), (ASCII_PIECES, 1000)):
+        for _ in range(rounds):
+            text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 40)))
+            assert x_at_most(text) >= parse_tweet(text).weightedLength, repr(text)
+    # a URL shorter than its weight, again and again: 23 each
+    assert x_at_most("a.co " * 12) >= parse_tweet("a.co " * 12).weightedLength == 12 * 24
+
+
+def test_the_quick_bound_has_twitter_texts_weights() -> None:
+    """Its weights are twitter-text's configuration: a URL's, the most any character or
+    emoji weighs, and one for every ASCII character."""
+    from twitter_text.config import config
+
+    x = config["defaults"]
+    assert x["transformed_url_length"] == networks._URL_WEIGHT
+    heaviest = max(x["default_weight"], *(r["weight"] for r in x["ranges"]))
+    assert heaviest == networks._MOST_A_CHARACTER * x["scale"]
+    ascii_range = next(r for r in x["ranges"] if r["start"] == 0)
+    assert ascii_range["end"] >= 127 and ascii_range["weight"] == x["scale"]
+
+
+def test_every_domain_ends_at_a_dot_the_bound_counts() -> None:
+    """A URL is found by its domain, which ends in a dot and a top-level domain: every
+    character a top-level domain twitter-text knows can start with, in either case (it
+    matches without case), follows a dot the bound counts. And no single ASCII
+    character is an emoji, which the bound counts as one."""
+    from twitter_text.regexp.emoji import emoji
+    from twitter_text.regexp.valid_cctld import valid_cctld
+    from twitter_text.regexp.valid_gtld import valid_gtld
+
+    domains = []
+    for pattern in (valid_gtld.pattern, valid_cctld.pattern):
+        listed = pattern[pattern.index("(?:(?:") + 6 : pattern.index(")(?=")]
+        domains += listed.split("|")
+    assert len(domains) > 1000 and "com" in domains and "рф" in domains
+    firsts = {d[0] for d in domains} | {"x"}  # punycode: xn--
+    starts = re.compile("[" + re.escape("".join(sorted(firsts))) + "]", re.IGNORECASE)
+    every = "".join(map(chr, range(0x110000)))
+    found = set(starts.findall(every))
+    assert len(found) > len(firsts)  # the other case of each, and K (Kelvin) for k
+    assert all(networks._URL_DOTS.match("." + c) for c in found)
+    assert not any(emoji.fullmatch(chr(c)) for c in range(128))

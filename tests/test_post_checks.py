@@ -546,16 +546,30 @@ CHECK = (
 )
 
 
-def test_x_lengths_counted_before_are_known_and_a_new_text_is_counted(repo) -> None:
-    """twitter-text takes a fifth of a second to load: a check after an edit that leaves
-    every X text as it was never loads it; an X text edited is counted, too long or not."""
+# within X's limit, but not by the check's quick bound (networks.x_at_most): its every
+# "e.g." could start a domain, and a URL weighs 23
+X_NEAR = "Four rules from our workshop, e.g. e.g. e.g. e.g. e.g. e.g.:"
+
+
+def test_x_texts_near_the_limit_are_counted_once_and_known_after(repo) -> None:
+    """twitter-text takes a fifth of a second to load: a check counts only an X text its
+    quick bound cannot place within the limit, and keeps the count; a check after an edit
+    that leaves such a text as it was never loads it; an X text edited is counted again,
+    too long or not."""
+    from smcycle_build.networks import count_x, x_at_most
 
     def run() -> tuple[bool, list[str]]:
         loaded, rules = probe(CHECK, repo).strip().split(" ", 1)
         return loaded == "True", eval(rules)
 
     loaded, rules = run()
-    assert loaded and "length" not in rules
+    assert not loaded and "length" not in rules  # every text within its limit by the bound
+    text = (repo / X_POST).read_text(encoding="utf-8")
+    near = next(line for line in text.splitlines() if X_TEXT in line)
+    near = near.split('"')[1].replace(X_TEXT, X_NEAR)
+    assert count_x(near) <= 280 < x_at_most(near)
+    edit(repo, X_POST, X_TEXT, X_NEAR)
+    assert run() == (True, rules)  # counted: within the limit
     edit(repo, X_POST, "## 1. Charge indoors", "## 1. Charge it indoors")  # not on X
     edit(repo, POST, "two-minute ritual", "three-minute ritual")
     assert run() == (False, rules)
@@ -567,6 +581,29 @@ def test_x_lengths_counted_before_are_known_and_a_new_text_is_counted(repo) -> N
         db.execute("UPDATE posts SET value = ? WHERE key = 'x-lengths'", (json.dumps(lengths),))
     edit(repo, X_POST, "## 1. Charge it indoors", "## 1. Charge it inside")
     assert run() == (True, rules)
-    edit(repo, X_POST, X_TEXT, X_TEXT + " " + "Really. " * 20)
+    edit(repo, X_POST, X_NEAR, X_NEAR + " " + "Really. " * 20)
     loaded, longer = run()
     assert loaded and "length" in longer
+
+
+def test_a_build_keeps_the_count_of_every_x_text_its_pages_show(repo) -> None:
+    """The check counts few X texts (see above), the post pages show every one's count:
+    the build counts them before its workers fork (twitter-text loads once, not in each
+    worker), and the post store keeps the counts for the builds after it."""
+    from twitter_text import parse_tweet
+
+    from smcycle_build.networks import _MAY_HOLD_URL, _x_key
+
+    build = [sys.executable, "-m", "smcycle_build", "build", "--content", "content"]
+    subprocess.run([*build, "--out", "site"], cwd=repo, check=True, capture_output=True)
+    store = repo / ".smcycle-cache/posts.sqlite"
+    with contextlib.closing(sqlite3.connect(store)) as db:
+        (blob,) = db.execute("SELECT value FROM posts WHERE key = 'x-lengths'").fetchone()
+    kept = json.loads(blob)
+    result = check(repo, store=False)
+    x = {c.id for c in result.model.channels.values() if c.network == "x"}
+    texts = [v.text for p in result.model.posts.values() for v in p.variants if v.channel in x]
+    # the ones twitter-text counts: with a character beyond ASCII, or what may be a URL
+    counted = [t for t in texts if not t.isascii() or _MAY_HOLD_URL(t)]
+    assert len(counted) > 10
+    assert all(kept[_x_key(t)] == parse_tweet(t).weightedLength for t in counted)

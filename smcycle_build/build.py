@@ -14,6 +14,7 @@ from .networks import NETWORKS, count_x
 from .output import Data, DiskOutput
 from .pipeline import Project, check_project
 from .render.ahead import markdown_ahead
+from .render.env import theme_dirs
 from .render.parallel import render_pages
 from .render.theme_errors import TemplateProblems, unique
 from .times import build_time
@@ -70,7 +71,8 @@ def build_site(
     `ahead`: the Markdown the caller started already (`markdown_ahead`), stopped here."""
     store = disk.markdown_store() if disk is not None else None
     if ahead is None and isinstance(out, DiskOutput):
-        ahead = markdown_ahead(project, store, processes)
+        dirs = theme_dirs(templates if templates is not None else project.root / "templates")
+        ahead = markdown_ahead(project, store, processes, (dirs, disk) if disk else None)
     try:  # the other core renders Markdown until the workers start
         posts = disk.post_store() if disk is not None else None
         checked = check_project(project, store=posts)

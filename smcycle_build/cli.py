@@ -150,6 +150,7 @@ def build(
     if site_templates is not None:
         reads["the --templates folder"] = site_templates
     check_destination(out, Path(out), {**reads, "the cache folder": disk.dir}, project.root)
+    dirs = theme_dirs(site_templates if site_templates else project.root / "templates")
     ahead = None
     if not disk.has_record():
         # a first build has nothing to compare with: its Markdown starts before the
@@ -157,13 +158,13 @@ def build(
         # with this process anyway)
         from .render.ahead import markdown_ahead
 
-        ahead = markdown_ahead(project, disk.markdown_store(), jobs)
+        ahead = markdown_ahead(project, disk.markdown_store(), jobs, (dirs, disk))
     now, pinned = build_time(), pinned_time()
     # a pinned moment is an input like the content (the feeds' DTSTAMP is made of it);
     # otherwise the day the output shows is compared (`DiskCache.unchanged`)
     fingerprint = disk.fingerprint(
         project.content,
-        theme_dirs(site_templates if site_templates else project.root / "templates"),
+        dirs,
         {
             "base_url": base_url,
             "at": pinned.isoformat() if pinned else None,

@@ -21,9 +21,9 @@ from smcycle_build.render.ahead import render_bodies
 ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1800000000"}
 
 
-def build(root: Path, out: str = "output") -> str:
+def build(root: Path, out: str = "output", *options: str) -> str:
     proc = subprocess.run(
-        [sys.executable, "-m", "smcycle_build", "build", "--out", out],
+        [sys.executable, "-m", "smcycle_build", "build", "--out", out, *options],
         cwd=root,
         env=ENV,
         capture_output=True,
@@ -329,6 +329,50 @@ def test_markdown_rendered_ahead_is_what_the_pages_show(playbook) -> None:
     assert render_bodies(root / "content/posts", store, running) == 1
 
 
+def test_templates_compiled_ahead_are_what_the_pages_load(playbook, monkeypatch) -> None:
+    """After the bodies, the process ahead compiles the theme into Jinja's bytecode cache:
+    a first build's processes then load every template instead of each compiling it.
+    A build compiles none of those (the same code under the same key), the site's own
+    included; a stop is obeyed, and a template that does not compile is passed by (the
+    build says where)."""
+    from jinja2 import Environment
+
+    from smcycle_build.render import ahead
+    from smcycle_build.render.env import theme_dirs
+
+    root = playbook(
+        {
+            "templates/post.html": '{% extends "default/post.html" %}',
+            "templates/broken.html": "{% if %}",
+        }
+    )
+    dirs, disk = theme_dirs(root / "templates"), DiskCache(root)
+    builtin = dirs[-1]
+    theme = list(builtin.rglob("*.html"))
+    stopped, running = threading.Event(), threading.Event()
+    stopped.set()
+    assert ahead.compile_templates(dirs, disk, stopped) == 0
+    assert not any(disk.template_bytecode().iterdir())
+    # forked after the Markdown, as a build starts it, and left to finish
+    started = ahead.start(root / "content", disk.markdown_store(), (dirs, disk))
+    started._proc.join(60)
+    started.stop()
+    assert len(list(disk.template_bytecode().iterdir())) == len(theme)  # all but broken
+    assert ahead.compile_templates(dirs, disk, running) == len(theme)
+    (root / "templates/broken.html").unlink()
+    compiled: list[tuple[str, str]] = []
+    real = Environment.compile
+
+    def compile(self, source, name=None, filename=None, *args, **kwargs):
+        compiled.append((name, filename))
+        return real(self, source, name, filename, *args, **kwargs)
+
+    monkeypatch.setattr(Environment, "compile", compile)
+    assert run_cli(root, "build", "-j", "1").exit_code == 0
+    # only the built-in post.html, which the site's own extends as "default/post.html"
+    assert compiled == [("post.html", str(builtin / "post.html"))]
+
+
 def test_markdown_stored_in_batches_is_seen_once_committed(tmp_path: Path) -> None:
     """The renderer ahead stores its bodies a batch a transaction (cache.MarkdownStore):
     another connection (a worker) sees each batch once it is full and the rest when the
@@ -438,7 +482,8 @@ def test_templates_are_compiled_once_across_builds(playbook, tmp_path: Path) -> 
     """Jinja's bytecode cache, in .smcycle-cache/jinja/: a later build loads each template
     compiled before (Jinja writes a file only for a template it compiled), an edited site
     template is compiled again, a damaged file is compiled again, and the folder of
-    another version of smcycle goes."""
+    another version of smcycle goes. In one process: the one ahead (render/ahead.py)
+    would also compile, whenever it gets there, the templates no page uses."""
     root = playbook(
         {
             "templates/404.html": '{% extends "default/404.html" %}'
@@ -448,7 +493,7 @@ def test_templates_are_compiled_once_across_builds(playbook, tmp_path: Path) -> 
     stale = root / ".smcycle-cache/jinja/0123456789abcdef"
     stale.mkdir(parents=True)
     (stale / "__jinja2_x.cache").write_bytes(b"another version's code")
-    build(root)
+    build(root, "output", "-j", "1")
     assert not stale.exists()
     [folder] = (root / ".smcycle-cache/jinja").iterdir()
 
@@ -459,12 +504,12 @@ def test_templates_are_compiled_once_across_builds(playbook, tmp_path: Path) -> 
     assert len(first) > 10
     post = root / "content/posts/hello.md"
     post.write_text(post.read_text().replace("Welcome to the shop.", "Welcome, all."))
-    build(root)
+    build(root, "output", "-j", "1")
     assert compiled() == first  # every template loaded, none compiled
     # an edited site template is compiled again: its page shows the edit
     override = root / "templates/404.html"
     override.write_text(override.read_text().replace("Our own 404", "Lost here"))
-    build(root)
+    build(root, "output", "-j", "1")
     assert "Lost here" in (root / "output/404.html").read_text()
     changed = {name for name, made in compiled().items() if first.get(name) != made}
     assert len(changed) == 1
@@ -473,11 +518,11 @@ def test_templates_are_compiled_once_across_builds(playbook, tmp_path: Path) -> 
         path.write_bytes(path.read_bytes()[:40] + b"\x00garbage")
     post.write_text(post.read_text().replace("Welcome, all.", "Welcome, everyone."))
     shutil.rmtree(root / "output")
-    build(root)
+    build(root, "output", "-j", "1")
     cold = tmp_path / "cold"
     shutil.copytree(root / "content", cold / "content")
     shutil.copytree(root / "templates", cold / "templates")
-    build(cold)
+    build(cold, "output", "-j", "1")
     assert files(root / "output") == files(cold / "output")
     # rewritten, not merely renamed over: a freed inode number can come back
     assert not any(p.read_bytes().endswith(b"\x00garbage") for p in folder.iterdir())

@@ -21,14 +21,12 @@ from importlib import resources
 _LINE_ENDS = re.compile(r"\r\n|\r|\n")
 # below U+00A9 (the first emoji, ©) no emoji can start: the costly emoji pass is skipped
 _FIRST_EMOJI = 0xA9
-# where an ASCII text can hold a URL: at a dot followed by a letter. twitter-text finds
-# URLs by their domain, which ends in a dot and a top-level domain, and every ASCII one
-# starts with a letter (punycode's too: "xn--")
-_MAY_HOLD_URL = re.compile(r"\.[A-Za-z]").search
-# where any text can hold a URL: at a dot before a letter of any script (a top-level
-# domain's first: "nl", "рф", "中国"); digits and "_" are not, nor is what follows a
-# sentence's full stop
+# where a text can hold a URL: at a dot before a letter. twitter-text finds URLs by
+# their domain, which ends in a dot and a top-level domain, and every one starts with a
+# letter of some script ("nl", "рф", "中国", punycode's "xn--"); not a digit or "_",
+# nor what follows a sentence's full stop. In ASCII: a dot before A-Z or a-z
 _URL_DOTS = re.compile(r"\.(?=[^\W\d_])")
+_MAY_HOLD_URL = _URL_DOTS.search
 # twitter-text v3's weights, scaled: the most a character or an emoji weighs, and a URL
 _MOST_A_CHARACTER = 2
 _URL_WEIGHT = 23

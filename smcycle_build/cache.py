@@ -521,6 +521,13 @@ class MarkdownStore(SqliteStore):
         self._used.add(key)
         return found[0]
 
+    def is_empty(self) -> bool:
+        """Whether the store holds no HTML (False when it cannot be read: look in it)."""
+        try:
+            return self._db().execute("SELECT 1 FROM html LIMIT 1").fetchone() is None
+        except sqlite3.Error:
+            return False
+
     def put(self, text: str, html: str, key: str | None = None) -> None:
         key = key or self.key(text)
         self._used.add(key)

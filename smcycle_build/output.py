@@ -82,26 +82,28 @@ def remove_tree(path: str | Path) -> None:
         sys.setrecursionlimit(limit)
 
 
-def make_folders(folder: Path) -> None:
+def make_folders(folder: str | Path) -> None:
     """`folder` and those above it that are missing, as `mkdir(parents=True)` makes them,
     in a loop: pathlib's recursion ended in a RecursionError for an asset or a media
     file 1,000 folders deep, which git can hold."""
+    folder = os.fspath(folder)
     try:  # most often its parent is there: one call, as mkdir(parents=True) makes it
-        folder.mkdir()
+        os.mkdir(folder)
         return
     except FileExistsError:  # a file in its place: the write into it says so
         return
     except FileNotFoundError:
         pass
     missing = []
-    while not folder.is_dir():
+    while not os.path.isdir(folder):
         missing.append(folder)
-        if folder.parent == folder:
+        parent = os.path.dirname(folder)
+        if parent == folder:
             break
-        folder = folder.parent
+        folder = parent
     for each in reversed(missing):
         with contextlib.suppress(FileExistsError):  # made meanwhile by another process
-            each.mkdir()
+            os.mkdir(each)
 
 
 # what a file is made of: its bytes or text, or its pieces in order (a schedule or a feed
@@ -167,6 +169,10 @@ class DiskOutput:
         self.dest.parent.mkdir(parents=True, exist_ok=True)
         self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.dest.name}.new-", dir=self.dest.parent))
         self._lock = _lock(self.tmp)
+        self._root = str(self.tmp)
+        # the folders of the new output this process made or found: each file's own
+        # folder is looked for once, not at each of the ten thousand pages
+        self._folders: set[str] = set()
         self.written: set[str] = set()  # by this process, and by workers (`claim`)
         # of those, the last build's files kept (`keep`, here and in workers: `claim`)
         self.reused: set[str] = set()
@@ -179,9 +185,12 @@ class DiskOutput:
         self.written.add(path)
         return path
 
-    def _target(self, path: str) -> Path:
-        target = self.tmp / self._take(path)
-        make_folders(target.parent)
+    def _target(self, path: str) -> str:
+        target = os.path.join(self._root, self._take(path))  # no Path: ten thousand a build
+        folder = os.path.dirname(target)
+        if folder not in self._folders:
+            make_folders(folder)
+            self._folders.add(folder)
         return target
 
     def write(self, path: str, data: Data) -> None:
@@ -190,7 +199,7 @@ class DiskOutput:
 
     def open(self, path: str) -> BinaryIO:
         """A file to write in pieces, as it is made."""
-        return self._target(path).open("wb")
+        return open(self._target(path), "wb")
 
     def copy(self, path: str, source: Path) -> None:
         shutil.copyfile(source, self._target(path))

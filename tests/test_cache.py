@@ -373,6 +373,24 @@ def test_templates_compiled_ahead_are_what_the_pages_load(playbook, monkeypatch)
     assert compiled == [("post.html", str(builtin / "post.html"))]
 
 
+def test_the_renderer_ahead_looks_for_nothing_in_an_empty_store(playbook, monkeypatch) -> None:
+    """A first build's store holds nothing: the renderer ahead does not look each body
+    up in it (render/ahead.py), and a body two posts share is still rendered once. In a
+    store that holds bodies, each is looked for."""
+    twin = "---\ntitle: Twin\ndate: 2027-03-12\nvariants:\n  website: {}\n---\n\n"
+    twin += "Welcome to the shop.\n"  # hello's body
+    root = playbook({"content/posts/twin.md": twin})
+    store = DiskCache(root).markdown_store()
+    looked_up = []
+    get = store.get
+    monkeypatch.setattr(store, "get", lambda *a: looked_up.append(a) or get(*a))
+    assert render_bodies(root / "content/posts", store, threading.Event()) == 1  # hello's
+    assert looked_up == []
+    assert get("Welcome to the shop.") == "<p>Welcome to the shop.</p>"
+    assert render_bodies(root / "content/posts", store, threading.Event()) == 0
+    assert len(looked_up) == 2  # hello's and the twin's, found
+
+
 def test_markdown_stored_in_batches_is_seen_once_committed(tmp_path: Path) -> None:
     """The renderer ahead stores its bodies a batch a transaction (cache.MarkdownStore):
     another connection (a worker) sees each batch once it is full and the rest when the

@@ -38,6 +38,7 @@ PIECES = [
     "\n\n___\n\n", "\n\n- - -\n", "a|b\n-|-\nc|d", "|x|\n|-|", "\n\n: def", "]:", "[^",
     "-", "---", "\n***\n", "\x02", ":", "!", "~", "^", "=", "+", "'", '"', ".", "1",
     "\n\n~~~\nfenced\n~~~\n\n", "&#1", "&#x41", "&copy", "{", "}",
+    "\r", "\r\n", " \n", "   \n\n", "\x03", "\t\n",
 ]  # fmt: skip
 
 
@@ -46,7 +47,8 @@ def test_the_shortcuts_around_python_markdown_give_the_same_html() -> None:
     the others are tried only with the patterns whose characters they hold, a block is
     searched by an expression only when it holds what that expression needs, and a
     document by fenced code, raw HTML and attribute lists only when it holds a fence, a
-    tag or entity, or a brace (markdown_fast.py): the HTML is the same, for the
+    tag or entity, or a brace, and whitespace is normalised only where there is some to
+    normalise (markdown_fast.py): the HTML is the same, for the
     example's bodies and for documents made of every construct, abbreviations,
     footnotes and tables included."""
     import random
@@ -55,6 +57,7 @@ def test_the_shortcuts_around_python_markdown_give_the_same_html() -> None:
     from smcycle_build.render.markdown_fast import (
         BLOCK_NEEDLES,
         DOCUMENT_PRECHECKS,
+        _ListedRegistry,
         _TriggeredInline,
     )
 
@@ -65,6 +68,7 @@ def test_the_shortcuts_around_python_markdown_give_the_same_html() -> None:
     assert set(BLOCK_NEEDLES) <= prechecked
     processors = {*map(type, fast._md.preprocessors), *map(type, fast._md.treeprocessors)}
     assert set(DOCUMENT_PRECHECKS.values()) <= processors
+    assert type(fast._md.parser.blockprocessors) is _ListedRegistry
     texts = [
         p.read_text(encoding="utf-8").split("\n---\n", 1)[-1]
         for p in sorted((Path(__file__).parent.parent / "content").rglob("*.md"))
@@ -88,3 +92,29 @@ def test_an_inline_pattern_not_known_here_turns_the_skip_off() -> None:
     assert not skip_plain_texts(md)
     assert type(md.treeprocessors["inline"]).__name__ == "InlineProcessor"
     assert markdown.markdown("a ~~b~~", extensions=[]) != md.convert("a ~~b~~")
+
+
+def test_a_processor_registered_after_the_shortcuts_runs() -> None:
+    """The registries list their items once (markdown_fast._ListedRegistry), and list
+    them again when one is registered or deregistered, as Python-Markdown's do."""
+    from markdown.blockprocessors import BlockProcessor
+
+    class Shout(BlockProcessor):
+        def test(self, parent, block: str) -> bool:
+            return block.startswith("!!")
+
+        def run(self, parent, blocks: list[str]) -> None:
+            blocks.pop(0)
+            parent.append(parent.makeelement("hr", {}))
+
+    md = new_markdown()
+    assert md.convert("!! loud") == "<p>!! loud</p>"  # listed, without Shout
+    md.parser.blockprocessors.register(Shout(md.parser), "shout", 200)
+    assert md.convert("!! loud") == "<hr>"
+    md.parser.blockprocessors.deregister("shout")
+    assert md.convert("!! loud") == "<p>!! loud</p>"
+    # the same name again, at another priority: replaced, not listed twice
+    md.parser.blockprocessors.register(Shout(md.parser), "shout", 5)
+    md.parser.blockprocessors.register(Shout(md.parser), "shout", 200)
+    assert md.convert("!! loud") == "<hr>"
+    assert [*md.parser.blockprocessors].count(md.parser.blockprocessors["shout"]) == 1

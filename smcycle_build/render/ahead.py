@@ -41,6 +41,9 @@ def render_bodies(posts: Path, store: MarkdownStore, stop: Any) -> int:
 
     md = new_markdown()
     rendered = 0
+    # a store empty when this starts (a first build, or a new renderer) holds only what
+    # this process puts in it until the workers start: no body is looked for in it
+    empty = store.is_empty()
     with store.batched(BATCH):
         for path, link in scan_files(str(posts)):
             if stop.is_set():
@@ -48,16 +51,18 @@ def render_bodies(posts: Path, store: MarkdownStore, stop: Any) -> int:
             if link or not path.endswith(".md"):
                 continue
             try:
-                text = Path(path).read_bytes().decode("utf-8-sig")
+                with open(path, "rb") as file:
+                    text = file.read().decode("utf-8-sig")
             except (OSError, UnicodeDecodeError):
                 continue  # the check says what is wrong with it
             front, _offset, body, _line = split_front_matter(text)
             if front is None or body_problems(body):
                 continue  # the check says what is wrong with it
             key = store.key(body)  # once: looked up, then stored
-            if store.get(body, key) is None:
-                store.put(body, to_html(md, body), key)
-                rendered += 1
+            if key in store.used() if empty else store.get(body, key) is not None:
+                continue
+            store.put(body, to_html(md, body), key)
+            rendered += 1
     return rendered
 
 

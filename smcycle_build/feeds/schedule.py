@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from itertools import groupby
 from typing import Any, BinaryIO
+
+import orjson
 
 from ..model import Model
 from ..pieces import Runs
@@ -152,12 +153,16 @@ class CsvStream:
         return piece
 
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+def encode(value: Any) -> bytes:
+    """`value` as compact JSON in UTF-8, keys sorted: what `json.dumps(value,
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"))` gives (the tests hold
+    both equal), five times sooner. 40,000 records at 10,000 posts, each in two files."""
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
 
 
-def json_pieces(doc: Any, records: str = "occurrences") -> Iterator[str]:
-    """Sorted keys; the occurrences one per line (readable in a diff, and the fast C
-    encoder), yielded a line at a time. `doc[records]` may be an iterator."""
+def json_pieces(doc: Any, records: str = "occurrences") -> Iterator[bytes]:
+    """Sorted keys; the occurrences one per line (readable in a diff), yielded a line at a
+    time. `doc[records]` may be an iterator."""
     stream = JsonStream(doc, records)
     yield stream.head
     for item in doc[records]:
@@ -171,26 +176,27 @@ class JsonStream:
     def __init__(self, doc: dict[str, Any], records: str = "occurrences") -> None:
         keys = sorted(doc)
         at = keys.index(records)
-        before = [f"  {_ENCODE(k)}: {_ENCODE(doc[k])}" for k in keys[:at]]
-        self.head = "{\n" + "".join(f"{line},\n" for line in before) + f"  {_ENCODE(records)}: ["
-        after = [f"  {_ENCODE(k)}: {_ENCODE(doc[k])}" for k in keys[at + 1 :]]
-        self.tail = "".join(f",\n{line}" for line in after) + "\n}\n"
+        before = [b"  %s: %s" % (encode(k), encode(doc[k])) for k in keys[:at]]
+        self.head = b"{\n" + b"".join(line + b",\n" for line in before)
+        self.head += b"  %s: [" % encode(records)
+        after = [b"  %s: %s" % (encode(k), encode(doc[k])) for k in keys[at + 1 :]]
+        self.tail = b"".join(b",\n" + line for line in after) + b"\n}\n"
         self.count = 0
 
-    def item(self, record: Any) -> str:
-        return self.encoded_all([_ENCODE(record)])
+    def item(self, record: Any) -> bytes:
+        return self.encoded_all([encode(record)])
 
-    def encoded_all(self, texts: list[str]) -> str:
+    def encoded_all(self, records: list[bytes]) -> bytes:
         """Records already encoded (a record in two files is encoded once), one after the
         other."""
-        if not texts:
-            return ""
-        first = "\n    " if self.count == 0 else ",\n    "
-        self.count += len(texts)
-        return first + ",\n    ".join(texts)
+        if not records:
+            return b""
+        first = b"\n    " if self.count == 0 else b",\n    "
+        self.count += len(records)
+        return first + b",\n    ".join(records)
 
-    def end(self) -> str:
-        return ("\n  ]" if self.count else "]") + self.tail
+    def end(self) -> bytes:
+        return (b"\n  ]" if self.count else b"]") + self.tail
 
 
 def _part(runs: Runs, occ: Occurrence) -> str | None:
@@ -211,7 +217,7 @@ def _fits(month: list[Occurrence], value: object) -> bool:
             and len(row) == 3
             and row[0] == occ.channel
             and type(row[1]) is str
-            and type(row[2]) is str
+            and type(row[2]) is bytes
             for row, occ in zip(value, month, strict=True)
         )
     )
@@ -301,27 +307,27 @@ class Schedules:
             "occurrences": (),
         }
 
-    def channel_json(self, channel_id: str, occs: Iterable[Occurrence]) -> Iterator[str]:
+    def channel_json(self, channel_id: str, occs: Iterable[Occurrence]) -> Iterator[bytes]:
         doc = self.channel_doc(channel_id)
         return json_pieces({**doc, "occurrences": (self.json_record(o) for o in occs)})
 
-    def schedule_json(self, occs: Iterable[Occurrence]) -> Iterator[str]:
+    def schedule_json(self, occs: Iterable[Occurrence]) -> Iterator[bytes]:
         doc = self.schedule_doc()
         return json_pieces({**doc, "occurrences": (self.json_record(o) for o in occs)})
 
-    def lines(self, occs: Iterable[Occurrence]) -> tuple[tuple[str, str, str], ...]:
+    def lines(self, occs: Iterable[Occurrence]) -> tuple[tuple[str, str, bytes], ...]:
         """Each occurrence's channel, CSV line and JSON record: its record made once."""
         table = CsvStream(None, plain=PLAIN)
         made = []
         for occ in occs:
             rec = self.record(occ)
             line = table.format(self.csv_row(rec))
-            made.append((occ.channel, line, _ENCODE(self.json_record(occ, rec))))
+            made.append((occ.channel, line, encode(self.json_record(occ, rec))))
         return tuple(made)
 
     def _months(
         self, occs: Iterable[Occurrence], runs: Runs | None
-    ) -> Iterator[tuple[tuple[str, str, str], ...]]:
+    ) -> Iterator[tuple[tuple[str, str, bytes], ...]]:
         """`lines` a month (UTC, so that months follow time order) at a time, each month
         made or reused as a whole (`pieces.py`). A row depends on its post, the files
         posts are checked against (the post's key says both), its occurrence (the channel,
@@ -352,26 +358,25 @@ class Schedules:
             out[f"channels/{cid}.json"] = open_file(f"channels/{cid}.json")
             docs[cid] = JsonStream(self.channel_doc(cid))
         try:
-            out["schedule.json"].write(every.head.encode("utf-8"))
+            out["schedule.json"].write(every.head)
             for cid, doc in docs.items():
                 out[f"channels/{cid}.csv"].write(CsvStream(COLUMNS).end().encode("utf-8"))
-                out[f"channels/{cid}.json"].write(doc.head.encode("utf-8"))
+                out[f"channels/{cid}.json"].write(doc.head)
             for month in self._months(occs, runs):
                 lines: dict[str, list[str]] = {cid: [] for cid in docs}
-                records: dict[str, list[str]] = {cid: [] for cid in docs}
+                records: dict[str, list[bytes]] = {cid: [] for cid in docs}
                 for channel, line, record in month:
                     lines[channel].append(line)
                     records[channel].append(record)
                 every_records = [record for _, _, record in month]
-                out["schedule.json"].write(every.encoded_all(every_records).encode("utf-8"))
+                out["schedule.json"].write(every.encoded_all(every_records))
                 for cid, doc in docs.items():
                     if lines[cid]:
                         out[f"channels/{cid}.csv"].write("".join(lines[cid]).encode("utf-8"))
-                        block = doc.encoded_all(records[cid])
-                        out[f"channels/{cid}.json"].write(block.encode("utf-8"))
-            out["schedule.json"].write(every.end().encode("utf-8"))
+                        out[f"channels/{cid}.json"].write(doc.encoded_all(records[cid]))
+            out["schedule.json"].write(every.end())
             for cid, doc in docs.items():
-                out[f"channels/{cid}.json"].write(doc.end().encode("utf-8"))
+                out[f"channels/{cid}.json"].write(doc.end())
         finally:
             for handle in out.values():
                 handle.close()

@@ -24,7 +24,12 @@ from collections.abc import Callable
 from typing import Any
 
 import markdown
-from markdown.blockprocessors import BlockQuoteProcessor, HRProcessor, ReferenceProcessor
+from markdown.blockprocessors import (
+    BlockQuoteProcessor,
+    HRProcessor,
+    ReferenceProcessor,
+    SetextHeaderProcessor,
+)
 from markdown.extensions.abbr import AbbrBlockprocessor
 from markdown.extensions.attr_list import AttrListTreeprocessor
 from markdown.extensions.def_list import DefListProcessor
@@ -159,27 +164,31 @@ def skip_plain_texts(md: markdown.Markdown) -> bool:
 
 
 # Block processors that search every block with an expression, what that expression
-# cannot match without, and where they search (`test`, or `run`, which then gives up):
-# a table's first row holds a "|", a rule is made of "-", "_" or "*", a definition
-# starts ":", a quote ">", a footnote "[^", an abbreviation "*[", a reference "]:".
-BLOCK_NEEDLES: dict[type, tuple[str, tuple[str, ...]]] = {
-    TableProcessor: ("test", ("|",)),
-    HRProcessor: ("test", ("-", "_", "*")),
-    DefListProcessor: ("test", (":",)),
-    BlockQuoteProcessor: ("test", (">",)),
-    FootnoteBlockProcessor: ("run", ("[^",)),
-    AbbrBlockprocessor: ("run", ("*[",)),
-    ReferenceProcessor: ("run", ("]:",)),
+# cannot match without (an expression itself, searched in C), and where they search
+# (`test`, or `run`, which then gives up): a table's first row holds a "|"; a rule is
+# three "-", "_" or "*", each at most two spaces from the next (tabs are spaces by now,
+# NormalizeWhitespace); a definition starts ":" and a space; a heading underlined has a
+# second line that starts "=" or "-"; a quote holds ">", a footnote "[^", an
+# abbreviation "*[", a reference "]:".
+BLOCK_NEEDLES: dict[type, tuple[str, str]] = {
+    TableProcessor: ("test", r"\|"),
+    HRProcessor: ("test", r"-[ ]{0,2}-|_[ ]{0,2}_|\*[ ]{0,2}\*"),
+    DefListProcessor: ("test", ": "),
+    SetextHeaderProcessor: ("test", "\n[=-]"),
+    BlockQuoteProcessor: ("test", ">"),
+    FootnoteBlockProcessor: ("run", r"\[\^"),
+    AbbrBlockprocessor: ("run", r"\*\["),
+    ReferenceProcessor: ("run", r"\]:"),
 }
 _PRECHECKED: dict[type, type] = {}
 
 
 def _prechecked(base: type) -> type:
-    """`base` that looks for its needles in a block before its expression does."""
+    """`base` that looks for its needle in a block before its expression does."""
     if base not in _PRECHECKED:
-        method, needles = BLOCK_NEEDLES[base]
+        method, needle = BLOCK_NEEDLES[base]
         original: Callable[..., Any] = getattr(base, method)
-        find = re.compile("|".join(map(re.escape, needles))).search  # one call, in C
+        find = re.compile(needle).search
         if method == "test":
 
             def test(self, parent, block: str) -> bool:

@@ -93,7 +93,7 @@ def make_folders(folder: str | Path) -> None:
     except FileExistsError:  # a file in its place: the write into it says so
         return
     except FileNotFoundError:
-        pass
+        folder = os.path.abspath(folder)  # a relative one's top is "", which is no folder
     missing = []
     while not os.path.isdir(folder):
         missing.append(folder)

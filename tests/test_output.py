@@ -219,3 +219,20 @@ def test_output_paths_are_taken_as_a_pure_path_gives_them() -> None:
         assert checked(path) == by_pure_path(path), path
     assert checked("posts/a/index.html") == "posts/a/index.html"
     assert checked("a//b/./c/") == "a/b/c" and checked("a/../b") is None
+
+
+def test_make_folders_makes_every_missing_folder_relative_or_deep(tmp_path, monkeypatch) -> None:
+    """`make_folders` as `mkdir(parents=True)`, for a path relative to where the build
+    runs and for one deeper than Python's recursion limit allows pathlib to go."""
+    from smcycle_build.output import make_folders, remove_tree
+
+    monkeypatch.chdir(tmp_path)
+    make_folders("a/b/c")
+    assert (tmp_path / "a/b/c").is_dir()
+    make_folders("a/b/c")  # there already: nothing to do
+    deep = tmp_path.joinpath(*["d"] * 1500)
+    try:
+        make_folders(deep)
+        assert deep.is_dir()
+    finally:  # pytest's own clean-up of old temporary folders recurses a folder a level
+        remove_tree(tmp_path / "d")

@@ -59,7 +59,7 @@ def render_bodies(posts: Path, store: MarkdownStore, stop: Any) -> int:
             if front is None or body_problems(body):
                 continue  # the check says what is wrong with it
             key = store.key(body)  # once: looked up, then stored
-            if key in store.used() if empty else store.get(body, key) is not None:
+            if (key in store.used()) if empty else (store.get(body, key) is not None):
                 continue
             store.put(body, to_html(md, body), key)
             rendered += 1

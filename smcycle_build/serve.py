@@ -50,14 +50,19 @@ if TYPE_CHECKING:
 IDLE = 1.0
 PUT_OFF = 4
 RELOAD_PATH = "/__smcycle/events"
-RELOAD_SCRIPT = f"""<script>
+
+
+def reload_script(version: int) -> str:
+    """What a served page runs: reload as soon as the site is not the build `version` the
+    page came from. The events say the build at once when they connect, so a rebuild
+    that finished between the page and its events (a second save right after the first)
+    reloads it too; taking that first message as the page's build left it stale."""
+    return f"""<script>
 // smcycle serve: reload when a rebuild finishes (not part of the built site)
 (() => {{
   const source = new EventSource("{RELOAD_PATH}");
-  let version = null;
   source.onmessage = (event) => {{
-    if (version !== null && event.data !== version) location.reload();
-    version = event.data;
+    if (event.data !== "{version}") location.reload();
   }};
 }})();
 </script>"""
@@ -277,7 +282,7 @@ pre{{background:#fdeaea;border-inline-start:6px solid #b3261e;padding:1rem;white
 </style></head><body><main>
 <h1>The playbook does not build</h1>
 <p>Fix the file below and save: this page reloads by itself.</p>
-<pre id="problems">{body}</pre></main>{RELOAD_SCRIPT}</body></html>"""
+<pre id="problems">{body}</pre></main>{reload_script(state.version)}</body></html>"""
     return page.encode("utf-8")
 
 
@@ -329,10 +334,12 @@ def make_handler(site: LiveSite) -> type[BaseHTTPRequestHandler]:
                     return None
             if data is None:
                 data = layout.get("404.html") or b"not found"
-                return self.send(HTTPStatus.NOT_FOUND, inject(data), "text/html; charset=utf-8")
+                page = inject(data, state.version)
+                return self.send(HTTPStatus.NOT_FOUND, page, "text/html; charset=utf-8")
             ctype = mimetypes.guess_type(rel)[0] or "application/octet-stream"
             if rel.endswith(".html"):
-                return self.send(HTTPStatus.OK, inject(data), "text/html; charset=utf-8")
+                page = inject(data, state.version)
+                return self.send(HTTPStatus.OK, page, "text/html; charset=utf-8")
             if ctype.startswith("text/") or rel.endswith((".ics", ".json", ".csv")):
                 ctype += "; charset=utf-8"
             return self.send(HTTPStatus.OK, data, ctype)
@@ -355,10 +362,11 @@ def make_handler(site: LiveSite) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def inject(page: bytes) -> bytes:
+def inject(page: bytes, version: int) -> bytes:
+    """`page` with the script that reloads it after a rebuild (`reload_script`)."""
     marker = b"</body>"
     index = page.rfind(marker)
-    script = RELOAD_SCRIPT.encode("utf-8")
+    script = reload_script(version).encode("utf-8")
     return page[:index] + script + page[index:] if index >= 0 else page + script
 
 

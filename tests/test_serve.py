@@ -92,6 +92,34 @@ def test_edit_reloads_error_page_recovers(served) -> None:
         browser.close()
 
 
+def test_a_rebuild_before_the_page_listens_still_reloads_it(served) -> None:
+    """A page says which build it shows (serve.reload_script): a rebuild that finished
+    after the page was served but before its reload events connected (a second save
+    right after the first) still reloads it. The events are held back here until the
+    edit is built; the page took their first message for its own build, and kept
+    showing the old one."""
+    root, url = served
+    post = root / "content/posts/hello.md"
+    original = post.read_text()
+    held = []
+
+    def edit_first(route) -> None:
+        if not held:  # the page's first connection: the edit is built meanwhile
+            held.append(route)
+            post.write_text(original.replace("title: Hello", "title: Hello sooner"))
+            wait_for(url + "posts/hello/", "Hello sooner")
+        route.continue_()
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.route(f"**{RELOAD_PATH}", edit_first)
+        page.goto(url + "posts/hello/")
+        expect(page.locator("h1")).to_contain_text("Hello sooner", timeout=15000)
+        assert held
+        browser.close()
+
+
 def test_binds_loopback_and_refuses_paths_outside(served) -> None:
     _, url = served
     assert url.startswith("http://127.0.0.1:")

@@ -71,7 +71,7 @@ def build_site(
     `ahead`: the Markdown the caller started already (`markdown_ahead`), stopped here."""
     store = disk.markdown_store() if disk is not None else None
     if ahead is None and isinstance(out, DiskOutput):
-        dirs = theme_dirs(templates if templates is not None else project.root / "templates")
+        dirs = theme_dirs(project.templates(templates))
         ahead = markdown_ahead(project, store, processes, (dirs, disk) if disk else None)
     try:  # the other core renders Markdown until the workers start
         posts = disk.post_store() if disk is not None else None

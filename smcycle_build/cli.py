@@ -88,7 +88,7 @@ def _template_problems(project: Project) -> list:
     while a page is made, too); nothing is loaded when it has none."""
     from .render.env import theme_dirs
 
-    dirs = theme_dirs(project.root / "templates")
+    dirs = theme_dirs(project.templates())
     if len(dirs) == 1:
         return []
     from .render.env import make_environment
@@ -145,12 +145,12 @@ def build(
     disk = DiskCache(project.root)
     reads = {
         "the content folder": project.content,
-        "the templates folder": project.root / "templates",
+        "the templates folder": project.templates(),
     }
     if site_templates is not None:
         reads["the --templates folder"] = site_templates
     check_destination(out, Path(out), {**reads, "the cache folder": disk.dir}, project.root)
-    dirs = theme_dirs(site_templates if site_templates else project.root / "templates")
+    dirs = theme_dirs(project.templates(site_templates))
     ahead = None
     if not disk.has_record():
         # a first build has nothing to compare with: its Markdown starts before the
@@ -335,7 +335,7 @@ def serve(port: int, open_browser: bool, content: str, templates: str | None) ->
     from .serve import LiveSite, start_server, watch
 
     project = Project.locate(content)
-    theme = Path(templates).resolve() if templates else project.root / "templates"
+    theme = project.templates(Path(templates).resolve() if templates else None)
     # a playbook checked or built before starts from its post store (ready in a second
     # at ten thousand posts, not four); a first one checks from scratch, as it must
     disk = DiskCache(project.root)

@@ -79,7 +79,7 @@ class Layout:
             model = dataclasses.replace(model, playbook=playbook)
         plan = checked.plan or make_plan(model)
         self.model, self.plan, self.now = model, plan, now
-        dirs = theme_dirs(templates if templates is not None else project.root / "templates")
+        dirs = theme_dirs(project.templates(templates))
         key = tuple(dirs)
         if key not in cache.environments:
             cache.environments[key] = make_environment(dirs, cache.reload_templates, cache.bytecode)

@@ -37,6 +37,11 @@ class Project:
         root = cwd if folder.is_relative_to(cwd) else folder.parent
         return cls(root=root, content=folder)
 
+    def templates(self, given: Path | None = None) -> Path:
+        """The site's own templates: `--templates`, else the repository's `templates/`
+        (render/env.theme_dirs puts the built-in theme under them)."""
+        return given if given is not None else self.root / "templates"
+
 
 @dataclass(frozen=True)
 class CheckResult:

@@ -256,26 +256,17 @@ class _EscapedOnly(UnescapeTreeprocessor):
             super().run(root)
 
 
-_SPACES_ENDING_A_LINE = re.compile(r"(?<=\n) +\n")  # NormalizeWhitespace's own expression
-
-
 class _NormalizeOnly(NormalizeWhitespace):
-    """NormalizeWhitespace, each of its steps only on a document that holds what the step
-    changes: Python-Markdown searches the whole document for lines of spaces with a
-    look-behind expression, a tenth of converting a body, where prose has none."""
+    """NormalizeWhitespace only on a document that holds what it changes (STX or ETX, a
+    carriage return, a tab, a space before a line end): it searches the whole document
+    for lines of spaces with a look-behind expression, a tenth of converting a body,
+    where prose has none. Any other document only gets its two closing line ends."""
 
     def run(self, lines: list[str]) -> list[str]:
         source = "\n".join(lines)
-        if STX in source or ETX in source:
-            source = source.replace(STX, "").replace(ETX, "")
-        if "\r" in source:
-            source = source.replace("\r\n", "\n").replace("\r", "\n")
-        source += "\n\n"
-        if "\t" in source:
-            source = source.expandtabs(self.md.tab_length)
-        if " \n" in source:
-            source = _SPACES_ENDING_A_LINE.sub("\n", source)
-        return source.split("\n")
+        if STX in source or ETX in source or "\r" in source or "\t" in source or " \n" in source:
+            return super().run(lines)
+        return (source + "\n\n").split("\n")
 
 
 DOCUMENT_PRECHECKS = {

@@ -16,6 +16,7 @@ from typing import Any
 
 from . import times
 from .errors import Diagnostics
+from .frozen import frozen
 from .webtext import showable, url_problem
 from .yamlsrc import YList, YMap
 
@@ -36,7 +37,7 @@ class Reported(Exception):
     """A nested value whose problems were already reported."""
 
 
-@dataclass(frozen=True)
+@frozen
 class At:
     """Where a value sits: the file, its line, and its source text if it was plain."""
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import Diagnostics
+from .frozen import frozen
 from .markdown_limits import body_problems
 from .memo import Memo
 from .readfile import leads_inside, read_regular
@@ -31,7 +32,7 @@ ENTITY_EXTS = (".md", ".yaml", ".yml")
 CONTEXT_KINDS = frozenset({"playbook", *ENTITY_KINDS} - {"posts"})
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RawDocument:
     """One file as read: its fields with their lines, and its Markdown body."""
 

@@ -10,13 +10,15 @@ from operator import attrgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .frozen import frozen
+
 STRATEGIES = ("awareness", "loyalty", "sales")
 STATUSES = ("idea", "draft", "review", "approved", "scheduled", "published", "cancelled")
 AGGREGATES = ("last", "sum", "mean")
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Loc:
     """Where a thing was written: repository-relative path, file line, and its keys' lines."""
 
@@ -39,14 +41,14 @@ class Loc:
         return self.line
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Cycle:
     name: str
     start: date
     end: date
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Playbook:
     title: str
     organization: str
@@ -61,7 +63,7 @@ class Playbook:
     loc: Loc
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Competitor:
     id: str
     name: str
@@ -69,7 +71,7 @@ class Competitor:
     notes: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Situation:
     as_of: date | None
     competitors: tuple[Competitor, ...]
@@ -82,13 +84,13 @@ class Situation:
     loc: Loc
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class MetricRef:
     channel: str  # a channel id, or "all"
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Goal:
     id: str
     title: str
@@ -106,7 +108,7 @@ class Goal:
     loc: Loc
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Audience:
     id: str
     name: str
@@ -118,13 +120,13 @@ class Audience:
     loc: Loc
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Cadence:
     min_per_week: int | None
     max_per_week: int | None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Channel:
     id: str
     name: str
@@ -141,14 +143,14 @@ class Channel:
     loc: Loc
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Milestone:
     date: date
     title: str
     loc: Loc
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Campaign:
     id: str
     name: str
@@ -165,7 +167,7 @@ class Campaign:
     loc: Loc
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Theme:
     month: str  # YYYY-MM
     topic: str
@@ -178,7 +180,7 @@ class Theme:
 MAX_OCCURRENCES = 5000
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Repeat:
     """A series (SPEC §3: `repeat`). It goes out MAX_OCCURRENCES times at most."""
 
@@ -190,7 +192,7 @@ class Repeat:
     except_dates: tuple[date, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Variant:
     channel: str
     text: str  # as posted; for website/newsletter without text, the post's body
@@ -201,7 +203,7 @@ class Variant:
     loc: Loc
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Post:
     id: str
     title: str
@@ -218,10 +220,10 @@ class Post:
 
 
 def _by_fields(self: Any) -> tuple:
-    """Pickled as the arguments of its constructor: the post store (post_checks.py) loads
-    ten thousand posts, and a frozen dataclass with slots otherwise restores each field
-    through a state dict and `dataclasses.fields()` (0.36 against 0.27 s for 10,000).
-    The fields are read by one `attrgetter` a class, in C."""
+    """Pickled as the arguments of its constructor, which `frozen` makes fast: the post
+    store (post_checks.py) loads ten thousand posts, and a frozen dataclass with slots
+    otherwise restores each field through a state dict and `dataclasses.fields()`. The
+    fields are read by one `attrgetter` a class, in C."""
     return (type(self), _FIELDS[type(self)](self))
 
 
@@ -239,7 +241,8 @@ _FIELDS: dict[type, attrgetter] = {}
 
 
 def pickled_by_fields(*kinds: type) -> None:
-    """Frozen dataclasses with slots, pickled as their constructor's arguments (`_by_fields`)."""
+    """Classes made by `frozen` (no `init=False` field), pickled as their constructor's
+    arguments (`_by_fields`)."""
     for kind in kinds:
         _FIELDS[kind] = attrgetter(*kind.__slots__)
         kind.__reduce__ = _by_fields  # type: ignore[method-assign]
@@ -249,14 +252,14 @@ pickled_by_fields(Repeat, Variant, Post)
 Loc.__reduce__ = lambda self: (_loc, (self.path, self.line, self.keys))  # type: ignore[assignment]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Query:
     terms: tuple[str, ...]
     networks: tuple[str, ...]
     why: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Response:
     trigger: str
     within: str
@@ -264,7 +267,7 @@ class Response:
     steps: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Survey:
     title: str
     date: date
@@ -272,7 +275,7 @@ class Survey:
     loc: Loc
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Listening:
     queries: tuple[Query, ...] = ()
     routine_every: str | None = None
@@ -281,7 +284,7 @@ class Listening:
     surveys: tuple[Survey, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class MetricRow:
     date: date
     channel: str
@@ -291,7 +294,7 @@ class MetricRow:
     loc: Loc
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Review:
     id: str
     date: date
@@ -301,7 +304,7 @@ class Review:
     loc: Loc
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True)  # made once a build: dataclasses' own __init__ will do
 class Model:
     """The whole playbook. Entity mappings are keyed by id, in id order."""
 

@@ -14,6 +14,7 @@ from itertools import islice
 
 from dateutil import rrule
 
+from .frozen import frozen
 from .memo import Memo
 from .model import MAX_OCCURRENCES, Campaign, Model, Post, Variant
 from .times import UTC
@@ -23,7 +24,7 @@ _WEEKDAY = {code: getattr(rrule, code) for code in ("MO", "TU", "WE", "TH", "FR"
 PHASES = ("before", "during", "after")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Occurrence:
     """One time a variant goes out."""
 

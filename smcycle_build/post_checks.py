@@ -28,7 +28,7 @@ import pickle
 import sys
 import zoneinfo
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .cache import PostStore
 from .errors import Diagnostic, Diagnostics
+from .frozen import frozen
 from .model import Post, pickled_by_fields
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ Problems = tuple[Diagnostic, ...]
 X_LENGTHS = "x-lengths"  # the store's entry of X lengths by text (networks.count_x)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CheckedPost:
     """What a check made of one post file, and the problems it found at each step."""
 

@@ -7,7 +7,6 @@ whose own fields passed, so one mistake is reported once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +14,7 @@ from . import fields as f
 from . import schema
 from .errors import Diagnostics
 from .fields import At, did_you_mean, read_fields
+from .frozen import frozen
 from .load import RawDocument, Sources
 from .memo import Memo
 from .metrics_csv import read_metrics
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from .post_checks import PostChecks
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Record:
     """A file's parsed fields (None if any was invalid) and its id."""
 

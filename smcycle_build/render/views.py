@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import overload
 
+from ..frozen import frozen
 from ..model import STATUSES, Channel, Model, Post
 from ..networks import NETWORKS
 from ..plan import Occurrence, Phase, Plan, Span
@@ -35,7 +36,7 @@ def channel_colours(model: Model) -> dict[str, str]:
     return {cid: PALETTE[i % len(PALETTE)] for i, cid in enumerate(model.channels)}
 
 
-@dataclass(frozen=True)
+@frozen
 class OccurrenceView:
     """One occurrence as a line of a schedule or a calendar day. Made from nothing but
     its occurrence, the channels and the site's language (`Views.occurrence`): a page's
@@ -75,7 +76,7 @@ class OccurrenceView:
         return f"text-{self.occ.post.id}-{self.channel.id}-{self.occ.index}"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PostRow:
     """A post as a line of a table of posts. Made from nothing but its post, the plan's
     occurrences of it, the channels and the site's language: a page's key stands for it

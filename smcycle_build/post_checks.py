@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import pickle
 import sys
@@ -35,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .cache import PostStore
+from .cache import PostStore, dump_json, load_json
 from .errors import Diagnostic, Diagnostics
 from .frozen import frozen
 from .model import Post, pickled_by_fields
@@ -199,7 +198,7 @@ class PostChecks:
 
         blob = self.store.values([X_LENGTHS]).get(X_LENGTHS)
         try:
-            lengths = json.loads(blob) if blob is not None else {}
+            lengths = load_json(blob) if blob is not None else {}
         except ValueError:
             lengths = {}
         if isinstance(lengths, dict):  # a damaged entry is only a slower check
@@ -255,7 +254,7 @@ class PostChecks:
             yield from entries()
             # the lengths counted last: a text of each post on X, and those edited away
             lengths = list(networks.x_lengths().items())[-4 * len(self.keys) - 1000 :]
-            yield X_LENGTHS, json.dumps(dict(lengths)).encode()
+            yield X_LENGTHS, dump_json(dict(lengths))
 
         from . import networks
 

@@ -14,8 +14,11 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
+import orjson
+import pytest
+
 from conftest import probe, run_cli
-from smcycle_build.cache import DiskCache
+from smcycle_build.cache import DiskCache, dump_json, load_json
 from smcycle_build.render.ahead import render_bodies
 
 ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1800000000"}
@@ -494,6 +497,19 @@ def test_damaged_digests_and_pieces_never_fail_a_build(playbook, tmp_path: Path)
         manifest.write_text(json.dumps(last))
         assert "built " in build(root)
         assert files(root / "output") == files(cold / "output")
+
+
+def test_the_cache_records_read_back_what_was_written() -> None:
+    """The records of the cache (the files' digests, the last build) are orjson's bytes;
+    a string orjson refuses, a file name that is not UTF-8 and so holds surrogates, is
+    written by the json module and read back all the same."""
+    plain = {"files": {"posts/caf\u00e9.md": [1, 2**62, 3, 4, "ab"]}, "pages": {"a": "b"}}
+    assert dump_json(plain) == orjson.dumps(plain)
+    assert load_json(dump_json(plain)) == plain
+    odd = {"files": {"posts/caf\udce9.md": [1, 2, 3, 4, "cd"], "posts/ok.md": [5, 6, 7, 8, "e"]}}
+    assert load_json(dump_json(odd)) == odd
+    with pytest.raises(ValueError):
+        load_json(b"not json")
 
 
 def test_templates_are_compiled_once_across_builds(playbook, tmp_path: Path) -> None:

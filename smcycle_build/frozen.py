@@ -19,6 +19,7 @@ a fifth less time. attrs' frozen classes do the same job through a bound
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -29,8 +30,8 @@ _PREFIX = "__frozen_"  # the generated function's own names: no field may start 
 def frozen(cls: type[T]) -> type[T]:
     """`@dataclass(frozen=True, slots=True)`, with the faster `__init__` (see the module).
     It takes what dataclasses' does of plain fields, defaults, `init=False` and a
-    `__post_init__` (called last, without InitVars); a `default_factory` or keyword-only
-    field is refused (TypeError) rather than done differently."""
+    `__post_init__` (called last); a `default_factory`, keyword-only field or InitVar is
+    refused (TypeError) rather than done differently."""
     made = dataclasses.dataclass(frozen=True, slots=True)(cls)
     fields = dataclasses.fields(made)
     odd = [
@@ -53,6 +54,9 @@ def frozen(cls: type[T]) -> type[T]:
             lines.append(f"{setter}(self, {f.name})")
         elif f.default is not dataclasses.MISSING:
             lines.append(f"{setter}(self, {default})")
+    names = [f.name for f in fields if f.init]
+    if list(inspect.signature(made.__init__).parameters)[1:] != names:  # an InitVar
+        raise TypeError(f"{made.__qualname__}: `frozen` takes no InitVar")
     if hasattr(made, "__post_init__"):
         lines.append("self.__post_init__()")
     body = "".join(f"    {line}\n" for line in lines or ["pass"])

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import pickle
-from dataclasses import FrozenInstanceError, dataclass, field
+from dataclasses import FrozenInstanceError, InitVar, dataclass, field
 from datetime import UTC, datetime
 
 import pytest
@@ -86,6 +86,16 @@ def test_frozen_refuses_what_it_would_not_honour():
         @frozen
         class KeywordOnly:
             name: str = field(kw_only=True)
+
+    with pytest.raises(TypeError, match="InitVar"):
+
+        @frozen
+        class Initialised:
+            name: str
+            seed: InitVar[int]
+
+            def __post_init__(self, seed: int) -> None:
+                pass
 
 
 @pytest.mark.parametrize(

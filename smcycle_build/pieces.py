@@ -7,9 +7,10 @@ feeds' events a run of posts at a time, the schedules' rows a month at a time), 
 each run is kept in `.smcycle-cache/` by the digest of what it was made from:
 
 * the keys of its posts (`post_checks.py`: each post file, every file a post is
-  checked against, and smcycle's source), in the run's order;
-* what else the file's writer says the run depends on (the occurrences' instants,
-  the base URL).
+  checked against, smcycle's source, and the libraries and time zone rules that turn
+  a post's dates into instants), in the run's order;
+* what else the file's writer says the run depends on (which occurrence of a post a
+  row is, the base URL).
 
 An edit makes the runs that hold its post again and reads the others. Nothing is
 reused because two values merely look alike, and a store that cannot be read is only
@@ -47,11 +48,12 @@ class Runs:
     ) -> T:
         """The run whose inputs are `parts` (None among them: unknown, always made); a
         stored value that does not `fit` (not what `make` makes) is made again."""
+        parts = list(parts)
+        known = [part for part in parts if part is not None]
+        if len(known) < len(parts):
+            return make()
         h = hashlib.sha256(self.salt.encode())
-        for part in parts:
-            if part is None:
-                return make()
-            h.update(f"\0{part}".encode())
+        h.update("\0".join(known).encode())  # one update a run: a schedule's has thousands
         key = h.hexdigest()
         self.keep.add(key)
         blob = self.store.get(key)

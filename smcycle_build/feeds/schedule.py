@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from itertools import groupby
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 import orjson
 
@@ -160,6 +161,9 @@ def encode(value: Any) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
 
 
+RECORDS = b",\n    "  # between two records of a document's list, one a line
+
+
 def json_pieces(doc: Any, records: str = "occurrences") -> Iterator[bytes]:
     """Sorted keys; the occurrences one per line (readable in a diff), yielded a line at a
     time. `doc[records]` may be an iterator."""
@@ -189,37 +193,65 @@ class JsonStream:
     def encoded_all(self, records: list[bytes]) -> bytes:
         """Records already encoded (a record in two files is encoded once), one after the
         other."""
-        if not records:
+        return self.joined(len(records), RECORDS.join(records))
+
+    def joined(self, count: int, records: bytes) -> bytes:
+        """`count` records already encoded and joined by RECORDS."""
+        if not count:
             return b""
         first = b"\n    " if self.count == 0 else b",\n    "
-        self.count += len(records)
-        return first + b",\n    ".join(records)
+        self.count += count
+        return first + records
 
     def end(self) -> bytes:
         return (b"\n  ]" if self.count else b"]") + self.tail
 
 
 def _part(runs: Runs, occ: Occurrence) -> str | None:
-    """What an occurrence's row is made from, for its month's key (None: unknown)."""
+    """What an occurrence's row is made from, for its month's key (None: unknown): its
+    post's key, which also covers its instant (the post's dates, the playbook's zone and
+    the rules of time zones), and which of the post's occurrences it is."""
     key = runs.key(occ.post.loc.path)
     if key is None:
         return None
-    return f"{key} {occ.channel} {occ.index} {occ.start.isoformat()}"  # a channel a variant
+    return f"{key} {occ.variant.channel} {occ.index}"  # a channel a variant
+
+
+class MonthPart(NamedTuple):
+    """A month's share of every schedule file, ready to write (`Schedules.month`). Kept
+    as bytes, a month reused after an edit elsewhere is read at the speed of memory:
+    kept as rows (a string and bytes an occurrence), reading them back and joining
+    them again was half of writing the schedules after an edit."""
+
+    count: int  # its occurrences
+    every: bytes  # their records in schedule.json, joined by RECORDS
+    channels: tuple[tuple[str, int, bytes, bytes], ...]  # each channel's: its id, rows,
+    # CSV lines (UTF-8) and JSON records (joined by RECORDS), in the order of first use
 
 
 def _fits(month: list[Occurrence], value: object) -> bool:
-    """Whether a stored month is what `Schedules.lines` makes of these occurrences."""
-    return (
-        isinstance(value, tuple)
-        and len(value) == len(month)
+    """Whether a stored month is what `Schedules.month` makes of these occurrences."""
+    if not (
+        type(value) is MonthPart
+        and type(value.count) is int
+        and type(value.every) is bytes
+        and type(value.channels) is tuple
         and all(
-            type(row) is tuple
-            and len(row) == 3
-            and row[0] == occ.channel
-            and type(row[1]) is str
-            and type(row[2]) is bytes
-            for row, occ in zip(value, month, strict=True)
+            type(part) is tuple
+            and len(part) == 4
+            and type(part[0]) is str
+            and type(part[1]) is int
+            and type(part[2]) is bytes
+            and type(part[3]) is bytes
+            for part in value.channels
         )
+    ):
+        return False
+    counts = Counter(occ.variant.channel for occ in month)
+    return (
+        value.count == len(month)
+        and counts == {part[0]: part[1] for part in value.channels}
+        and len(counts) == len(value.channels)
     )
 
 
@@ -315,30 +347,49 @@ class Schedules:
         doc = self.schedule_doc()
         return json_pieces({**doc, "occurrences": (self.json_record(o) for o in occs)})
 
-    def lines(self, occs: Iterable[Occurrence]) -> tuple[tuple[str, str, bytes], ...]:
-        """Each occurrence's channel, CSV line and JSON record: its record made once."""
+    def month(self, occs: Iterable[Occurrence]) -> MonthPart:
+        """A month's share of every schedule: each occurrence's record made once, for its
+        three files."""
         table = CsvStream(None, plain=PLAIN)
-        made = []
+        every: list[bytes] = []
+        lines: dict[str, list[str]] = {}
+        records: dict[str, list[bytes]] = {}
         for occ in occs:
             rec = self.record(occ)
-            line = table.format(self.csv_row(rec))
-            made.append((occ.channel, line, encode(self.json_record(occ, rec))))
-        return tuple(made)
+            line = table.format(self.csv_row(rec))  # before `json_record` changes `rec`
+            record = encode(self.json_record(occ, rec))
+            every.append(record)
+            channel = occ.variant.channel
+            if channel not in lines:
+                lines[channel], records[channel] = [], []
+            lines[channel].append(line)
+            records[channel].append(record)
+        return MonthPart(
+            len(every),
+            RECORDS.join(every),
+            tuple(
+                (
+                    cid,
+                    len(records[cid]),
+                    "".join(lines[cid]).encode("utf-8"),
+                    RECORDS.join(records[cid]),
+                )
+                for cid in lines
+            ),
+        )
 
-    def _months(
-        self, occs: Iterable[Occurrence], runs: Runs | None
-    ) -> Iterator[tuple[tuple[str, str, bytes], ...]]:
-        """`lines` a month (UTC, so that months follow time order) at a time, each month
-        made or reused as a whole (`pieces.py`). A row depends on its post, the files
-        posts are checked against (the post's key says both), its occurrence (the channel,
-        its index and instant) and the base URL (in `runs`' salt)."""
+    def _months(self, occs: Iterable[Occurrence], runs: Runs | None) -> Iterator[MonthPart]:
+        """`month` by month (UTC, so that months follow time order), each made or reused
+        as a whole (`pieces.py`). A row depends on its post, the files posts are checked
+        against (the post's key says both), which occurrence it is (the channel and its
+        index) and the base URL (in `runs`' salt)."""
         for _, month in groupby(occs, key=lambda occ: (occ.utc.year, occ.utc.month)):
             month = list(month)
             if runs is None:
-                yield self.lines(month)
+                yield self.month(month)
             else:
                 parts = map(partial(_part, runs), month)
-                yield runs.run(parts, partial(self.lines, month), partial(_fits, month))
+                yield runs.run(parts, partial(self.month, month), partial(_fits, month))
 
     def write_all(
         self,
@@ -363,17 +414,10 @@ class Schedules:
                 out[f"channels/{cid}.csv"].write(CsvStream(COLUMNS).end().encode("utf-8"))
                 out[f"channels/{cid}.json"].write(doc.head)
             for month in self._months(occs, runs):
-                lines: dict[str, list[str]] = {cid: [] for cid in docs}
-                records: dict[str, list[bytes]] = {cid: [] for cid in docs}
-                for channel, line, record in month:
-                    lines[channel].append(line)
-                    records[channel].append(record)
-                every_records = [record for _, _, record in month]
-                out["schedule.json"].write(every.encoded_all(every_records))
-                for cid, doc in docs.items():
-                    if lines[cid]:
-                        out[f"channels/{cid}.csv"].write("".join(lines[cid]).encode("utf-8"))
-                        out[f"channels/{cid}.json"].write(doc.encoded_all(records[cid]))
+                out["schedule.json"].write(every.joined(month.count, month.every))
+                for cid, count, csv_lines, records in month.channels:
+                    out[f"channels/{cid}.csv"].write(csv_lines)
+                    out[f"channels/{cid}.json"].write(docs[cid].joined(count, records))
             out["schedule.json"].write(every.end())
             for cid, doc in docs.items():
                 out[f"channels/{cid}.json"].write(doc.end())

@@ -136,3 +136,30 @@ def test_what_readers_respond_to(playbook) -> None:
     ]
     assert all(g.few for g in dims["network"])  # one occurrence each: too few to tell
     assert [(g.label, g.count) for g in dims["weekday"]] == [("Wed", 2)]
+
+
+def test_a_row_counts_for_the_last_time_its_post_went_out_on_that_channel(playbook) -> None:
+    """A series goes out again and again: a row measures the occurrence on that channel
+    last sent on or before its date (the first one, for a row dated earlier)."""
+    series = (
+        "---\ntitle: Weekly\ndate: 2027-03-05 17:00\ngoal: more-replies\naudience: riders\n"
+        "repeat: {freq: weekly, count: 3}\nvariants:\n  x: {text: Every Friday}\n---\n"
+    )
+    root = playbook(
+        {
+            "content/posts/weekly.md": series,
+            "content/metrics/posts.csv": "date,channel,metric,value,post\n"
+            "2027-03-04,x,engagements,5,weekly\n"
+            "2027-03-12,x,engagements,1,weekly\n"
+            "2027-03-13,x,engagements,7,weekly\n"
+            "2027-04-01,x,engagements,100,weekly\n"
+            "2027-03-13,instagram,engagements,9,weekly\n",  # not sent there: not counted
+        }
+    )
+    result = check_project(Project.locate("content", cwd=root))
+    scored = scored_occurrences(result.model, result.plan)
+    assert [(s.occurrence.post.id, s.occurrence.index, s.value) for s in scored] == [
+        ("weekly", 2, 100),
+        ("weekly", 1, 8),
+        ("weekly", 0, 5),
+    ]

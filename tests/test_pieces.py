@@ -12,9 +12,13 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from feed_builds import build_example
+
 from conftest import probe
 from smcycle_build.cache import PieceStore
+from smcycle_build.feeds.schedule import RECORDS, Schedules, _bounds, _fits, _spans
 from smcycle_build.pieces import Runs
+from smcycle_build.routes import Links
 
 GENERATE = Path(__file__).parent.parent / "benchmarks/generate.py"
 
@@ -159,3 +163,34 @@ def test_a_feeds_head_is_made_again_only_when_what_it_shows_changes(playbook, tm
     # the zone's rules for the years around the series' (2027 to 2029, was 2026 to 2028)
     assert b"RDATE:20290325T030000" in (root / "output/calendar.ics").read_bytes()
     assert tree(root / "output") == cold()
+
+
+def test_a_stored_month_is_used_only_if_it_is_what_the_schedules_make() -> None:
+    """A schedule's month is kept as bytes (`MonthPart`): every record once, and where
+    each channel's are. Each channel's JSON gets exactly its own records, in order; a
+    stored value of another shape, count or extent is made again."""
+    built = build_example()
+    months: dict[tuple[int, int], list] = {}
+    for occ in built.plan.occurrences:
+        months.setdefault((occ.utc.year, occ.utc.month), []).append(occ)
+    month, other = sorted(
+        (m for m in months.values() if len({o.variant.channel for o in m}) > 1), key=len
+    )[-2:]
+    schedules = Schedules(built.model, Links(built.model.playbook.base_url))
+    made = schedules.month(month)
+    assert _fits(month, made) and made.count == len(month)
+    every = [json.loads(record) for record in made.every.split(RECORDS)]
+    assert [(r["post"], r["channel"], r["occurrence"]) for r in every] == [
+        (o.post.id, o.variant.channel, o.index) for o in month
+    ]
+    for cid, csv_lines, spans in made.channels:
+        mine = [json.loads(bytes(record)) for record in made.records(spans)]
+        assert mine == [r for r in every if r["channel"] == cid]
+        assert csv_lines.decode().count("\r\n") >= len(mine)  # a text may hold line ends
+    cid, csv_lines, spans = made.channels[0]
+    beyond = _spans([*_bounds(spans)[:-1], len(made.every) + 1])  # as many, one too long
+    assert not _fits(month, made._replace(channels=((cid, csv_lines, beyond), *made.channels[1:])))
+    assert not _fits(month, made._replace(count=made.count + 1))
+    assert not _fits(month, made._replace(channels=made.channels[1:]))
+    assert not _fits(other, made)
+    assert not _fits(month, tuple((o.variant.channel, "line", b"{}") for o in month))  # rows

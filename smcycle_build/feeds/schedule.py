@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
@@ -221,16 +222,37 @@ class MonthPart(NamedTuple):
     """A month's share of every schedule file, ready to write (`Schedules.month`). Kept
     as bytes, a month reused after an edit elsewhere is read at the speed of memory:
     kept as rows (a string and bytes an occurrence), reading them back and joining
-    them again was half of writing the schedules after an edit."""
+    them again was half of writing the schedules after an edit. A record is in two
+    files, and kept once: a channel's JSON takes its records out of `every`."""
 
     count: int  # its occurrences
-    every: bytes  # their records in schedule.json, joined by RECORDS
-    channels: tuple[tuple[str, int, bytes, bytes], ...]  # each channel's: its id, rows,
-    # CSV lines (UTF-8) and JSON records (joined by RECORDS), in the order of first use
+    every: bytes  # their records in time order, joined by RECORDS: its part of schedule.json
+    channels: tuple[tuple[str, bytes, bytes], ...]  # each channel's id, CSV lines (UTF-8),
+    # and where its records are in `every` (`spans`), in the order of first use
+
+    def records(self, spans: bytes) -> list[memoryview]:
+        """A channel's records, as views of `every` (no copy until they are joined)."""
+        bounds = _bounds(spans)
+        view = memoryview(self.every)
+        return [view[bounds[i] : bounds[i + 1]] for i in range(0, len(bounds), 2)]
+
+
+SPAN = "Q"  # the array type of a record's start and end in `MonthPart.every`
+
+
+def _spans(bounds: list[int]) -> bytes:
+    return array(SPAN, bounds).tobytes()
+
+
+def _bounds(spans: bytes) -> array:
+    bounds = array(SPAN)
+    bounds.frombytes(spans)
+    return bounds
 
 
 def _fits(month: list[Occurrence], value: object) -> bool:
     """Whether a stored month is what `Schedules.month` makes of these occurrences."""
+    pair = 2 * array(SPAN).itemsize
     if not (
         type(value) is MonthPart
         and type(value.count) is int
@@ -238,20 +260,22 @@ def _fits(month: list[Occurrence], value: object) -> bool:
         and type(value.channels) is tuple
         and all(
             type(part) is tuple
-            and len(part) == 4
+            and len(part) == 3
             and type(part[0]) is str
-            and type(part[1]) is int
+            and type(part[1]) is bytes
             and type(part[2]) is bytes
-            and type(part[3]) is bytes
+            and len(part[2]) % pair == 0
             for part in value.channels
         )
     ):
         return False
     counts = Counter(occ.variant.channel for occ in month)
+    size = len(value.every)
     return (
         value.count == len(month)
-        and counts == {part[0]: part[1] for part in value.channels}
+        and counts == {cid: len(spans) // pair for cid, _, spans in value.channels}
         and len(counts) == len(value.channels)
+        and all(max(_bounds(spans), default=0) <= size for _, _, spans in value.channels)
     )
 
 
@@ -352,30 +376,26 @@ class Schedules:
         three files."""
         table = CsvStream(None, plain=PLAIN)
         every: list[bytes] = []
+        at = 0  # where the next record starts in `every` joined
         lines: dict[str, list[str]] = {}
-        records: dict[str, list[bytes]] = {}
+        bounds: dict[str, list[int]] = {}
         for occ in occs:
             rec = self.record(occ)
             line = table.format(self.csv_row(rec))  # before `json_record` changes `rec`
             record = encode(self.json_record(occ, rec))
+            if every:
+                at += len(RECORDS)
             every.append(record)
             channel = occ.variant.channel
             if channel not in lines:
-                lines[channel], records[channel] = [], []
+                lines[channel], bounds[channel] = [], []
             lines[channel].append(line)
-            records[channel].append(record)
+            bounds[channel] += (at, at + len(record))
+            at += len(record)
         return MonthPart(
             len(every),
             RECORDS.join(every),
-            tuple(
-                (
-                    cid,
-                    len(records[cid]),
-                    "".join(lines[cid]).encode("utf-8"),
-                    RECORDS.join(records[cid]),
-                )
-                for cid in lines
-            ),
+            tuple((cid, "".join(lines[cid]).encode("utf-8"), _spans(bounds[cid])) for cid in lines),
         )
 
     def _months(self, occs: Iterable[Occurrence], runs: Runs | None) -> Iterator[MonthPart]:
@@ -415,9 +435,12 @@ class Schedules:
                 out[f"channels/{cid}.json"].write(doc.head)
             for month in self._months(occs, runs):
                 out["schedule.json"].write(every.joined(month.count, month.every))
-                for cid, count, csv_lines, records in month.channels:
+                for cid, csv_lines, spans in month.channels:
+                    records = month.records(spans)
                     out[f"channels/{cid}.csv"].write(csv_lines)
-                    out[f"channels/{cid}.json"].write(docs[cid].joined(count, records))
+                    out[f"channels/{cid}.json"].write(
+                        docs[cid].joined(len(records), RECORDS.join(records))
+                    )
             out["schedule.json"].write(every.end())
             for cid, doc in docs.items():
                 out[f"channels/{cid}.json"].write(doc.end())

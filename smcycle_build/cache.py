@@ -425,6 +425,9 @@ class LastBuild:
         return [st.st_size, st.st_mtime_ns] == self.files[path]
 
 
+SWEEP_SLACK = 64  # values a store may gain since its last sweep, at the least
+
+
 class SqliteStore:
     """Values by key in one SQLite table, for one owner (`claim`), usable from forked workers.
 
@@ -472,20 +475,41 @@ class SqliteStore:
                 return
             conn.execute("BEGIN IMMEDIATE")
             conn.execute(f"DELETE FROM {self.TABLE}")
+            conn.execute("DELETE FROM meta WHERE name = 'swept'")
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('owner', ?)", (owner,))
             conn.execute("COMMIT")
 
     def keep_only(self, keys: set[str]) -> None:
         """Forget every value whose key is not in `keys`: what the last run asked for. An
         edited file leaves its old value behind, which would otherwise pile up in the cache
-        (and in CI's copy of it) for ever."""
+        (and in CI's copy of it) for ever. How many are left is noted (`needs_sweep`)."""
         with (
             contextlib.suppress(sqlite3.Error),
             contextlib.closing(self._connect()) as conn,
         ):
             conn.execute("BEGIN IMMEDIATE")
             self._forget_all_but(conn, keys)
+            conn.execute(
+                f"INSERT OR REPLACE INTO meta VALUES ('swept', (SELECT count(*) FROM {self.TABLE}))"
+            )
             conn.execute("COMMIT")
+
+    def needs_sweep(self) -> bool:
+        """Whether the store holds a tenth more values (and at least SWEEP_SLACK more) than
+        `keep_only` left in it. Until then the values edits left behind stay: a store a
+        tenth larger is no slower, and a build after an edit need not gather every key
+        it still uses (at 10,000 posts, hashing every body and a table of the hashes:
+        0.15 s after the pages are made)."""
+        try:
+            conn = self._db()
+            (count,) = conn.execute(f"SELECT count(*) FROM {self.TABLE}").fetchone()
+            row = conn.execute("SELECT value FROM meta WHERE name = 'swept'").fetchone()
+        except sqlite3.Error:  # locked for too long, or broken: sweep, which says nothing
+            return True
+        left = str(row[0]) if row is not None else ""  # the column holds text
+        if not left.isdigit():  # never swept, or not as `keep_only` notes it
+            return True
+        return count > int(left) + max(SWEEP_SLACK, int(left) // 10)
 
     def _forget_all_but(self, conn: sqlite3.Connection, keys: set[str]) -> None:
         conn.execute("CREATE TEMP TABLE keep (key TEXT PRIMARY KEY)")
@@ -602,8 +626,8 @@ class PostStore(SqliteStore):
             pass
         return found
 
-    def save(self, entries: Iterable[tuple[str, bytes]], keep: set[str]) -> None:
-        """Add `entries` (key, value) and forget every entry not in `keep`, in one
+    def save(self, entries: Iterable[tuple[str, bytes]], forget: set[str]) -> None:
+        """Add `entries` (key, value) and forget the entries of `forget`, in one
         transaction."""
         with (
             contextlib.suppress(sqlite3.Error),
@@ -614,7 +638,7 @@ class PostStore(SqliteStore):
                 f"INSERT OR REPLACE INTO {self.TABLE} (key, value) VALUES (?, ?)",
                 entries,
             )
-            self._forget_all_but(conn, keep)
+            conn.executemany(f"DELETE FROM {self.TABLE} WHERE key = ?", ((k,) for k in forget))
             conn.execute("COMMIT")
 
 

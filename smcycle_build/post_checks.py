@@ -258,7 +258,10 @@ class PostChecks:
 
         from . import networks
 
-        self.store.save(with_x_lengths(), {*self.keys.values(), X_LENGTHS})
+        # what the store held before this check and no post file is now: the entries
+        # of files edited or gone (not a table of every key kept, as `keep_only` has)
+        stored = self._stored if self._stored is not None else self.store.keys()
+        self.store.save(with_x_lengths(), stored - {*self.keys.values(), X_LENGTHS})
 
 
 def _pickle(entry: CheckedPost) -> bytes:

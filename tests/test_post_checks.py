@@ -328,13 +328,47 @@ def test_the_schedules_are_kept_on_a_new_day_and_made_again_when_a_post_changes(
     like_cold(repo, tmp_path, 1800000000 + 2 * day)
 
 
+def stored_keys(path: Path) -> set[str]:
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        table = "html" if path.name == "markdown.sqlite" else "posts"
+        return {key for (key,) in db.execute(f"SELECT key FROM {table}")}
+
+
 def test_the_markdown_of_a_reused_page_stays_in_the_store(repo) -> None:
-    build(repo)
-    edit(repo, POST, "two-minute ritual", "three-minute ritual")
-    build(repo)
+    """An edited body leaves its old HTML in the store until the store holds a tenth
+    more than its last sweep left (`needs_sweep`): a build after an edit does not
+    gather every key it still uses. A build that sweeps keeps the HTML of the pages it
+    reused, which it never asked for."""
     store = DiskCache(repo).markdown_store()
+    build(repo)
+    first = stored_keys(store.path)
+    assert not store.needs_sweep()
+    edit(repo, POST, "two-minute routine", "three-minute routine")  # the body
+    build(repo)
+    edited = stored_keys(store.path)
+    assert first < edited and len(edited - first) == 1  # the new body's, the old one's kept
+    with contextlib.closing(sqlite3.connect(store.path)) as db, db:  # as if it had grown
+        db.execute("UPDATE meta SET value = ? WHERE name = 'swept'", (len(first) - 64,))
+    assert store.needs_sweep()
+    edit(repo, POST, "three-minute routine", "four-minute routine")
+    build(repo)
+    swept = stored_keys(store.path)
+    assert len(first - swept) == 1 and not swept & (edited - first)  # both old ones gone
+    assert not store.needs_sweep()
     body = check(repo, store=False).model.posts["leaves-and-brakes"].body
     assert store.get(body) is not None  # its page was reused, its HTML kept
+
+
+def test_a_check_forgets_the_entries_of_files_edited_or_gone(repo) -> None:
+    """The post store holds one entry a post file as it is now, and the X lengths."""
+    store = DiskCache(repo).post_store().path
+    first = check(repo)
+    assert stored_keys(store) == {*first.checks.keys.values(), "x-lengths"}
+    edit(repo, POST, "two-minute ritual", "three-minute ritual")
+    (repo / "content/posts/2027-10/leaves-and-brakes.md").unlink()
+    edited = check(repo)
+    assert stored_keys(store) == {*edited.checks.keys.values(), "x-lengths"}
+    assert len(edited.checks.keys) == len(first.checks.keys) - 1
 
 
 def test_a_page_key_tells_apart_what_prints_alike_and_refuses_what_it_cannot_see() -> None:

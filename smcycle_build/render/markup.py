@@ -1,4 +1,9 @@
-"""Markdown bodies, rendered once and sanitized: pull requests come from many hands."""
+"""Markdown bodies, rendered once and sanitized: pull requests come from many hands.
+
+Python-Markdown (and the shortcuts of `markdown_fast`) is imported when a body is first
+rendered, not with this module: a build after an edit seldom renders one (the renderer
+ahead did, and the store holds the others), and the import is a tenth of a second.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +12,16 @@ import re
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import markdown
 import nh3
-from markdown.blockprocessors import HashHeaderProcessor
 from markupsafe import Markup
 
 from .. import __version__, webtext
 from ..webtext import escaped
-from . import markdown_fast
+
+if TYPE_CHECKING:
+    import markdown
 
 # nh3's allowlist (no script, style, iframe, forms, event handlers), less what HTML5 made
 # obsolete: the W3C checker rejects those, and a page must validate whatever the content says
@@ -29,21 +35,27 @@ _ALLOWED_ATTRIBUTES = {
 _URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
-class _SpacedHashHeader(HashHeaderProcessor):
+@cache
+def _spaced_hash_header() -> type:
     """`# Title` is a heading, a `#hashtag` that starts a line is not (CommonMark's rule).
 
     Python-Markdown takes `#katendrecht` for a heading; social media texts start lines
-    with hashtags all the time.
+    with hashtags all the time. (A class made when first asked for, as Python-Markdown
+    is imported then.)
     """
+    from markdown.blockprocessors import HashHeaderProcessor
 
-    RE = re.compile(
-        r"(?:^|\n)(?P<level>#{1,6})(?=[ \t]|\n|$)"
-        r"(?P<header>(?:\\.|[^\\#]|#+(?=[^#\n]))*?)#*(?:\n|$)"
-    )
+    class SpacedHashHeader(HashHeaderProcessor):
+        RE = re.compile(
+            r"(?:^|\n)(?P<level>#{1,6})(?=[ \t]|\n|$)"
+            r"(?P<header>(?:\\.|[^\\#]|#+(?=[^#\n]))*?)#*(?:\n|$)"
+        )
 
-    def test(self, parent, block: str) -> bool:
-        # every paragraph of every body is tried: most have no "#" at all
-        return "#" in block and super().test(parent, block)
+        def test(self, parent, block: str) -> bool:
+            # every paragraph of every body is tried: most have no "#" at all
+            return "#" in block and super().test(parent, block)
+
+    return SpacedHashHeader
 
 
 MEMORY_ENTRIES = 256
@@ -56,10 +68,10 @@ def renderer_id() -> str:
     allowlist), of its shortcuts and of the URL rule (webtext.py).
     A stored body from any other renderer is not used (see cache.MarkdownStore)."""
     source = hashlib.sha256()
-    for module in (__file__, markdown_fast.__file__, webtext.__file__):
+    for module in (__file__, Path(__file__).with_name("markdown_fast.py"), webtext.__file__):
         source.update(Path(module).read_bytes())
     return (
-        f"smcycle {__version__}; markdown {markdown.__version__}; nh3 {version('nh3')}; "
+        f"smcycle {__version__}; markdown {version('markdown')}; nh3 {version('nh3')}; "
         f"{source.hexdigest()}"
     )
 
@@ -67,8 +79,12 @@ def renderer_id() -> str:
 def new_markdown(fast: bool = True) -> markdown.Markdown:
     """Python-Markdown as bodies are rendered: `extra`, sane lists, CommonMark's headings,
     and (`fast`) the shortcuts of `markdown_fast`, which give the same HTML sooner."""
+    import markdown
+
+    from . import markdown_fast
+
     md = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
-    md.parser.blockprocessors.register(_SpacedHashHeader(md.parser), "hashheader", 70)
+    md.parser.blockprocessors.register(_spaced_hash_header()(md.parser), "hashheader", 70)
     if fast:
         markdown_fast.speed_up(md)
     return md
@@ -78,7 +94,7 @@ class MarkdownRenderer:
     """One Python-Markdown instance, reset between documents (cheaper than a new one)."""
 
     def __init__(self, cache: dict[str, Markup] | None = None, store=None) -> None:
-        self._md = new_markdown()
+        self._md: markdown.Markdown | None = None  # made for the first body not stored
         # text -> sanitized HTML: a rebuild renders only the bodies that changed (in
         # memory for serve, on disk in .smcycle-cache/ between builds)
         self._cache = cache if cache is not None else {}
@@ -91,6 +107,8 @@ class MarkdownRenderer:
             return done
         stored = self._store.get(text) if self._store is not None else None
         if stored is None:
+            if self._md is None:
+                self._md = new_markdown()
             stored = to_html(self._md, text)
             if self._store is not None:
                 self._store.put(text, stored)

@@ -69,6 +69,22 @@ def probe(code: str, cwd: Path | None = None, env: dict[str, str] | None = None)
     return run.stdout
 
 
+def build_imports(module: str, root: Path, env: dict[str, str]) -> bool:
+    """Whether `smcycle build`, run in `root` by a new interpreter, imported `module` in
+    its own process (what a build pays before any file is made)."""
+    code = (
+        "import sys\n"
+        "from smcycle_build.cli import main\n"
+        "sys.argv = ['smcycle', 'build']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print({module!r} in sys.modules)\n"
+    )
+    return probe(code, root, env).splitlines()[-1] == "True"
+
+
 def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
     for rel, body in files.items():
         path = root / rel

@@ -17,7 +17,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from conftest import probe, run_cli
+from conftest import build_imports, probe, run_cli
 from smcycle_build.cache import DiskCache, dump_json, load_json
 from smcycle_build.render.ahead import render_bodies
 
@@ -156,20 +156,10 @@ def test_a_build_that_renders_no_body_does_not_import_python_markdown(playbook) 
     build after an edit that changed no body (every one is in the store) does without
     the import, a tenth of a second of its own process."""
     root = playbook()
-    code = (
-        "import sys\n"
-        "from smcycle_build.cli import main\n"
-        "sys.argv = ['smcycle', 'build']\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print('markdown' in sys.modules)\n"
-    )
-    assert probe(code, root, ENV).splitlines()[-1] == "True"  # the first build renders
+    assert build_imports("markdown", root, ENV)  # the first build renders every body
     hello = root / "content/posts/hello.md"
     hello.write_text(hello.read_text().replace("title: Hello", "title: Hello again"))
-    assert probe(code, root, ENV).splitlines()[-1] == "False"
+    assert not build_imports("markdown", root, ENV)
     assert "Hello again" in (root / "output/posts/hello/index.html").read_text()
     assert "<p>Welcome to the shop.</p>" in (root / "output/posts/hello/index.html").read_text()
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from feed_builds import build_example
 
-from conftest import probe
+from conftest import build_imports
 from smcycle_build.cache import PieceStore
 from smcycle_build.feeds.schedule import RECORDS, Schedules, _bounds, _fits, _spans
 from smcycle_build.pieces import Runs
@@ -124,20 +124,10 @@ def test_a_feeds_head_is_made_again_only_when_what_it_shows_changes(playbook, tm
     )
     root = playbook({"content/posts/weekly.md": series})
     build(root, 1800000000)
-    code = (
-        "import sys\n"
-        "from smcycle_build.cli import main\n"
-        "sys.argv = ['smcycle', 'build']\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print('icalendar' in sys.modules)\n"
-    )
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1800000000"}
 
     def built_with_icalendar() -> bool:
-        return probe(code, root, env).splitlines()[-1] == "True"
+        return build_imports("icalendar", root, env)
 
     def cold() -> dict[str, bytes]:
         fresh = tmp_path / "cold"

@@ -222,7 +222,7 @@ class MonthPart(NamedTuple):
     """A month's share of every schedule file, ready to write (`Schedules.month`). Kept
     as bytes, a month reused after an edit elsewhere is read at the speed of memory:
     kept as rows (a string and bytes an occurrence), reading them back and joining
-    them again was half of writing the schedules after an edit. A record is in two
+    them again was a seventh of writing the schedules after an edit. A record is in two
     files, and kept once: a channel's JSON takes its records out of `every`."""
 
     count: int  # its occurrences

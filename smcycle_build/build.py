@@ -155,7 +155,8 @@ def build_site(
         broken += failed.diagnostics
     if broken:
         return BuildResult(checked.diagnostics + tuple(unique(broken)), ok=False)
-    if store is not None and store.needs_sweep():  # what no page of this build asked for goes
+    # what no page of this build asked for goes, once it is worth a sweep
+    if store is not None and store.needs_sweep(layout.markdown_texts_at_most()):
         used = [asked for asked, _, _ in results]
         store.keep_only(set().union(*used, layout.markdown_keys(reused)))
     for _, made, _ in results:

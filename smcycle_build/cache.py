@@ -425,7 +425,7 @@ class LastBuild:
         return [st.st_size, st.st_mtime_ns] == self.files[path]
 
 
-SWEEP_SLACK = 64  # values a store may gain since its last sweep, at the least
+SWEEP_SLACK = 64  # values a store may hold beyond what a run uses, at the least
 
 
 class SqliteStore:
@@ -475,41 +475,32 @@ class SqliteStore:
                 return
             conn.execute("BEGIN IMMEDIATE")
             conn.execute(f"DELETE FROM {self.TABLE}")
-            conn.execute("DELETE FROM meta WHERE name = 'swept'")
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('owner', ?)", (owner,))
             conn.execute("COMMIT")
 
     def keep_only(self, keys: set[str]) -> None:
         """Forget every value whose key is not in `keys`: what the last run asked for. An
         edited file leaves its old value behind, which would otherwise pile up in the cache
-        (and in CI's copy of it) for ever. How many are left is noted (`needs_sweep`)."""
+        (and in CI's copy of it) for ever."""
         with (
             contextlib.suppress(sqlite3.Error),
             contextlib.closing(self._connect()) as conn,
         ):
             conn.execute("BEGIN IMMEDIATE")
             self._forget_all_but(conn, keys)
-            conn.execute(
-                f"INSERT OR REPLACE INTO meta VALUES ('swept', (SELECT count(*) FROM {self.TABLE}))"
-            )
             conn.execute("COMMIT")
 
-    def needs_sweep(self) -> bool:
-        """Whether the store holds a tenth more values (and at least SWEEP_SLACK more) than
-        `keep_only` left in it. Until then the values edits left behind stay: a store a
-        tenth larger is no slower, and a build after an edit need not gather every key
-        it still uses (at 10,000 posts, hashing every body and a table of the hashes:
-        0.15 s after the pages are made)."""
+    def needs_sweep(self, used_at_most: int) -> bool:
+        """Whether the store holds a tenth (and at least SWEEP_SLACK) more values than a
+        run can use (`used_at_most`), so that `keep_only` is worth its price: knowing every
+        key still used means hashing every text (at 10,000 posts, 0.1 s, and as much again
+        for the table of them) to forget the one an edit left behind. Until then, what
+        edits left behind stays; a store a tenth larger is no slower."""
         try:
-            conn = self._db()
-            (count,) = conn.execute(f"SELECT count(*) FROM {self.TABLE}").fetchone()
-            row = conn.execute("SELECT value FROM meta WHERE name = 'swept'").fetchone()
+            (count,) = self._db().execute(f"SELECT count(*) FROM {self.TABLE}").fetchone()
         except sqlite3.Error:  # locked for too long, or broken: sweep, which says nothing
             return True
-        left = str(row[0]) if row is not None else ""  # the column holds text
-        if not left.isdigit():  # never swept, or not as `keep_only` notes it
-            return True
-        return count > int(left) + max(SWEEP_SLACK, int(left) // 10)
+        return count > used_at_most + max(SWEEP_SLACK, used_at_most // 10)
 
     def _forget_all_but(self, conn: sqlite3.Connection, keys: set[str]) -> None:
         conn.execute("CREATE TEMP TABLE keep (key TEXT PRIMARY KEY)")

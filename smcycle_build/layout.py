@@ -179,6 +179,15 @@ class Layout:
         schedules = set(self.schedule_files())
         return reused if schedules <= reused else reused - schedules
 
+    def markdown_texts_at_most(self) -> int:
+        """How many texts the pages render, equal ones counted again: the most the
+        Markdown store needs to hold (`MarkdownStore.needs_sweep`). Counted, not
+        hashed: a third of the time of `markdown_keys`."""
+        m = self.model
+        # the bodies of the situation, the reviews, goals, audiences, channels, campaigns
+        bodies = 1 + sum(map(len, (m.reviews, m.goals, m.audiences, m.channels, m.campaigns)))
+        return bodies + sum(len(self.pages.markdown_texts(post)) for post in m.posts.values())
+
     def markdown_keys(self, pages: set[str]) -> set[str]:
         """The Markdown store's keys of what the post pages at `pages` render: a page
         reused is a page that still needs its HTML in the store, for the next render."""

@@ -440,9 +440,9 @@ def test_markdown_stored_in_batches_is_seen_once_committed(tmp_path: Path) -> No
 
 def test_the_markdown_cache_forgets_what_no_page_asks_for(playbook) -> None:
     """An edited body leaves its old HTML behind. A build does not gather every key its
-    pages use after each edit: once the store holds SWEEP_SLACK values more than its
-    last sweep left (a tenth more, in a large one), the next build keeps only what its
-    pages asked for, so the cache (and CI's copy of it) never grows far."""
+    pages use after each edit: once the store holds more than the pages render at most
+    (the next test), the next build keeps only what its pages asked for, so the cache
+    (and CI's copy of it) never grows far, even after posts are deleted."""
     from smcycle_build.cache import SWEEP_SLACK
 
     root = playbook()
@@ -455,18 +455,29 @@ def test_the_markdown_cache_forgets_what_no_page_asks_for(playbook) -> None:
     build(root)
     assert store.get("Welcome back to the shop.") == "<p>Welcome back to the shop.</p>"
     assert store.get("Welcome to the shop.") is not None  # left behind, for now
-    assert not store.needs_sweep()
-    for n in range(SWEEP_SLACK - 1):  # what as many more edits would leave behind
+    for n in range(10 * SWEEP_SLACK):  # what many more edits, or deleted posts, leave
         store.put(f"An old body {n}.", "<p>old</p>")
-    assert not store.needs_sweep()
-    store.put("One more.", "<p>old</p>")
-    assert store.needs_sweep()
     hello.write_text(text.replace("Welcome to", "Welcome again to"))
     build(root)
     assert store.get("Welcome again to the shop.") == "<p>Welcome again to the shop.</p>"
     assert store.get("Welcome to the shop.") is None and store.get("An old body 0.") is None
     assert store.get("Welcome back to the shop.") is None
-    assert not store.needs_sweep()
+
+
+def test_a_store_is_swept_once_it_holds_a_tenth_more_than_a_run_uses(tmp_path) -> None:
+    """`needs_sweep`: more than a tenth, and at least SWEEP_SLACK, beyond what a run
+    uses at most (`Layout.markdown_texts_at_most` for the Markdown store)."""
+    from smcycle_build.cache import SWEEP_SLACK, MarkdownStore
+
+    store = MarkdownStore(tmp_path / "markdown.sqlite")
+    for n in range(SWEEP_SLACK + 10):
+        store.put(f"text {n}", "<p>html</p>")
+    assert not store.needs_sweep(10) and store.needs_sweep(9)  # 64 more, at the least
+    for n in range(2000):
+        store.put(f"more {n}", "<p>html</p>")
+    count = SWEEP_SLACK + 10 + 2000
+    assert not store.needs_sweep(1900) and store.needs_sweep(1800)  # a tenth: 190, 180
+    assert count == 2074 and 1900 + 190 >= count > 1800 + 180
 
 
 def test_a_broken_cache_never_fails_a_build(playbook) -> None:

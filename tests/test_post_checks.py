@@ -335,26 +335,36 @@ def stored_keys(path: Path) -> set[str]:
 
 
 def test_the_markdown_of_a_reused_page_stays_in_the_store(repo) -> None:
-    """An edited body leaves its old HTML in the store until the store holds a tenth
-    more than its last sweep left (`needs_sweep`): a build after an edit does not
-    gather every key it still uses. A build that sweeps keeps the HTML of the pages it
-    reused, which it never asked for."""
+    """An edited body leaves its old HTML in the store until the store holds more than
+    its pages render (`needs_sweep`): a build after an edit does not gather every key
+    it still uses. A build that sweeps keeps the HTML of the pages it reused, which it
+    never asked for."""
+    from datetime import UTC, datetime
+
+    from smcycle_build.cache import SWEEP_SLACK
+    from smcycle_build.layout import BuildCache, Layout
+
     store = DiskCache(repo).markdown_store()
     build(repo)
     first = stored_keys(store.path)
-    assert not store.needs_sweep()
+    project = Project.locate(repo / "content", cwd=repo)
+    now = datetime.fromtimestamp(1800000000, UTC)
+    layout = Layout(
+        project, check(repo), templates=None, base_url=None, now=now, cache=BuildCache()
+    )
+    # what a build stores is at most what its pages render: the bound a sweep waits for
+    assert len(first) <= layout.markdown_texts_at_most() <= len(first) + 12
     edit(repo, POST, "two-minute routine", "three-minute routine")  # the body
     build(repo)
     edited = stored_keys(store.path)
     assert first < edited and len(edited - first) == 1  # the new body's, the old one's kept
-    with contextlib.closing(sqlite3.connect(store.path)) as db, db:  # as if it had grown
-        db.execute("UPDATE meta SET value = ? WHERE name = 'swept'", (len(first) - 64,))
-    assert store.needs_sweep()
+    for n in range(len(first) + SWEEP_SLACK):  # as if many edits had left theirs
+        store.put(f"An old body {n}.", "<p>old</p>")
     edit(repo, POST, "three-minute routine", "four-minute routine")
     build(repo)
     swept = stored_keys(store.path)
     assert len(first - swept) == 1 and not swept & (edited - first)  # both old ones gone
-    assert not store.needs_sweep()
+    assert len(swept) == len(first)  # and every old one put there
     body = check(repo, store=False).model.posts["leaves-and-brakes"].body
     assert store.get(body) is not None  # its page was reused, its HTML kept
 

@@ -67,6 +67,7 @@ def test_a_next_build_keeps_files_in_place_moves_new_ones_in_and_removes_the_res
     [
         ({"k.html": b"k", "x": b"a file"}, {"x/index.html": b"now a folder"}),
         ({"k.html": b"k", "x/index.html": b"a folder"}, {"x": b"now a file"}),
+        ({"k.html": b"k", "x": b"a file"}, {"x/y/index.html": b"now two folders"}),
     ],
 )
 def test_a_file_and_a_folder_that_trade_places_are_swapped_in_whole(

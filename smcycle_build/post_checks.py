@@ -11,11 +11,12 @@ the problems found in it) depends on three things only:
 * the program: smcycle's source and the libraries that read, count and compare
   (`checker_id`).
 
-An entry is stored under the digest of all three (`.smcycle-cache/posts.sqlite`),
-so a changed channel or an upgrade checks every post again, and nothing is reused
-because two values merely look alike. What spans files is never stored: duplicate
-ids, and every strategy check but copy-paste (which compares the variants of one
-post), run on the posts each time, reused or not.
+An entry is stored under the digest of all three (`.smcycle-cache/posts.sqlite`, with
+the entries of other post files: `cache.PostStore`), so a changed channel or an upgrade
+checks every post again, and nothing is reused because two values merely look alike.
+What spans files is never stored: duplicate ids, and every strategy check but
+copy-paste (which compares the variants of one post), run on the posts each time,
+reused or not.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .cache import PostStore, dump_json, load_json
+from .cache import Bucket, PostStore, dump_json, load_json
 from .errors import Diagnostic, Diagnostics
 from .frozen import frozen
 from .model import Post, pickled_by_fields
@@ -109,7 +110,10 @@ class PostChecks:
         self.store = store
         self._context = hashlib.sha256()
         self._context_key = ""
-        self._stored: set[str] | None = None  # the keys in the store, read once
+        # the store's buckets, read once (until `fetch` has taken what it needs), and the
+        # bucket of each key they hold
+        self._buckets: dict[str, Bucket] | None = None
+        self._stored: dict[str, str] | None = None
         self.keys: dict[str, str] = {}  # path -> key of every post file read
         self.found: dict[str, CheckedPost] = {}  # path -> entry reused
         # path -> the problems of a post read anew: in its front matter, its fields
@@ -139,12 +143,16 @@ class PostChecks:
         sha256 of its bytes): then `fetch` puts it in `found`. Called once the files every
         post depends on are all read."""
         assert self._context_key, "every file posts depend on is read first"
-        if self._stored is None:
-            self._stored = self.store.keys()
+        stored = self._stored if self._stored is not None else self._read_buckets()
         key = self.keys[path] = hashlib.sha256(
             f"{self._context_key}\0{path}\0{digest}".encode()
         ).hexdigest()
-        return key in self._stored
+        return key in stored
+
+    def _read_buckets(self) -> dict[str, str]:
+        self._buckets = self.store.buckets()
+        self._stored = {key: name for name, b in self._buckets.items() for key in b.keys}
+        return self._stored
 
     def known_digest(self, name: str) -> str | None:
         """The digest of the file at `name` when it is unchanged since it was hashed
@@ -178,14 +186,21 @@ class PostChecks:
         return None if text is None else (text, digest)
 
     def fetch(self, paths: list[str]) -> list[str]:
-        """The entries of `paths` (which `reuse` said the store has) into `found`, read
-        in batches; the paths whose entry turned out unusable, to be read anew."""
-        entries = self.store.values([self.keys[path] for path in paths])
+        """The entries of `paths` (which `reuse` said the store has) into `found`, in
+        that order, each bucket loaded once; the paths whose entry turned out unusable,
+        to be read anew."""
+        assert self._buckets is not None and self._stored is not None, "`reuse` said so"
+        stored, buckets = self._stored, self._buckets
+        loaded: dict[str, dict] = {}
+        for name in {stored[self.keys[path]] for path in paths}:
+            bucket = buckets.get(name)
+            loaded[name] = _unpickle(bucket.payload) if bucket is not None else {}
+        self._buckets = None  # forty megabytes at ten thousand posts, read
         unusable = []
         for path in paths:
-            blob = entries.pop(self.keys[path], None)
-            entry = _unpickle(blob) if blob is not None else None
-            if entry is None or entry.path != path:
+            key = self.keys[path]
+            entry = loaded[stored[key]].get(key)
+            if type(entry) is not CheckedPost or entry.path != path:
                 unusable.append(path)
             else:
                 self.found[path] = entry
@@ -196,7 +211,7 @@ class PostChecks:
         under a key no digest can be."""
         from . import networks
 
-        blob = self.store.values([X_LENGTHS]).get(X_LENGTHS)
+        blob = self.store.get(X_LENGTHS)
         try:
             lengths = load_json(blob) if blob is not None else {}
         except ValueError:
@@ -207,6 +222,7 @@ class PostChecks:
     def close(self) -> None:
         """Every post is read: no connection to the store may stay open when a build forks
         (saving opens its own)."""
+        self._buckets = None
         self.store.close()
 
     def make(
@@ -235,43 +251,57 @@ class PostChecks:
 
     def save(self) -> None:
         """Store what this check made (and findings it added to reused entries); forget
-        the entries of files that are gone or changed."""
+        the entries of files that are gone or changed. Only the buckets that hold one of
+        these are written again, each with the entries of all its files as they are now."""
         copy_paste = self.copy_paste
 
         def linted(entry: CheckedPost) -> CheckedPost:
             known = copy_paste.get(entry.post.id) if entry.post is not None else ()
             return entry if known is None else replace(entry, copy_paste=known)
 
-        def entries() -> Iterator[tuple[str, bytes]]:
-            """Pickled one at a time, as the store takes them: never all at once."""
-            for path, entry in self.made.items():
-                yield self.keys[path], _pickle(linted(entry))
-            for path, entry in self.found.items():
-                if entry.copy_paste is None and linted(entry).copy_paste is not None:
-                    yield self.keys[path], _pickle(linted(entry))
+        from . import networks
 
-        def with_x_lengths() -> Iterator[tuple[str, bytes]]:
-            yield from entries()
+        bucket = self.store.bucket
+        stored = self._stored if self._stored is not None else self._read_buckets()
+        self._buckets = None
+        current = set(self.keys.values())
+        # the buckets of what was stored before this check and no post file is now (the
+        # entries of files edited or gone), of what it made, and of what it linted anew
+        touched = {name for key, name in stored.items() if key not in current}
+        touched.update(bucket(path) for path in self.made)
+        touched.update(
+            bucket(path)
+            for path, entry in self.found.items()
+            if entry.copy_paste is None and linted(entry).copy_paste is not None
+        )
+        members: dict[str, dict[str, CheckedPost]] = {name: {} for name in touched}
+        for path, key in self.keys.items():
+            entry = self.made.get(path) or self.found.get(path)
+            held = members.get(bucket(path))
+            if held is not None and entry is not None:
+                held[key] = linted(entry)
+
+        def rows() -> Iterator[tuple[str, bytes]]:
+            """Pickled one bucket at a time, as the store takes them: never all at once."""
+            for name in sorted(touched):
+                if members[name]:
+                    yield name, self.store.packed(members[name], _pickle(members[name]))
             # the lengths counted last: a text of each post on X, and those edited away
             lengths = list(networks.x_lengths().items())[-4 * len(self.keys) - 1000 :]
             yield X_LENGTHS, dump_json(dict(lengths))
 
-        from . import networks
-
-        # what the store held before this check and no post file is now: the entries
-        # of files edited or gone (not a table of every key kept, as `keep_only` has)
-        stored = self._stored if self._stored is not None else self.store.keys()
-        self.store.save(with_x_lengths(), stored - {*self.keys.values(), X_LENGTHS})
+        self.store.save(rows(), [name for name in touched if not members[name]])
 
 
-def _pickle(entry: CheckedPost) -> bytes:
-    return pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+def _pickle(entries: dict[str, CheckedPost]) -> bytes:
+    return pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _unpickle(blob: bytes) -> CheckedPost | None:
-    """An entry, or None if it is not one this program reads (the check makes it again)."""
+def _unpickle(payload: memoryview) -> dict:
+    """A bucket's entries by key, or none if it is not one this program reads (its posts
+    are checked again; `fetch` looks at each entry)."""
     try:
-        entry = pickle.loads(blob)
-    except Exception:  # a damaged or foreign entry is only a slower check
-        return None
-    return entry if isinstance(entry, CheckedPost) else None
+        entries = pickle.loads(payload)
+    except Exception:  # a damaged or foreign bucket is only a slower check
+        return {}
+    return entries if type(entries) is dict else {}

@@ -166,6 +166,32 @@ def test_a_store_of_another_program_or_with_damaged_entries_is_not_used(repo) ->
     assert not upgraded.checks.found  # emptied for this program, every post checked anew
 
 
+def test_the_posts_of_a_bucket_whose_pickle_is_damaged_are_checked_again(repo) -> None:
+    """A bucket of the store lists its keys ahead of its pickle: when the pickle cannot
+    be loaded, or is not a bucket's, its posts are read and checked anew (and found as
+    without the store), the others reused; the check stores that bucket again."""
+    import pickle
+
+    from smcycle_build.cache import PostStore
+
+    first = same_as_without_store(repo)
+    store = DiskCache(repo).post_store()
+    buckets = store.buckets()
+    assert sum(len(b.keys) for b in buckets.values()) == len(first.checks.keys)
+    assert set(buckets) == {PostStore.bucket(path) for path in first.checks.keys}
+    broken, foreign = sorted(buckets)[:2]
+    with contextlib.closing(sqlite3.connect(store.path)) as db, db:
+        for name, payload in ((broken, b"not a pickle"), (foreign, pickle.dumps([1, 2]))):
+            value = PostStore.packed(buckets[name].keys, payload)
+            db.execute("UPDATE posts SET value = ? WHERE key = ?", (value, name))
+    damaged = same_as_without_store(repo)
+    assert set(damaged.checks.made) == {
+        path for path in first.checks.keys if PostStore.bucket(path) in (broken, foreign)
+    }
+    assert len(damaged.checks.found) == len(first.checks.keys) - len(damaged.checks.made)
+    assert not check(repo).checks.made  # stored again
+
+
 def test_a_checked_post_is_stored_as_its_constructors_arguments(repo) -> None:
     """Pickled by its fields (model.pickled_by_fields), as its post is: no state dict
     restored field by field for each of the ten thousand entries a check loads; loaded
@@ -329,9 +355,16 @@ def test_the_schedules_are_kept_on_a_new_day_and_made_again_when_a_post_changes(
 
 
 def stored_keys(path: Path) -> set[str]:
+    """The keys of a Markdown store's HTML; of a post store's entries, and `x-lengths`
+    when it holds them."""
+    if path.name == "posts.sqlite":
+        from smcycle_build.cache import PostStore
+
+        store = PostStore(path)
+        keys = {key for bucket in store.buckets().values() for key in bucket.keys}
+        return keys | ({"x-lengths"} if store.get("x-lengths") is not None else set())
     with contextlib.closing(sqlite3.connect(path)) as db:
-        table = "html" if path.name == "markdown.sqlite" else "posts"
-        return {key for (key,) in db.execute(f"SELECT key FROM {table}")}
+        return {key for (key,) in db.execute("SELECT key FROM html")}
 
 
 def test_the_markdown_of_a_reused_page_stays_in_the_store(repo) -> None:

@@ -21,12 +21,52 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+from array import array
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from .cache import PieceStore
 
 T = TypeVar("T")
+SPAN = "Q"  # the array type of a piece's start and end in the bytes it is cut from
+PAIR = 2 * array(SPAN).itemsize  # the bytes of one span, as `spans` stores it
+
+
+def spans(bounds: list[int]) -> bytes:
+    """Starts and ends, one after the other (a piece's start, its end, the next...), as
+    they are stored: a value that joins its pieces once keeps where each file's are."""
+    return array(SPAN, bounds).tobytes()
+
+
+def bounds(stored: bytes) -> array:
+    """What `spans` stored."""
+    out = array(SPAN)
+    out.frombytes(stored)
+    return out
+
+
+def views(data: bytes, stored: bytes) -> list[memoryview]:
+    """The pieces of `data` that `stored` spans, as views: no copy until they are joined."""
+    at = bounds(stored)
+    view = memoryview(data)
+    return [view[at[i] : at[i + 1]] for i in range(0, len(at), 2)]
+
+
+def shaped(value: object, *kinds: type) -> bool:
+    """Whether `value` is a tuple of exactly these kinds of values (a stored value read
+    back is checked before it is used: `Runs.run`'s `fits`)."""
+    return (
+        type(value) is tuple
+        and len(value) == len(kinds)
+        and all(type(item) is kind for item, kind in zip(value, kinds, strict=True))
+    )
+
+
+def spans_fit(stored: object, size: int) -> bool:
+    """Whether `stored` is spans (`spans`) that end within `size` bytes."""
+    return (
+        type(stored) is bytes and len(stored) % PAIR == 0 and max(bounds(stored), default=0) <= size
+    )
 
 
 class Runs:

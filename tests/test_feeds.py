@@ -562,3 +562,26 @@ def test_feed_over_one_megabyte_is_a_warning(tmp_path: Path) -> None:
 
 def test_small_feeds_give_no_size_warning(example: Built) -> None:
     assert not [d for d in example.diagnostics if d.rule == "feed-size"]
+
+
+def test_a_series_event_in_a_feed_without_its_vtimezone_is_refused(monkeypatch) -> None:
+    """`feeds()` foresees from the model which feeds hold a series, whose TZID names the
+    VTIMEZONE at their head; the writer refuses a feed it did not foresee so, in the feed
+    of everything or in another, rather than write times no client can read."""
+    import dataclasses
+    import io
+
+    from smcycle_build.feeds.ical import FeedWriter
+    from smcycle_build.routes import Links
+
+    built = build_example()
+    model = built.model
+    now = datetime(2027, 1, 5, tzinfo=UTC)
+    writer = FeedWriter(model, built.plan, Links(model.playbook.base_url), now)
+    real = writer.feeds()
+    assert real[0].series and sum(feed.series for feed in real) > 1
+    for keep in (0, 1):  # none foreseen; only the feed of everything
+        wrong = real[:keep] + [dataclasses.replace(feed, series=False) for feed in real[keep:]]
+        monkeypatch.setattr(writer, "feeds", lambda wrong=wrong: wrong)
+        with pytest.raises(AssertionError, match="but no VTIMEZONE"):
+            writer.write_all(lambda path: io.BytesIO())

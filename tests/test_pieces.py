@@ -15,8 +15,9 @@ from pathlib import Path
 from feed_builds import build_example
 
 from conftest import build_imports
+from smcycle_build import pieces
 from smcycle_build.cache import PieceStore
-from smcycle_build.feeds.schedule import RECORDS, Schedules, _bounds, _fits, _spans
+from smcycle_build.feeds.schedule import RECORDS, Schedules, _fits
 from smcycle_build.pieces import Runs
 from smcycle_build.routes import Links
 
@@ -178,9 +179,46 @@ def test_a_stored_month_is_used_only_if_it_is_what_the_schedules_make() -> None:
         assert mine == [r for r in every if r["channel"] == cid]
         assert csv_lines.decode().count("\r\n") >= len(mine)  # a text may hold line ends
     cid, csv_lines, spans = made.channels[0]
-    beyond = _spans([*_bounds(spans)[:-1], len(made.every) + 1])  # as many, one too long
+    # as many spans, the last one too long
+    beyond = pieces.spans([*pieces.bounds(spans)[:-1], len(made.every) + 1])
     assert not _fits(month, made._replace(channels=((cid, csv_lines, beyond), *made.channels[1:])))
     assert not _fits(month, made._replace(count=made.count + 1))
     assert not _fits(month, made._replace(channels=made.channels[1:]))
     assert not _fits(other, made)
     assert not _fits(month, tuple((o.variant.channel, "line", b"{}") for o in month))  # rows
+
+
+def test_a_stored_feed_run_is_used_only_if_it_is_what_the_feeds_make() -> None:
+    """A run of posts' events is kept joined once, with where each other feed's events
+    are (feeds/ical.FeedRun). Each feed gets exactly its own events of the run, in order,
+    as the writer makes them one by one; a run made at another moment gets this build's
+    DTSTAMP; a stored value of another shape, count, extent or stamp is made again."""
+    from smcycle_build.feeds.ical import FeedWriter
+    from smcycle_build.feeds.ical import _fits as fits
+
+    built = build_example()
+    model, links = built.model, Links(built.model.playbook.base_url)
+    writer = FeedWriter(model, built.plan, links, datetime(2027, 1, 5, 9, 0, tzinfo=UTC))
+    run = list(model.posts.values())[:40]
+    made = writer.post_run(run)
+    one_by_one = [(writer.post_event(p, v), ts) for p in run for v, ts in writer._targets(p)]
+    assert made.count == len(one_by_one) and made.events == b"".join(e for e, _ in one_by_one)
+    assert {i for i, _ in made.feeds} == {i for _, ts in one_by_one for i in ts} - {0}
+    for i, spans in made.feeds:
+        mine = b"".join(pieces.views(made.events, spans))
+        assert mine == b"".join(event for event, ts in one_by_one if i in ts)
+    later = FeedWriter(model, built.plan, links, datetime(2027, 3, 1, 17, 30, tzinfo=UTC))
+    assert made.stamp != later.post_run(run).stamp
+    assert made.restamped(later.post_run(run).stamp) == later.post_run(run)
+
+    feeds = len(writer.feeds())
+    expect = {"count": made.count, "stamp": made.stamp, "feeds": feeds}
+    assert fits(made, **expect)
+    i, spans = made.feeds[0]
+    # as many spans, the last one too long; a feed there is not
+    beyond = pieces.spans([*pieces.bounds(spans)[:-1], len(made.events) + 1])
+    assert not fits(made._replace(feeds=((i, beyond), *made.feeds[1:])), **expect)
+    assert not fits(made._replace(feeds=((feeds, spans), *made.feeds[1:])), **expect)
+    assert not fits(made, **{**expect, "count": made.count + 1})
+    assert not fits(made._replace(stamp=made.stamp + b"0"), **expect)  # spans would move
+    assert not fits(tuple(event for event, _ in one_by_one), **expect)  # the events alone

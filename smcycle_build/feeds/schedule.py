@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
@@ -13,6 +12,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 import orjson
 
+from .. import pieces
 from ..model import Model
 from ..pieces import Runs
 from ..plan import Occurrence
@@ -232,50 +232,27 @@ class MonthPart(NamedTuple):
 
     def records(self, spans: bytes) -> list[memoryview]:
         """A channel's records, as views of `every` (no copy until they are joined)."""
-        bounds = _bounds(spans)
-        view = memoryview(self.every)
-        return [view[bounds[i] : bounds[i + 1]] for i in range(0, len(bounds), 2)]
-
-
-SPAN = "Q"  # the array type of a record's start and end in `MonthPart.every`
-
-
-def _spans(bounds: list[int]) -> bytes:
-    return array(SPAN, bounds).tobytes()
-
-
-def _bounds(spans: bytes) -> array:
-    bounds = array(SPAN)
-    bounds.frombytes(spans)
-    return bounds
+        return pieces.views(self.every, spans)
 
 
 def _fits(month: list[Occurrence], value: object) -> bool:
     """Whether a stored month is what `Schedules.month` makes of these occurrences."""
-    pair = 2 * array(SPAN).itemsize
     if not (
         type(value) is MonthPart
         and type(value.count) is int
         and type(value.every) is bytes
         and type(value.channels) is tuple
         and all(
-            type(part) is tuple
-            and len(part) == 3
-            and type(part[0]) is str
-            and type(part[1]) is bytes
-            and type(part[2]) is bytes
-            and len(part[2]) % pair == 0
+            pieces.shaped(part, str, bytes, bytes) and pieces.spans_fit(part[2], len(value.every))
             for part in value.channels
         )
     ):
         return False
     counts = Counter(occ.variant.channel for occ in month)
-    size = len(value.every)
     return (
         value.count == len(month)
-        and counts == {cid: len(spans) // pair for cid, _, spans in value.channels}
+        and counts == {cid: len(spans) // pieces.PAIR for cid, _, spans in value.channels}
         and len(counts) == len(value.channels)
-        and all(max(_bounds(spans), default=0) <= size for _, _, spans in value.channels)
     )
 
 
@@ -395,7 +372,10 @@ class Schedules:
         return MonthPart(
             len(every),
             RECORDS.join(every),
-            tuple((cid, "".join(lines[cid]).encode("utf-8"), _spans(bounds[cid])) for cid in lines),
+            tuple(
+                (cid, "".join(lines[cid]).encode("utf-8"), pieces.spans(bounds[cid]))
+                for cid in lines
+            ),
         )
 
     def _months(self, occs: Iterable[Occurrence], runs: Runs | None) -> Iterator[MonthPart]:

@@ -72,7 +72,8 @@ def build_site(
     store = disk.markdown_store() if disk is not None else None
     if ahead is None and isinstance(out, DiskOutput):
         dirs = theme_dirs(project.templates(templates))
-        ahead = markdown_ahead(project, store, processes, (dirs, disk) if disk else None)
+        theme = (dirs, disk) if disk else None
+        ahead = markdown_ahead(project, store, processes, theme, out.dest)
     try:  # the other core renders Markdown until the workers start
         posts = disk.post_store() if disk is not None else None
         checked = check_project(project, store=posts)
@@ -107,6 +108,12 @@ def build_site(
         last = None
         if checked.checks is not None and disk is not None and isinstance(out, DiskOutput):
             last = disk.last_build(out.dest)
+            # the output as the process ahead listed it: no stat of each page kept, and
+            # no walk of the output to find what to remove once the new files are in
+            listed = ahead.output_files() if ahead is not None else None
+            if listed is not None:
+                last = last.found_as(listed)
+                out.listed = set(listed)
             keys, reuse = layout.page_reuse(checked.checks, last)
             reused = layout.kept_whole({path for path, key in keys.items() if last.has(path, key)})
 

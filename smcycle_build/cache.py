@@ -26,6 +26,7 @@ as git's index does, but is the digest of its bytes):
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -413,12 +414,20 @@ class LastBuild:
     dest: Path
     pages: dict[str, str]
     files: dict[str, list[int]]
+    # what `dest` holds now, each file's size and time, when it was listed for this build
+    # (render/ahead.py); None: each file is looked at when it is asked about
+    found: dict[str, list[int]] | None = None
+
+    def found_as(self, found: dict[str, list[int]]) -> LastBuild:
+        return dataclasses.replace(self, found=found)
 
     def has(self, path: str, key: str) -> bool:
         """Whether it wrote the page at `path` with this key, and the file is still as it
         wrote it (a file someone changed since is made again)."""
         if self.pages.get(path) != key or path not in self.files:
             return False
+        if self.found is not None:
+            return self.found.get(path) == self.files[path]
         try:
             st = os.stat(os.path.join(self.dest, path))  # no Path: ten thousand a build
         except OSError:

@@ -158,7 +158,8 @@ def build(
         # with this process anyway)
         from .render.ahead import markdown_ahead
 
-        ahead = markdown_ahead(project, disk.markdown_store(), jobs, (dirs, disk))
+        store = disk.markdown_store()
+        ahead = markdown_ahead(project, store, jobs, (dirs, disk), Path(out).resolve())
     now, pinned = build_time(), pinned_time()
     # a pinned moment is an input like the content (the feeds' DTSTAMP is made of it);
     # otherwise the day the output shows is compared (`DiskCache.unchanged`)

@@ -182,6 +182,9 @@ class DiskOutput:
         # of those, the last build's files kept (`keep`, here and in workers: `claim`)
         self.reused: set[str] = set()
         self.kept: set[str] | None = None  # once committed in place: the files left there
+        # the destination's files as listed while the build ran (render/ahead.py): what
+        # a commit in place removes is found there, not by walking the destination
+        self.listed: set[str] | None = None
 
     def _take(self, path: str) -> str:
         path = _check(path)
@@ -309,12 +312,18 @@ class DiskOutput:
     def _remove_all_but(self, keep: set[str]) -> None:
         """What the destination holds that this build did not make: removed content, or
         anything put there by hand (a swap would drop it too); then the folders that
-        this emptied."""
+        this emptied. As `listed` when it was (a file put there since stays until the
+        next build), else as found now."""
+        dest = str(self.dest)
+        if self.listed is not None:
+            stale = [os.path.join(dest, path) for path in sorted(self.listed - keep)]
+        else:
+            stale = [entry.path for path, entry in walk(dest) if path not in keep]
         emptied = set()
-        for path, entry in walk(str(self.dest)):
-            if path not in keep:
-                os.unlink(entry.path)
-                emptied.add(os.path.dirname(entry.path))
+        for target in stale:
+            with contextlib.suppress(FileNotFoundError):  # gone meanwhile
+                os.unlink(target)
+            emptied.add(os.path.dirname(target))
         for folder in sorted(emptied, key=len, reverse=True):  # the deepest first
             with contextlib.suppress(OSError):  # not empty: a kept file is in it
                 while Path(folder) != self.dest:

@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -687,3 +688,60 @@ def test_the_renderer_ahead_leaves_a_body_markdown_cannot_render_to_the_check(pl
     store = DiskCache(root).markdown_store()
     assert render_bodies(root / "content/posts", store, threading.Event()) == 1  # the ride
     assert store.get(stalling.rstrip()) is None and store.get("A ride.") is not None
+
+
+def test_the_process_ahead_lists_the_output_as_the_last_build_records_it(
+    playbook, tmp_path: Path, monkeypatch
+) -> None:
+    """`list_output` gives each file's size and time as `LastBuild` records them, a link
+    as itself; the listing goes from the process ahead to the build once, and a listing
+    that failed, or a process ahead that ended without one, is None at once (the build
+    then looks for itself)."""
+    import multiprocessing
+
+    from smcycle_build.render import ahead
+
+    root = playbook({})
+    assert run_cli(root, "build", "-j", "2").exit_code == 0
+    out = root / "output"
+    (out / "link").symlink_to(out / "index.html")
+    found = ahead.list_output(str(out))
+    record = DiskCache(root).last_build(out)
+    assert {p: found[p] for p in record.files} == record.files
+    assert set(found) == set(record.files) | {"link"}
+    assert found["link"][0] == len(str(out / "index.html"))  # the link, not its target
+    assert ahead.list_output(str(tmp_path / "none")) == {}
+
+    started = ahead.start(root / "content", DiskCache(root).markdown_store(), None, out)
+    assert started.output_files() == found
+    assert started.output_files() is None  # once
+    started.stop()
+
+    def broken(dest: str) -> dict:
+        raise OSError("unreadable")
+
+    ctx = multiprocessing.get_context("fork")
+    failed = ahead.OutputListing(out, ctx)
+    monkeypatch.setattr(ahead, "list_output", broken)
+    with contextlib.suppress(OSError):  # ready all the same, with nothing in the file
+        failed.make()
+    began = time.monotonic()
+    assert failed.take(lambda: True) is None and time.monotonic() - began < 1
+    never = ahead.OutputListing(out, ctx)
+    began = time.monotonic()
+    assert never.take(lambda: False) is None and time.monotonic() - began < 1
+
+
+def test_a_last_build_with_a_listing_looks_at_no_file() -> None:
+    """Listed (`found`), a page kept is the one whose key, size and time match, without
+    a look at the disk (whose folder here does not exist)."""
+    from smcycle_build.cache import LastBuild
+
+    last = LastBuild(
+        Path("/nowhere"), {"a.html": "k", "b.html": "k"}, {"a.html": [1, 2], "b.html": [1, 2]}
+    )
+    assert not last.has("a.html", "k")  # looked for on the disk: not there
+    found = last.found_as({"a.html": [1, 2], "b.html": [1, 3]})
+    assert found.has("a.html", "k")
+    assert not found.has("a.html", "other key") and not found.has("b.html", "k")
+    assert not found.has("c.html", "k")

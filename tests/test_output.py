@@ -237,3 +237,76 @@ def test_make_folders_makes_every_missing_folder_relative_or_deep(tmp_path, monk
         assert deep.is_dir()
     finally:  # pytest's own clean-up of old temporary folders recurses a folder a level
         remove_tree(tmp_path / "d")
+
+
+def test_a_commit_removes_what_was_listed_and_not_made_again(tmp_path: Path) -> None:
+    """With the destination listed while the build ran (render/ahead.py), a commit in
+    place removes the listed files it did not make, without walking the destination: a
+    file put there after the listing stays until the next build, and a listed file
+    gone meanwhile is no error."""
+    dest = tmp_path / "output"
+    first_build(dest, {"a/index.html": b"a", "old/deep/x.html": b"x", "gone.txt": b"g"})
+    out = DiskOutput(dest)
+    out.listed = {"a/index.html", "old/deep/x.html", "gone.txt"}
+    (dest / "gone.txt").unlink()
+    (dest / "late.txt").write_text("put there after the listing")
+    out.keep("a/index.html")
+    out.write("b/index.html", b"b")
+    out.commit()
+    assert tree(dest) == {
+        "a/index.html": b"a",
+        "b/index.html": b"b",
+        "late.txt": b"put there after the listing",
+    }
+    assert not (dest / "old").exists()  # the folders it emptied go too
+    again = DiskOutput(dest)  # not listed: found by walking
+    again.keep("a/index.html")
+    again.commit()
+    assert tree(dest) == {"a/index.html": b"a"}
+
+
+def test_a_build_uses_the_listing_of_the_process_ahead(playbook, monkeypatch) -> None:
+    """A build on two cores has its output listed by the process ahead while it checks:
+    it neither walks the output nor looks at each page it keeps, and still keeps the
+    pages as they are, makes a page changed by hand again and removes the page of a
+    post deleted."""
+    import smcycle_build.cache as cache
+    import smcycle_build.output as output
+    from smcycle_build.render import ahead
+
+    root = playbook({})
+    hello = (root / "content/posts/hello.md").read_text()
+    (root / "content/posts/goodbye.md").write_text(hello.replace("Hello", "Goodbye"))
+    assert run_cli(root, "build", "-j", "2").exit_code == 0
+    before = tree(root / "output")
+    changed, deleted = "posts/hello/index.html", "posts/goodbye/index.html"
+    assert {changed, deleted} <= set(before)
+    (root / "output" / changed).write_text("changed by hand")
+    (root / "content/posts/goodbye.md").unlink()
+    listed: list[dict] = []
+    take = ahead.MarkdownAhead.output_files
+
+    def output_files(self):
+        listed.append(take(self))
+        return listed[-1]
+
+    def refused(*args, **kwargs):
+        raise AssertionError("walked the output itself")
+
+    listing_used: list[bool] = []
+    has = cache.LastBuild.has
+
+    def has_from(self, path: str, key: str) -> bool:
+        listing_used.append(self.found is not None)
+        return has(self, path, key)
+
+    monkeypatch.setattr(ahead.MarkdownAhead, "output_files", output_files)
+    monkeypatch.setattr(output, "walk", refused)
+    monkeypatch.setattr(cache.LastBuild, "has", has_from)
+    assert run_cli(root, "build", "-j", "2").exit_code == 0
+    assert listing_used and all(listing_used)  # no page kept by looking at its file
+    assert listed and listed[0][changed][0] == len("changed by hand")
+    assert len(listed[0]) == len(before)
+    after = tree(root / "output")
+    assert after[changed] == before[changed]
+    assert deleted not in after and not (root / "output/posts/goodbye").exists()

@@ -10,18 +10,30 @@ are soon rendered). It stops when the site is laid out (the posts checked and sa
 before the page workers start: it never competes with them.
 What it makes is what a page would ask for, by the same renderer and the same key, so
 whatever it did not reach is only made later, and nothing depends on its speed.
+
+Before all that, it lists the output folder of the last build, with each file's size
+and time (`OutputListing`): the build then knows which of its pages are still as it
+wrote them, and which files to remove once the new ones are in, without a stat or a
+walk of its own (at 10,000 posts, 0.2 s of the build's own process after an edit). A
+file put in the output folder after that listing stays until the next build.
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
+import pickle
 import signal
+import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..load import scan_files, split_front_matter
 from ..markdown_limits import body_problems
+from ..walk import walk
 
 if TYPE_CHECKING:
     from ..cache import DiskCache, MarkdownStore
@@ -30,6 +42,7 @@ if TYPE_CHECKING:
     Theme = tuple[list[Path], DiskCache]  # its folders (env.theme_dirs), and the cache
 
 STOP_WAIT = 5.0  # seconds for the last body in hand; then it is stopped
+LIST_WAIT = 10.0  # seconds the build waits for the output's listing, at the most
 BATCH = 32  # bodies stored a transaction: a tenth of a second's work
 
 
@@ -91,50 +104,131 @@ def compile_templates(dirs: list[Path], disk: DiskCache, stop: Any) -> int:
     return done
 
 
-def _run(posts: Path, store: MarkdownStore, stop: Any, theme: Theme | None) -> None:
+def list_output(dest: str) -> dict[str, list[int]]:
+    """Every file below `dest` (a link as itself, never followed), with its size and
+    modification time in ns as `cache.LastBuild` records them; {} if there is none."""
+    found = {}
+    for path, entry in walk(dest):
+        with contextlib.suppress(OSError):  # gone meanwhile: not there
+            st = entry.stat(follow_symlinks=False)
+            found[path] = [st.st_size, st.st_mtime_ns]
+    return found
+
+
+class OutputListing:
+    """The output folder as the process ahead found it (`list_output`), handed to the
+    build through an unlinked file both processes hold: a pipe of this size could block
+    the one that writes until the other reads, and a build that fails early never
+    reads it."""
+
+    def __init__(self, dest: Path, ctx: Any) -> None:
+        self.dest = str(dest)
+        # its descriptor goes with the fork; closed by `take` or `close`
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115
+        self._ready = ctx.Event()
+
+    def make(self) -> None:
+        """In the process ahead. Ready, listed or not: the build is never kept waiting
+        for a listing that failed (an empty file is none)."""
+        try:
+            data = memoryview(pickle.dumps(list_output(self.dest), pickle.HIGHEST_PROTOCOL))
+            at = 0
+            while at < len(data):
+                at += os.pwrite(self._file.fileno(), data[at:], at)
+        finally:
+            self._ready.set()
+
+    def take(self, alive: Callable[[], bool]) -> dict[str, list[int]] | None:
+        """In the build, once: the listing, or None when the process ahead did not make
+        it (it ended, or LIST_WAIT passed): then the build looks for itself."""
+        if self._file.closed:
+            return None
+        deadline = time.monotonic() + LIST_WAIT
+        try:
+            while not self._ready.wait(0.05):
+                if not alive() or time.monotonic() > deadline:
+                    return None
+            fd = self._file.fileno()
+            found = pickle.loads(os.pread(fd, os.fstat(fd).st_size, 0))
+        except Exception:  # a head start, never a cause of failure
+            return None
+        finally:
+            self.close()
+        return found if type(found) is dict else None
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def _run(
+    posts: Path,
+    store: MarkdownStore,
+    stop: Any,
+    theme: Theme | None,
+    listing: OutputListing | None,
+) -> None:
     # Ctrl+C is the build's to handle: it stops this process (no traceback of its own)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # a head start, never a cause of failure: whatever goes wrong, the pages make it
     with contextlib.suppress(Exception):
+        if listing is not None:  # first: the build needs it once it is checked
+            listing.make()
         render_bodies(posts, store, stop)
         if theme is not None:
             compile_templates(*theme, stop)
 
 
 def markdown_ahead(
-    project: Project, store: MarkdownStore | None, processes: int | None, theme: Theme | None
+    project: Project,
+    store: MarkdownStore | None,
+    processes: int | None,
+    theme: Theme | None,
+    dest: Path | None = None,
 ) -> MarkdownAhead | None:
-    """The posts' Markdown rendered, then the `theme` compiled, on the other core while
-    this one checks, saves what it checked and lays the site out, until the workers
-    start; None on one core, or without a store to put it in. Here, not in build.py:
-    `smcycle build` starts it before it imports the rest of the build (a tenth of a
-    second of the other core)."""
+    """The output folder `dest` listed, the posts' Markdown rendered, then the `theme`
+    compiled, on the other core while this one checks, saves what it checked and lays
+    the site out, until the workers start; None on one core, or without a store to put
+    it in. Here, not in build.py: `smcycle build` starts it before it imports the rest
+    of the build (a tenth of a second of the other core)."""
     from .parallel import workers
 
     if store is None or (processes or workers()) < 2:
         return None
-    return start(project.content, store, theme)
+    return start(project.content, store, theme, dest)
 
 
-def start(content: Path, store: MarkdownStore, theme: Theme | None) -> MarkdownAhead | None:
+def start(
+    content: Path, store: MarkdownStore, theme: Theme | None, dest: Path | None = None
+) -> MarkdownAhead | None:
     """The renderer ahead, where processes can be forked."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return None  # pragma: no cover - not on Linux
-    return MarkdownAhead(content, store, theme)
+    return MarkdownAhead(content, store, theme, dest)
 
 
 class MarkdownAhead:
     """The forked renderer of one build: started before the check, stopped after it."""
 
-    def __init__(self, content: Path, store: MarkdownStore, theme: Theme | None) -> None:
+    def __init__(
+        self, content: Path, store: MarkdownStore, theme: Theme | None, dest: Path | None
+    ) -> None:
         ctx = multiprocessing.get_context("fork")
         self._stop = ctx.Event()
-        self._proc = ctx.Process(
-            target=_run, args=(content / "posts", store, self._stop, theme), daemon=True
-        )
+        self._listing = OutputListing(dest, ctx) if dest is not None else None
+        args = (content / "posts", store, self._stop, theme, self._listing)
+        self._proc = ctx.Process(target=_run, args=args, daemon=True)
         self._proc.start()
 
+    def output_files(self) -> dict[str, list[int]] | None:
+        """The output folder's files as this process found them (`list_output`), once;
+        None if it did not list them."""
+        if self._listing is None:
+            return None
+        return self._listing.take(self._proc.is_alive)
+
     def stop(self) -> None:
+        if self._listing is not None:
+            self._listing.close()
         self._stop.set()
         self._proc.join(STOP_WAIT)
         if self._proc.is_alive():

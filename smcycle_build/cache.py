@@ -636,13 +636,15 @@ class PostStore(SqliteStore):
     def buckets(self) -> dict[str, Bucket]:
         """Every bucket, its pickle not loaded; one whose value is not a bucket's (damaged
         meanwhile) holds nothing."""
+        # a bucket's name is two hex digits: not the X lengths' row (megabytes of JSON)
+        query = f"SELECT key, value FROM {self.TABLE} WHERE length(key) = 2"
         try:
-            rows = self._db().execute(f"SELECT key, value FROM {self.TABLE}").fetchall()
+            rows = self._db().execute(query).fetchall()
         except sqlite3.Error:  # locked for too long, or broken meanwhile: check them again
             return {}
         found = {}
         for name, value in rows:
-            if len(name) != 2 or type(value) is not bytes:  # the X lengths, or damaged
+            if type(value) is not bytes:  # damaged
                 continue
             end = value.find(b"\n\n")
             if end > 0:

@@ -695,8 +695,8 @@ def test_the_process_ahead_lists_the_output_as_the_last_build_records_it(
 ) -> None:
     """`list_output` gives each file's size and time as `LastBuild` records them, a link
     as itself; the listing goes from the process ahead to the build once, and a listing
-    that failed, or a process ahead that ended without one, is None at once (the build
-    then looks for itself)."""
+    that failed, a process ahead that ended without one, or one that had no room for it
+    is None at once (the build then looks for itself)."""
     import multiprocessing
 
     from smcycle_build.render import ahead
@@ -730,6 +730,14 @@ def test_the_process_ahead_lists_the_output_as_the_last_build_records_it(
     never = ahead.OutputListing(out, ctx)
     began = time.monotonic()
     assert never.take(lambda: False) is None and time.monotonic() - began < 1
+
+    def full(*args, **kwargs):
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(ahead.tempfile, "TemporaryFile", full)  # the renderer still starts
+    started = ahead.start(root / "content", DiskCache(root).markdown_store(), None, out)
+    assert started.output_files() is None
+    started.stop()
 
 
 def test_a_last_build_with_a_listing_looks_at_no_file() -> None:

@@ -214,7 +214,10 @@ class MarkdownAhead:
     ) -> None:
         ctx = multiprocessing.get_context("fork")
         self._stop = ctx.Event()
-        self._listing = OutputListing(dest, ctx) if dest is not None else None
+        self._listing = None
+        if dest is not None:
+            with contextlib.suppress(OSError):  # no room for a temporary file: no listing
+                self._listing = OutputListing(dest, ctx)
         args = (content / "posts", store, self._stop, theme, self._listing)
         self._proc = ctx.Process(target=_run, args=args, daemon=True)
         self._proc.start()

@@ -655,7 +655,8 @@ def test_x_texts_near_the_limit_are_counted_once_and_known_after(repo) -> None:
     with contextlib.closing(sqlite3.connect(store)) as db, db:
         (blob,) = db.execute("SELECT value FROM posts WHERE key = 'x-lengths'").fetchone()
         lengths = {key: "many" for key in json.loads(blob)}
-        db.execute("UPDATE posts SET value = ? WHERE key = 'x-lengths'", (json.dumps(lengths),))
+        damaged = json.dumps(lengths).encode()  # as the store writes it: bytes
+        db.execute("UPDATE posts SET value = ? WHERE key = 'x-lengths'", (damaged,))
     edit(repo, X_POST, "## 1. Charge it indoors", "## 1. Charge it inside")
     assert run() == (True, rules)
     edit(repo, X_POST, X_NEAR, X_NEAR + " " + "Really. " * 20)

@@ -189,15 +189,11 @@ class JsonStream:
         self.count = 0
 
     def item(self, record: Any) -> bytes:
-        return self.encoded_all([encode(record)])
-
-    def encoded_all(self, records: list[bytes]) -> bytes:
-        """Records already encoded (a record in two files is encoded once), one after the
-        other."""
-        return self.joined(len(records), RECORDS.join(records))
+        return self.joined(1, encode(record))
 
     def joined(self, count: int, records: bytes) -> bytes:
-        """`count` records already encoded and joined by RECORDS."""
+        """`count` records already encoded (a record in two files is encoded once) and
+        joined by RECORDS."""
         if not count:
             return b""
         first = b"\n    " if self.count == 0 else b",\n    "

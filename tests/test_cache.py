@@ -19,7 +19,7 @@ import orjson
 import pytest
 
 from conftest import build_imports, probe, run_cli
-from smcycle_build.cache import DiskCache, dump_json, load_json
+from smcycle_build.cache import DiskCache, FileDigests, MarkdownStore, dump_json, load_json
 from smcycle_build.render.ahead import render_bodies
 
 ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1800000000"}
@@ -344,6 +344,65 @@ def test_markdown_rendered_ahead_is_what_the_pages_show(playbook) -> None:
     assert render_bodies(root / "content/posts", store, stopped) == 0  # told to stop at once
     assert store.get("A fresh body.") is None
     assert render_bodies(root / "content/posts", store, running) == 1
+
+
+def test_the_process_ahead_reads_only_the_bodies_changed_since_the_last_build(
+    playbook, monkeypatch
+) -> None:
+    """With the digests the last build saved, the process ahead does not read a post file
+    that build hashed and that has not changed since: it finds the edited one at once.
+    Without them, it reads every file to look its body up in the store."""
+    root = playbook({})
+    monkeypatch.setattr(FileDigests, "RACY", 0)  # files this new are recorded all the same
+    assert run_cli(root, "build", "-j", "1").exit_code == 0
+    disk = DiskCache(root)
+    store = disk.markdown_store()
+    hello = root / "content/posts/hello.md"
+    body = "Welcome to the shop."
+    assert body in hello.read_text() and store.get(body) is not None
+    with contextlib.closing(sqlite3.connect(store.path)) as db:
+        stored = {key for (key,) in db.execute("SELECT key FROM html")}
+    store.keep_only(stored - {MarkdownStore.key(body)})  # hello's body gone, the rest kept
+    assert store.get(body) is None and not store.is_empty()
+
+    def saved() -> FileDigests:
+        return FileDigests(disk.digests.path)
+
+    stop = threading.Event()
+    # hello.md is as the build hashed it: not read, so its body is not rendered
+    assert render_bodies(root / "content/posts", store, stop, saved()) == 0
+    assert store.get(body) is None
+    assert render_bodies(root / "content/posts", store, stop) == 1  # without: every file read
+    assert store.get(body) is not None
+    hello.write_text(hello.read_text().replace(body, "Welcome to the workshop."))
+    assert render_bodies(root / "content/posts", store, stop, saved()) == 1  # the edited one
+    assert store.get("Welcome to the workshop.") is not None
+
+
+def test_the_process_ahead_takes_the_digests_the_last_run_saved(
+    playbook, monkeypatch, tmp_path: Path
+) -> None:
+    """The build's own digests know the edited file once its fingerprint has hashed it:
+    the process ahead takes those the last run saved, which do not, so it renders that
+    body (what it is there for)."""
+    from smcycle_build.render import ahead
+
+    root = playbook({})
+    monkeypatch.setattr(FileDigests, "RACY", 0)  # files this new are recorded all the same
+    assert run_cli(root, "build", "-j", "2").exit_code == 0
+    hello = root / "content/posts/hello.md"
+    hello.write_text(hello.read_text().replace("Welcome to the shop.", "Welcome back."))
+    seen = tmp_path / "seen"
+    real = ahead.render_bodies
+
+    def spy(posts, store, stop, digests=None):  # in the forked process: tell through a file
+        seen.write_text("no digests" if digests is None else repr(digests.known(str(hello))))
+        return real(posts, store, stop, digests)
+
+    monkeypatch.setattr(ahead, "render_bodies", spy)
+    assert run_cli(root, "build", "-j", "2").exit_code == 0
+    assert seen.read_text() == "None"  # digests it had, and the edited file not known
+    assert "Welcome back." in (root / "output/posts/hello/index.html").read_text()
 
 
 def test_templates_compiled_ahead_are_what_the_pages_load(playbook, monkeypatch) -> None:

@@ -15,12 +15,14 @@ from .output import Data, DiskOutput
 from .pipeline import Project, check_project
 from .render.ahead import markdown_ahead
 from .render.env import theme_dirs
-from .render.parallel import render_pages
+from .render.parallel import Helper, render_pages
 from .render.theme_errors import TemplateProblems, unique
 from .times import build_time
 
 if TYPE_CHECKING:
+    from .cache import LastBuild, MarkdownStore
     from .model import Model
+    from .post_checks import PostChecks
     from .render.ahead import MarkdownAhead
 
 __all__ = ["BuildResult", "build_site", "build_time", "markdown_ahead"]
@@ -55,6 +57,31 @@ class BuildResult:
     zone: str = ""  # the playbook's: where its "today" is
 
 
+def _helper(
+    layout: Layout,
+    checks: PostChecks,
+    last: LastBuild,
+    out: DiskOutput,
+    store: MarkdownStore | None,
+) -> Helper:
+    """A worker that writes the feeds and schedules now (the schedules unless the last
+    build's are kept whole, as `kept_whole` will find), then makes pages: the same jobs
+    as `build_site` lists, made of the same pages kept, and the same page reuse, made of
+    the keys' salt and the pages keyed without their context, both handed over."""
+    kept = layout.schedules_kept(checks, last)
+
+    def later(message):
+        reused, salt_declared = message
+        reuse = layout.page_reuse_again(checks, last, salt_declared)
+
+        def finish():  # as build_site's
+            return (store.used() if store is not None else set(), reuse.made, out.reused)
+
+        return [*layout.short_jobs(), *layout.jobs_without(reused)], layout.site, reuse, finish
+
+    return Helper(layout.long_jobs(kept), later, out)
+
+
 def build_site(
     project: Project,
     out: Output,
@@ -74,6 +101,7 @@ def build_site(
         dirs = theme_dirs(project.templates(templates))
         theme = (dirs, disk) if disk else None
         ahead = markdown_ahead(project, store, processes, theme, out.dest)
+    helper = None  # the worker forked before the pages are keyed, if any
     try:  # the other core renders Markdown until the workers start
         posts = disk.post_store() if disk is not None else None
         checked = check_project(project, store=posts)
@@ -114,12 +142,20 @@ def build_site(
             if listed is not None:
                 last = last.found_as(listed)
                 out.listed = set(listed)
+            if ahead is not None and ahead.done():
+                # its core is idle (after an edit): the feeds and schedules start there
+                # now, while this one keys the pages (render/parallel.py, `Helper`)
+                helper = _helper(layout, checked.checks, last, out, store)
             keys, reuse = layout.page_reuse(checked.checks, last)
             reused = layout.kept_whole({path for path, key in keys.items() if last.has(path, key)})
 
         # a template that does not compile, though no page uses it, and then those that
         # fail while pages are made: every one of them in this run
         broken = layout.site.template_problems()
+    except BaseException:
+        if helper is not None:
+            helper.stop()
+        raise
     finally:
         if ahead is not None:
             ahead.stop()  # before the workers: it never competes with them
@@ -142,8 +178,11 @@ def build_site(
 
     # workers write straight to disk; memory (tests) is filled in this process
     parallel = isinstance(out, DiskOutput)
-    # the schedules and the feeds, the longest, first
-    jobs = [*layout.file_jobs(reused), *layout.jobs_without(reused)]
+    # the schedules and the feeds, the longest, first (unless the helper has them)
+    files = layout.short_jobs() if helper is not None else layout.file_jobs(reused)
+    jobs = [*files, *layout.jobs_without(reused)]
+    if helper is not None:
+        helper.hand((reused, (reuse.keys.site, reuse.declared)))
 
     def finish() -> tuple[set[str], dict[str, str], set[str]]:
         """What each process asked of the Markdown store, the pages it keyed, and the
@@ -156,7 +195,7 @@ def build_site(
 
     try:
         written, _, results = render_pages(
-            jobs, layout.site, out, parallel, copies, processes, finish, reuse
+            jobs, layout.site, out, parallel, copies, processes, finish, reuse, helper
         )
     except TemplateProblems as failed:
         broken += failed.diagnostics

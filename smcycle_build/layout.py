@@ -101,6 +101,8 @@ class Layout:
         self._made: dict[str, bytes] = {}
         self.disk, self.post_keys = disk, post_keys  # the pieces of the last build's files
         self._lock = threading.Lock()
+        # the schedules' key, for the checked posts and site key it was made of
+        self._schedules: tuple[PostChecks, str, str] | None = None
 
     def _files(self) -> dict[str, Callable[[], Data]]:
         """Schedules, feeds and the sitemap, each made when it is written or asked for."""
@@ -156,15 +158,34 @@ class Layout:
         declared.update((path, schedules) for path in self.schedule_files())
         return declared, PageReuse(keys, last, set(declared))
 
+    def page_reuse_again(
+        self, checks: PostChecks, last: LastBuild, reuse: tuple[str, set[str]]
+    ) -> PageReuse:
+        """`page_reuse`'s PageReuse in another process, from its `salt` and `declared`
+        (render/parallel.py, `Helper`): no page keyed twice."""
+        salt, declared = reuse
+        return PageReuse(PageKeys(salt, checks.keys), last, declared)
+
+    def schedules_kept(self, checks: PostChecks, last: LastBuild) -> bool:
+        """Whether the last build's schedules are kept whole, as `page_reuse` and
+        `kept_whole` will find: known before the pages' keys, so that the schedules'
+        job can start before them (see build.py)."""
+        key = self._schedules_key(self.site_key(), checks)
+        return all(last.has(path, key) for path in self.schedule_files())
+
     def _schedules_key(self, site: str, checks: PostChecks) -> str:
         """What the schedules are made of: the program, its settings and the base URL
         (`site_key`), every file posts are checked against (the playbook, the channels,
         the campaigns...) and every post, by its key. Not the day: a schedule shows none
-        of it, so a morning build keeps the last one's (tens of megabytes, 0.3 CPU s)."""
+        of it, so a morning build keeps the last one's (tens of megabytes, 0.3 CPU s).
+        Made once a build: `schedules_kept` asks first."""
+        if self._schedules is not None and self._schedules[:2] == (checks, site):
+            return self._schedules[2]
         digest = hashlib.sha256(f"schedules\0{site}\0{checks.context_key}\0".encode())
         for path in sorted(checks.keys):
             digest.update(f"{path}\0{checks.keys[path]}\0".encode())
-        return digest.hexdigest()
+        self._schedules = (checks, site, digest.hexdigest())
+        return self._schedules[2]
 
     def schedule_files(self) -> tuple[str, ...]:
         """The files the schedules job writes, all at once."""
@@ -218,13 +239,17 @@ class Layout:
         return [*self.job_of, *self.files, *self.copies]
 
     def file_jobs(self, kept: set[str] = frozenset()) -> list[FileJob]:
-        """The files that are not pages as units of work: every feed in one (each VEVENT
-        is made once, and written to every feed that holds it), every schedule in another
-        (each occurrence's record made once, for its three files), then the rest. The
-        schedules' job is left out when the last build's are `kept` (`kept_whole`)."""
-        feeds = tuple(feed_paths(self.model))
+        """The files that are not pages as units of work: the feeds and the schedules
+        (`long_jobs`; the schedules' left out when the last build's are `kept`, see
+        `kept_whole`), then the rest, each file alone."""
         schedules = self.schedule_files()
-        rest = [path for path in self.files if path not in feeds and path not in schedules]
+        return [*self.long_jobs(set(schedules) <= kept), *self.short_jobs()]
+
+    def long_jobs(self, schedules_kept: bool = False) -> list[FileJob]:
+        """Every feed in one unit of work (each VEVENT is made once, and written to every
+        feed that holds it), and every schedule in another (each occurrence's record made
+        once, for its three files), unless the last build's are kept: the longest units
+        of a build, the schedules first."""
 
         def write_feeds(out) -> None:
             runs = self._runs("events")
@@ -238,16 +263,22 @@ class Layout:
             if runs is not None:
                 runs.finish()
 
-        def write(path: str, out) -> None:
-            out.write(path, self.files[path]())
-
         # every occurrence is a row of three schedules, an event of several feeds: about
         # a page's work for each OCCURRENCES_A_PAGE (measured, reused from the last build)
         size = 1 + len(self.plan.occurrences) // OCCURRENCES_A_PAGE
-        jobs = [FileJob(feeds, write_feeds, size)]
-        if not set(schedules) <= kept:
-            jobs.insert(0, FileJob(schedules, write_schedules, size))
-        return jobs + [FileJob((path,), partial(write, path)) for path in rest]
+        jobs = [FileJob(tuple(feed_paths(self.model)), write_feeds, size)]
+        if not schedules_kept:
+            jobs.insert(0, FileJob(self.schedule_files(), write_schedules, size))
+        return jobs
+
+    def short_jobs(self) -> list[FileJob]:
+        """The files that are neither feeds nor schedules (the sitemap), each alone."""
+        long = {*feed_paths(self.model), *self.schedule_files()}
+
+        def write(path: str, out) -> None:
+            out.write(path, self.files[path]())
+
+        return [FileJob((path,), partial(write, path)) for path in self.files if path not in long]
 
     def _runs(self, name: str) -> Runs | None:
         """The last build's pieces of the feeds or the schedules (`pieces.py`): opened

@@ -69,13 +69,15 @@ def probe(code: str, cwd: Path | None = None, env: dict[str, str] | None = None)
     return run.stdout
 
 
-def build_imports(module: str, root: Path, env: dict[str, str]) -> bool:
-    """Whether `smcycle build`, run in `root` by a new interpreter, imported `module` in
-    its own process (what a build pays before any file is made)."""
+def build_imports(module: str, root: Path, env: dict[str, str], *options: str) -> bool:
+    """Whether `smcycle build OPTIONS`, run in `root` by a new interpreter, imported
+    `module` in its own process (what a build pays before any file is made). With
+    `-j 1`, the process that does everything: on two cores, what a worker makes
+    depends on which process is free first (render/parallel.py)."""
     code = (
         "import sys\n"
         "from smcycle_build.cli import main\n"
-        "sys.argv = ['smcycle', 'build']\n"
+        f"sys.argv = ['smcycle', 'build', *{list(options)!r}]\n"
         "try:\n"
         "    main()\n"
         "except SystemExit:\n"

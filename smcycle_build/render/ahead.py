@@ -247,6 +247,11 @@ class MarkdownAhead:
             return None
         return self._listing.take(self._proc.is_alive)
 
+    def done(self) -> bool:
+        """Whether it has done all it does (its core is idle): after an edit, it finds
+        the changed bodies long before the check ends."""
+        return not self._proc.is_alive()
+
     def stop(self) -> None:
         if self._listing is not None:
             self._listing.close()

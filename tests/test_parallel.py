@@ -171,3 +171,34 @@ def test_the_helper_writes_the_feeds_and_schedules_while_the_pages_are_keyed(
     assert failed.exit_code == 1
     assert "templates/post.html:1: error template: 'no_such_thing' is undefined" in failed.output
     assert not helpers[-1].proc.is_alive()
+
+
+def test_with_more_cores_the_other_workers_take_the_helpers_counter(
+    playbook, monkeypatch, tmp_path: Path
+) -> None:
+    """On three cores the build forks one worker more once the pages are keyed, on the
+    helper's counter: every page is made once, as by one process."""
+    from smcycle_build.render import ahead
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    root = playbook({})
+    assert run_cli(root, "build", "-j", "3").exit_code == 0
+    twin = tmp_path / "twin"
+    shutil.copytree(root, twin)
+    for repo in (root, twin):
+        post = repo / "content/posts/hello.md"
+        post.write_text(post.read_text().replace("Welcome to the shop.", "Welcome back."))
+    forked: list[int] = []
+    start = parallel.multiprocessing.context.ForkProcess.start
+
+    def counted(self):
+        forked.append(1)
+        return start(self)
+
+    monkeypatch.setattr(ahead.MarkdownAhead, "done", lambda self: True)
+    monkeypatch.setattr(parallel.multiprocessing.context.ForkProcess, "start", counted)
+    assert run_cli(root, "build", "-j", "3").exit_code == 0
+    assert len(forked) == 3  # the process ahead, the helper, one worker more
+    monkeypatch.setattr(ahead.MarkdownAhead, "done", lambda self: False)
+    assert run_cli(twin, "build", "-j", "1").exit_code == 0
+    assert files(root / "output") == files(twin / "output")

@@ -110,6 +110,9 @@ class Helper:
 
 
 def _help(first, later, out, reader, claimed, results) -> None:
+    """The helper: its files, then the page jobs `later` makes of what the build hands
+    over, claimed with the build's own process (and any other worker); then, as a
+    worker does, its paths and what `finish()` says (or what went wrong)."""
     global _JOB
     try:
         paths = []

@@ -6,8 +6,11 @@ heap is still small) reads the posts' files itself, takes each body as the loade
 does, and renders it into the Markdown store; the pages find it there. Then it
 compiles the theme's templates into Jinja's bytecode cache, which every process of
 the build would otherwise do for itself in a first build (a small playbook's bodies
-are soon rendered). It stops when the site is laid out (the posts checked and saved),
-before the page workers start: it never competes with them.
+are soon rendered). After an edit it reads only the files changed since the last
+run, and is done long before the check: the build then gives its core the feeds and
+schedules (render/parallel.py, `Helper`). Otherwise it stops when the site is laid
+out (the posts checked and saved), before the page workers start: it never competes
+with them.
 What it makes is what a page would ask for, by the same renderer and the same key, so
 whatever it did not reach is only made later, and nothing depends on its speed.
 
@@ -69,7 +72,7 @@ def render_bodies(
     # this process puts in it until the workers start: no body is looked for in it
     empty = store.is_empty()
     if empty:
-        digests = None  # a file unchanged since it was hashed is not rendered for all that
+        digests = None  # nothing is stored yet, however old the file: read every one
     with store.batched(BATCH):
         for path, link in scan_files(str(posts)):
             if stop.is_set():

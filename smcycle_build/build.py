@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Protocol
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from .model import Model
     from .post_checks import PostChecks
     from .render.ahead import MarkdownAhead
+    from .render.page_keys import PageReuse
 
 __all__ = ["BuildResult", "build_site", "build_time", "markdown_ahead"]
 
@@ -57,6 +59,19 @@ class BuildResult:
     zone: str = ""  # the playbook's: where its "today" is
 
 
+def _finished(
+    store: MarkdownStore | None, reuse: PageReuse | None, out: DiskOutput | None
+) -> tuple[set[str], dict[str, str], set[str]]:
+    """What a process of the build asked of the Markdown store, the pages it keyed, and
+    the last build's files it kept (`out`: the disk it wrote to, None in memory), once
+    it has no job left (render_pages' `finish`)."""
+    return (
+        store.used() if store is not None else set(),
+        reuse.made if reuse is not None else {},
+        out.reused if out is not None else set(),
+    )
+
+
 def _helper(
     layout: Layout,
     checks: PostChecks,
@@ -74,10 +89,8 @@ def _helper(
         reused, salt_declared = message
         reuse = layout.page_reuse_again(checks, last, salt_declared)
 
-        def finish():  # as build_site's
-            return (store.used() if store is not None else set(), reuse.made, out.reused)
-
-        return [*layout.short_jobs(), *layout.jobs_without(reused)], layout.site, reuse, finish
+        jobs = [*layout.short_jobs(), *layout.jobs_without(reused)]
+        return jobs, layout.site, reuse, partial(_finished, store, reuse, out)
 
     return Helper(layout.long_jobs(kept), later, out)
 
@@ -184,14 +197,7 @@ def build_site(
     if helper is not None:
         helper.hand((reused, (reuse.keys.site, reuse.declared)))
 
-    def finish() -> tuple[set[str], dict[str, str], set[str]]:
-        """What each process asked of the Markdown store, the pages it keyed, and the
-        last build's files it kept."""
-        return (
-            store.used() if store is not None else set(),
-            reuse.made if reuse is not None else {},
-            out.reused if parallel else set(),
-        )
+    finish = partial(_finished, store, reuse, out if parallel else None)
 
     try:
         written, _, results = render_pages(

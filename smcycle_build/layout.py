@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
+from functools import cached_property, partial
 from importlib.metadata import version
 from itertools import chain
 from pathlib import Path
@@ -101,8 +101,8 @@ class Layout:
         self._made: dict[str, bytes] = {}
         self.disk, self.post_keys = disk, post_keys  # the pieces of the last build's files
         self._lock = threading.Lock()
-        # the schedules' key, for the checked posts and site key it was made of
-        self._schedules: tuple[PostChecks, str, str] | None = None
+        # the schedules' key, for the checked posts it was made of
+        self._schedules: tuple[PostChecks, str] | None = None
 
     def _files(self) -> dict[str, Callable[[], Data]]:
         """Schedules, feeds and the sitemap, each made when it is written or asked for."""
@@ -121,11 +121,13 @@ class Layout:
 
     # --- build: the last build's pages, reused --------------------------------------------
 
+    @cached_property
     def site_key(self) -> str:
         """What every page depends on but its context: the templates, strings and assets,
         the program and its libraries, the base URL, the plan's span. Not the day: what a
         page shows of it (the home page's date, the calendar's today, what is upcoming)
-        is in its context, and a post page shows nothing of it (see `Pages.index`)."""
+        is in its context, and a post page shows nothing of it (see `Pages.index`). Made
+        once: a layout is one build's, and its templates are read for it."""
         from . import __version__
         from .cache import digest_trees
         from .post_checks import checker_id
@@ -146,7 +148,7 @@ class Layout:
         """The keys of the pages keyed without their contexts (the posts': see PostPages;
         the months': see calendar_pages.py), and what keys every other page by its
         context, against the last build."""
-        site = self.site_key()
+        site = self.site_key
         declared = self.pages.page_keys(site, checks.keys)
         keys = PageKeys(f"{site}\0{checks.context_key}", checks.keys)
         pages = self.pages
@@ -154,7 +156,7 @@ class Layout:
             key = keys.key(page)
             if key is not None:
                 declared[page.path] = key
-        schedules = self._schedules_key(site, checks)
+        schedules = self._schedules_key(checks)
         declared.update((path, schedules) for path in self.schedule_files())
         return declared, PageReuse(keys, last, set(declared))
 
@@ -170,22 +172,22 @@ class Layout:
         """Whether the last build's schedules are kept whole, as `page_reuse` and
         `kept_whole` will find: known before the pages' keys, so that the schedules'
         job can start before them (see build.py)."""
-        key = self._schedules_key(self.site_key(), checks)
+        key = self._schedules_key(checks)
         return all(last.has(path, key) for path in self.schedule_files())
 
-    def _schedules_key(self, site: str, checks: PostChecks) -> str:
+    def _schedules_key(self, checks: PostChecks) -> str:
         """What the schedules are made of: the program, its settings and the base URL
         (`site_key`), every file posts are checked against (the playbook, the channels,
         the campaigns...) and every post, by its key. Not the day: a schedule shows none
         of it, so a morning build keeps the last one's (tens of megabytes, 0.3 CPU s).
         Made once a build: `schedules_kept` asks first."""
-        if self._schedules is not None and self._schedules[:2] == (checks, site):
-            return self._schedules[2]
-        digest = hashlib.sha256(f"schedules\0{site}\0{checks.context_key}\0".encode())
+        if self._schedules is not None and self._schedules[0] is checks:
+            return self._schedules[1]
+        digest = hashlib.sha256(f"schedules\0{self.site_key}\0{checks.context_key}\0".encode())
         for path in sorted(checks.keys):
             digest.update(f"{path}\0{checks.keys[path]}\0".encode())
-        self._schedules = (checks, site, digest.hexdigest())
-        return self._schedules[2]
+        self._schedules = (checks, digest.hexdigest())
+        return self._schedules[1]
 
     def schedule_files(self) -> tuple[str, ...]:
         """The files the schedules job writes, all at once."""

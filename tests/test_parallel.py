@@ -21,6 +21,20 @@ def files(folder: Path) -> dict[str, bytes]:
     }
 
 
+def built_then_edited(playbook, monkeypatch, tmp_path: Path, jobs: str) -> tuple[Path, Path]:
+    """A playbook built on `jobs` processes (at a pinned moment), copied, and the same
+    post edited in both: a build after an edit, and its twin to build another way."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    root = playbook({})
+    assert run_cli(root, "build", "-j", jobs).exit_code == 0
+    twin = tmp_path / "twin"
+    shutil.copytree(root, twin)
+    for repo in (root, twin):
+        post = repo / "content/posts/hello.md"
+        post.write_text(post.read_text().replace("Welcome to the shop.", "Welcome back."))
+    return root, twin
+
+
 def _write_a(out) -> None:
     out.write("a.txt", str(os.getpid()))
 
@@ -91,14 +105,7 @@ def test_the_helper_writes_the_feeds_and_schedules_while_the_pages_are_keyed(
     from smcycle_build.layout import Layout
     from smcycle_build.render import ahead
 
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
-    root = playbook({})
-    assert run_cli(root, "build", "-j", "2").exit_code == 0
-    twin = tmp_path / "twin"
-    shutil.copytree(root, twin)
-    for repo in (root, twin):
-        post = repo / "content/posts/hello.md"
-        post.write_text(post.read_text().replace("Welcome to the shop.", "Welcome back."))
+    root, twin = built_then_edited(playbook, monkeypatch, tmp_path, "2")
 
     idle = [True]
     events: list[str] = []
@@ -180,14 +187,7 @@ def test_with_more_cores_the_other_workers_take_the_helpers_counter(
     helper's counter: every page is made once, as by one process."""
     from smcycle_build.render import ahead
 
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
-    root = playbook({})
-    assert run_cli(root, "build", "-j", "3").exit_code == 0
-    twin = tmp_path / "twin"
-    shutil.copytree(root, twin)
-    for repo in (root, twin):
-        post = repo / "content/posts/hello.md"
-        post.write_text(post.read_text().replace("Welcome to the shop.", "Welcome back."))
+    root, twin = built_then_edited(playbook, monkeypatch, tmp_path, "3")
     forked: list[int] = []
     start = parallel.multiprocessing.context.ForkProcess.start
 

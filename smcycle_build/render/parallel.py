@@ -183,22 +183,7 @@ def render_pages(
         count = workers() if processes is None else processes
         forkable = "fork" in multiprocessing.get_all_start_methods()
         if helper is not None:  # forked already, with the same jobs (Helper)
-            # more cores than two: the other workers as `_share` starts them
-            ctx = multiprocessing.get_context("fork")
-            args = (helper.claimed, len(jobs), finish, helper.results)
-            more = [ctx.Process(target=_work, args=args, daemon=True) for _ in range(count - 2)]
-            for proc in more:
-                proc.start()
-            helper.send()  # once no process is forked any more: none holds the pipe
-            result = _share_with(
-                helper.proc,
-                *more,
-                claimed=helper.claimed,
-                results=helper.results,
-                total=len(jobs),
-                meanwhile=meanwhile,
-                finish=finish,
-            )
+            result = _share(count, len(jobs), meanwhile, finish, helper)
         elif not parallel or count < 2 or _work_of(jobs) < MIN_WORK or not forkable:
             paths = [path for i in range(len(jobs)) for path in _run(i)]
             result = paths, meanwhile(), [finish()]
@@ -213,12 +198,17 @@ def render_pages(
 
 
 def _share(
-    count: int, total: int, meanwhile: Callable[[], T], finish: Callable[[], Any]
+    count: int,
+    total: int,
+    meanwhile: Callable[[], T],
+    finish: Callable[[], Any],
+    helper: Helper | None = None,
 ) -> tuple[list[str], T, list[Any]]:
-    """`count` processes take the jobs one at a time, the next free one each: this one
-    and `count - 1` forked workers. This process works too: a worker of its own would
-    copy the whole checked playbook again (CPython's reference counts write to every
-    object a worker reads), a third more memory for no more speed.
+    """`count` processes take the jobs one at a time, the next free one each: this one,
+    the `helper` if one was forked already, and forked workers for the rest. This
+    process works too: a worker of its own would copy the whole checked playbook again
+    (CPython's reference counts write to every object a worker reads), a third more
+    memory for no more speed.
 
     A page of the playbook that either process reads after the fork is held twice (the
     first to write it gets a copy, the other keeps the original), so which process takes
@@ -226,24 +216,19 @@ def _share(
     feeds and the pages of every post, the worker posts from the back, was no better):
     only a smaller checked playbook does."""
     ctx = multiprocessing.get_context("fork")
-    claimed = ctx.Value("i", 0)
-    results = ctx.SimpleQueue()
-    procs = [
+    if helper is not None:
+        claimed, results, procs = helper.claimed, helper.results, [helper.proc]
+    else:
+        claimed, results, procs = ctx.Value("i", 0), ctx.SimpleQueue(), []
+    more = [
         ctx.Process(target=_work, args=(claimed, total, finish, results), daemon=True)
-        for _ in range(count - 1)
+        for _ in range(count - 1 - len(procs))
     ]
-    for proc in procs:
+    for proc in more:
         proc.start()
-    return _share_with(
-        *procs, claimed=claimed, results=results, total=total, meanwhile=meanwhile, finish=finish
-    )
-
-
-def _share_with(
-    *procs, claimed, results, total: int, meanwhile: Callable[[], T], finish: Callable[[], Any]
-) -> tuple[list[str], T, list[Any]]:
-    """This process's share of the jobs, with workers started already: each says
-    what it wrote, what its `finish` returned, and the template problems it met."""
+    procs += more
+    if helper is not None:
+        helper.send()  # once no process is forked any more: none holds the pipe
     told = 0  # workers that said what they did
     try:
         result = meanwhile()
@@ -266,7 +251,7 @@ def _share_with(
                 proc.terminate()
 
 
-def _word(results, procs: tuple, told: int) -> tuple[str, Any]:
+def _word(results, procs: list, told: int) -> tuple[str, Any]:
     """The next worker's word, once `told` have given theirs; RuntimeError when one ended
     without it (killed: out of memory, a signal), where waiting would wait for ever. A
     worker's word is in the queue before it ends, so more ended than told, with nothing

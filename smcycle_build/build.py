@@ -13,7 +13,7 @@ from .errors import Diagnostic
 from .layout import BuildCache, Layout
 from .networks import NETWORKS, count_x
 from .output import Data, DiskOutput
-from .pipeline import Project, check_project
+from .pipeline import CheckResult, Project, check_project
 from .render.ahead import markdown_ahead
 from .render.env import theme_dirs
 from .render.parallel import Helper, render_pages
@@ -82,11 +82,13 @@ def _helper(
     """A worker that writes the feeds and schedules now (the schedules unless the last
     build's are kept whole, as `kept_whole` will find), then makes pages: the same jobs
     as `build_site` lists, made of the same pages kept, and the same page reuse, made of
-    the keys' salt and the pages keyed without their context, both handed over."""
+    the keys' salt and the pages keyed without their context, all handed over with the
+    check's findings (forked before the strategy checks, it has only those before)."""
     kept = layout.schedules_kept(checks, last)
 
     def later(message):
-        reused, salt_declared = message
+        reused, salt_declared, findings = message
+        layout.know_findings(findings)
         reuse = layout.page_reuse_again(checks, last, salt_declared)
 
         jobs = [*layout.short_jobs(), *layout.jobs_without(reused)]
@@ -114,24 +116,18 @@ def build_site(
         dirs = theme_dirs(project.templates(templates))
         theme = (dirs, disk) if disk else None
         ahead = markdown_ahead(project, store, processes, theme, out.dest)
+    now = now or build_time()
     helper = None  # the worker forked before the pages are keyed, if any
-    try:  # the other core renders Markdown until the workers start
-        posts = disk.post_store() if disk is not None else None
-        checked = check_project(project, store=posts)
-        if checked.ok:
-            count_x_texts(checked.model)
-        if checked.checks is not None:
-            # now, not while the workers render: pickling every post after the fork would
-            # give this process its own copy of the pages that hold them
-            checked.checks.save()
-        if not checked.ok:
-            return BuildResult(checked.diagnostics, ok=False)
-        layout = Layout(
+    layout: Layout | None = None
+    last: LastBuild | None = None
+
+    def lay_out(checked: CheckResult) -> Layout:
+        return Layout(
             project,
             checked,
             templates=templates,
             base_url=base_url,
-            now=now or build_time(),
+            now=now,
             cache=cache
             or BuildCache(
                 reload_templates=False, bytecode=disk.template_bytecode() if disk else None
@@ -141,24 +137,63 @@ def build_site(
             post_keys=checked.checks.keys if checked.checks is not None else None,
         )
 
+    def last_build(checks: PostChecks | None) -> LastBuild | None:
+        """What the last build made into `out`, with a helper forked when the other core
+        is idle (after an edit, the process ahead is done long before the check is): the
+        feeds and schedules start there, while this one checks and keys the pages
+        (render/parallel.py, `Helper`)."""
+        nonlocal helper
+        if checks is None or disk is None or not isinstance(out, DiskOutput):
+            return None
+        found = disk.last_build(out.dest)
+        # the output as the process ahead listed it: no stat of each page kept, and no
+        # walk of the output to find what to remove once the new files are in
+        listed = ahead.output_files() if ahead is not None else None
+        if listed is not None:
+            found = found.found_as(listed)
+            out.listed = set(listed)
+        if helper is None and layout is not None and ahead is not None and ahead.done():
+            helper = _helper(layout, checks, found, out, store)
+        return found
+
+    def planned(so_far: CheckResult) -> None:
+        """The plan is made, the strategy checks are next: the site is laid out now, and
+        a helper forked if the other core is idle (`last_build`). The checks' findings
+        come to the pages later (`Layout.know_findings`)."""
+        nonlocal layout, last
+        if ahead is None or not ahead.done():
+            return  # both cores are busy (a first build): the layout waits for the checks
+        try:
+            layout = lay_out(so_far)
+        except Exception:  # a theme that fails fails after the checks, as it always did:
+            return  # its problem then comes with theirs
+        last = last_build(so_far.checks)
+
+    try:  # the other core renders Markdown until the workers start
+        posts = disk.post_store() if disk is not None else None
+        checked = check_project(project, store=posts, planned=planned)
+        if checked.ok:
+            count_x_texts(checked.model)
+        if checked.checks is not None:
+            # now, not while the workers render: pickling every post after the fork would
+            # give this process its own copy of the pages that hold them
+            checked.checks.save()
+        if not checked.ok:
+            if helper is not None:
+                helper.stop()
+            return BuildResult(checked.diagnostics, ok=False)
+        if layout is None:
+            layout = lay_out(checked)
+            last = last_build(checked.checks)
+        else:
+            layout.know_findings(checked.diagnostics)
+
         # the last build's pages that show what they showed (see render/page_keys.py): the
         # posts' are kept here, the others where they are made, once their context is
         keys: dict[str, str] = {}
         reused: set[str] = set()
         reuse = None
-        last = None
-        if checked.checks is not None and disk is not None and isinstance(out, DiskOutput):
-            last = disk.last_build(out.dest)
-            # the output as the process ahead listed it: no stat of each page kept, and
-            # no walk of the output to find what to remove once the new files are in
-            listed = ahead.output_files() if ahead is not None else None
-            if listed is not None:
-                last = last.found_as(listed)
-                out.listed = set(listed)
-            if ahead is not None and ahead.done():
-                # its core is idle (after an edit): the feeds and schedules start there
-                # now, while this one keys the pages (render/parallel.py, `Helper`)
-                helper = _helper(layout, checked.checks, last, out, store)
+        if checked.checks is not None and last is not None:
             keys, reuse = layout.page_reuse(checked.checks, last)
             reused = layout.kept_whole({path for path, key in keys.items() if last.has(path, key)})
 
@@ -195,7 +230,7 @@ def build_site(
     files = layout.short_jobs() if helper is not None else layout.file_jobs(reused)
     jobs = [*files, *layout.jobs_without(reused)]
     if helper is not None:
-        helper.hand((reused, (reuse.keys.site, reuse.declared)))
+        helper.hand((reused, (reuse.keys.site, reuse.declared), checked.diagnostics))
 
     finish = partial(_finished, store, reuse, out if parallel else None)
 

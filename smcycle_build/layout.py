@@ -87,7 +87,7 @@ class Layout:
             model, dirs, cache.environments[key], ThemeFiles(dirs, project.root)
         )
         self.links = Links(model.playbook.base_url)
-        warnings = tuple(d for d in checked.diagnostics if d.severity != "error")
+        warnings = _warnings(checked.diagnostics)
         today = now.astimezone(model.playbook.timezone).date()
         views = Views(model, plan, self.site.locale)
         pages = Pages(
@@ -118,6 +118,15 @@ class Layout:
         if model.playbook.base_url:
             files["sitemap.xml"] = partial(sitemap, model.playbook.base_url, list(self.job_of))
         return files
+
+    def know_findings(self, diagnostics: tuple[Diagnostic, ...]) -> None:
+        """Every problem the check found, when the site was laid out before its strategy
+        checks ended (build.py): the pages show its warnings."""
+        self.pages.know_warnings(_warnings(diagnostics))
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        return self.pages.warnings
 
     # --- build: the last build's pages, reused --------------------------------------------
 
@@ -337,6 +346,10 @@ class Layout:
             elif path in self.copies:
                 return self.copies[path].read_bytes()
             return self._made.get(path)
+
+
+def _warnings(diagnostics: tuple[Diagnostic, ...]) -> tuple[Diagnostic, ...]:
+    return tuple(d for d in diagnostics if d.severity != "error")
 
 
 def media(content: Path, names: frozenset[str]) -> dict[str, Path]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -81,18 +81,26 @@ def check_project(
     freeze: bool = True,
     store: PostStore | None = None,
     files: DiskFiles | None = None,
+    planned: Callable[[CheckResult], None] | None = None,
 ) -> CheckResult:
     """Load and validate every file; every problem of every file, nothing written. With a
     `memo` (serve), what did not change since the last check is not read or checked again;
     with a post `store`, the posts checked before as they are now are not parsed, validated
     or compared again (the caller saves what this check made: `CheckResult.checks`).
-    `files`: where the files are read (the disk unless said: revision.py)."""
+    `files`: where the files are read (the disk unless said: revision.py). `planned` is
+    called with the result so far once the plan is made, before the strategy checks: a
+    build starts what needs the plan but none of their findings (its feeds and schedules,
+    build.py)."""
     with long_lived(freeze):
-        return _check(project, memo, store, files)
+        return _check(project, memo, store, files, planned)
 
 
 def _check(
-    project: Project, memo: Memo | None, store: PostStore | None, files: DiskFiles | None
+    project: Project,
+    memo: Memo | None,
+    store: PostStore | None,
+    files: DiskFiles | None,
+    planned: Callable[[CheckResult], None] | None = None,
 ) -> CheckResult:
     from .lint import lint_plan
     from .load import DISK, load_documents
@@ -111,6 +119,8 @@ def _check(
     plan = None
     if model is not None and not diags.has_errors:
         plan = make_plan(model, memo)
+        if planned is not None:
+            planned(CheckResult(model, tuple(diags.sorted()), plan, checks))
         # weeks are counted as the playbook's locale counts them
         first_weekday = babel_locale(model.playbook.language).first_week_day
         copy_paste = checks.linted() if checks is not None else None

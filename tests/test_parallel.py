@@ -23,7 +23,8 @@ def files(folder: Path) -> dict[str, bytes]:
 
 def built_then_edited(playbook, monkeypatch, tmp_path: Path, jobs: str) -> tuple[Path, Path]:
     """A playbook built on `jobs` processes (at a pinned moment), copied, and the same
-    post edited in both: a build after an edit, and its twin to build another way."""
+    post edited in both: a build after an edit, and its twin to build another way. The
+    edit makes a warning only the strategy checks find (copy-paste)."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     root = playbook({})
     assert run_cli(root, "build", "-j", jobs).exit_code == 0
@@ -31,7 +32,8 @@ def built_then_edited(playbook, monkeypatch, tmp_path: Path, jobs: str) -> tuple
     shutil.copytree(root, twin)
     for repo in (root, twin):
         post = repo / "content/posts/hello.md"
-        post.write_text(post.read_text().replace("Welcome to the shop.", "Welcome back."))
+        text = post.read_text().replace("Welcome to the shop.", "Welcome back.")
+        post.write_text(text.replace('"Hello from the shop"', '"Hello riders"'))
     return root, twin
 
 
@@ -92,16 +94,18 @@ def test_a_helper_stopped_before_its_pages_ends(tmp_path: Path) -> None:
     assert not helper.proc.is_alive()
 
 
-def test_the_helper_writes_the_feeds_and_schedules_while_the_pages_are_keyed(
+def test_the_helper_writes_the_feeds_and_schedules_while_the_checks_run_and_pages_are_keyed(
     playbook, monkeypatch, tmp_path: Path
 ) -> None:
     """Once the process ahead is done (after an edit, long before the check is), the
-    build forks a helper that writes the feeds and schedules before the pages are keyed,
-    then makes pages as a worker: with this process held back, every page made. The
-    output is what a build without the helper makes. On another day, with the
-    schedules kept, the helper writes the feeds alone; a page that fails in the helper
-    fails the build, with the template's line."""
+    build forks a helper that writes the feeds and schedules before the strategy checks
+    run and the pages are keyed, then makes pages as a worker: with this process held
+    back, every page made, the health page with the checks' warnings. The output is
+    what a build without the helper makes. On another day, with the schedules kept,
+    the helper writes the feeds alone; a page that fails in the helper fails the build,
+    with the template's line."""
     from smcycle_build import build as building
+    from smcycle_build import lint
     from smcycle_build.layout import Layout
     from smcycle_build.render import ahead
 
@@ -113,6 +117,7 @@ def test_the_helper_writes_the_feeds_and_schedules_while_the_pages_are_keyed(
     helpers: list[Helper] = []
     log = tmp_path / "made.log"  # each page made, by which process (workers write it)
     start, reuse, run, render = Helper.__init__, Layout.page_reuse, parallel._run, render_pages
+    strategy = lint.lint_plan
 
     def helper_init(self, first, later, out):
         helped.append(([path for job in first for path in job.paths], list(events)))
@@ -122,6 +127,10 @@ def test_the_helper_writes_the_feeds_and_schedules_while_the_pages_are_keyed(
     def page_reuse(self, *args):
         events.append("keys")
         return reuse(self, *args)
+
+    def checked(*args, **kwargs):
+        events.append("lint")
+        return strategy(*args, **kwargs)
 
     def made(index: int) -> list[str]:
         paths = run(index)
@@ -139,6 +148,7 @@ def test_the_helper_writes_the_feeds_and_schedules_while_the_pages_are_keyed(
     monkeypatch.setattr(ahead.MarkdownAhead, "done", lambda self: idle[0])
     monkeypatch.setattr(Helper, "__init__", helper_init)
     monkeypatch.setattr(Layout, "page_reuse", page_reuse)
+    monkeypatch.setattr(lint, "lint_plan", checked)
     monkeypatch.setattr(parallel, "_run", made)
     monkeypatch.setattr(building, "render_pages", held_back)
     assert run_cli(root, "build", "-j", "2").exit_code == 0
@@ -148,11 +158,14 @@ def test_the_helper_writes_the_feeds_and_schedules_while_the_pages_are_keyed(
         *(p for p in output if p.startswith("channels/") and p.endswith((".csv", ".json"))),
     }
     feeds = {p for p in output if p.endswith(".ics")}
-    assert len(helped) == 1 and helped[0][1] == []  # forked before the pages' keys
+    # forked before the strategy checks and the pages' keys
+    assert len(helped) == 1 and helped[0][1] == [] and events == ["lint", "keys"]
     assert sorted(helped[0][0]) == sorted(schedules | feeds)
     pages = [line.split() for line in log.read_text().splitlines()]
     assert "posts/hello/index.html" in {path for _, path in pages}
     assert {pid for pid, _ in pages} == {pid for pid, _ in pages if int(pid) != os.getpid()}
+    assert "health/index.html" in {path for _, path in pages}
+    assert b"copy-paste" in output["health/index.html"]
     assert not (schedules | feeds) & {path for _, path in pages}  # not made twice
 
     idle[0] = False
@@ -178,6 +191,33 @@ def test_the_helper_writes_the_feeds_and_schedules_while_the_pages_are_keyed(
     assert failed.exit_code == 1
     assert "templates/post.html:1: error template: 'no_such_thing' is undefined" in failed.output
     assert not helpers[-1].proc.is_alive()
+
+
+def test_an_error_the_strategy_checks_find_stops_the_helper_they_ran_beside(
+    playbook, monkeypatch, tmp_path: Path
+) -> None:
+    """The helper starts before the strategy checks end: when they find an error, the
+    build fails at its line, the helper is stopped, and the output is left as it was."""
+    from smcycle_build.render import ahead
+
+    root, _ = built_then_edited(playbook, monkeypatch, tmp_path, "2")
+    before = files(root / "output")
+    helpers: list[Helper] = []
+    start = Helper.__init__
+
+    def helper_init(self, *args):
+        helpers.append(self)
+        start(self, *args)
+
+    monkeypatch.setattr(ahead.MarkdownAhead, "done", lambda self: True)
+    monkeypatch.setattr(Helper, "__init__", helper_init)
+    settings = root / "content/playbook.yaml"
+    settings.write_text(settings.read_text() + "lint: {copy-paste: error}\n")
+    failed = run_cli(root, "build", "-j", "2")
+    assert failed.exit_code == 1
+    assert "content/posts/hello.md:8: error copy-paste:" in failed.output
+    assert len(helpers) == 1 and not helpers[0].proc.is_alive()
+    assert files(root / "output") == before
 
 
 def test_with_more_cores_the_other_workers_take_the_helpers_counter(

@@ -66,15 +66,20 @@ class Pages(PostPages, CalendarPages):
     ) -> None:
         self.model, self.plan, self.v, self.t = model, plan, views, views.t
         self.loc = views.loc
-        self.warnings = warnings
         self.today = today
         self.links = links
         self.md = MarkdownRenderer(markdown_cache, markdown_store)
         self.measure = MeasureViews(model, plan, views.loc, today)
-        # warnings by file: an entity's page shows those of its own file
-        self.issues: dict[str, list[Diagnostic]] = {}
         self._channel_months: dict[str, dict[str, tuple[Occurrence, ...]]] = {}
         self._rows: list[PostRow] | None = None
+        self.know_warnings(warnings)
+
+    def know_warnings(self, warnings: tuple[Diagnostic, ...]) -> None:
+        """The check's warnings, which the health page lists and each entity's page shows
+        of its own file (`health_of`): given again when the strategy checks ended after
+        the site was laid out (build.py)."""
+        self.warnings = warnings
+        self.issues: dict[str, list[Diagnostic]] = {}
         for d in warnings:
             self.issues.setdefault(d.path, []).append(d)
 

@@ -15,6 +15,7 @@ jobs once its files are written: at 10,000 posts, 0.929 of the build after an ed
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import pickle
@@ -58,10 +59,11 @@ class FileJob:
 
 
 class Helper:
-    """A worker forked before the pages are keyed, when the other core is idle (after
-    an edit the process ahead is done before the check is): it writes the feeds and
-    the schedules, the longest units of work, which need nothing of what is keyed
-    meanwhile, then takes page jobs as any worker does. `later(message)` makes, in it,
+    """A worker forked before the pages are keyed (once the plan is made, while the
+    strategy checks run), when the other core is idle (after an edit the process ahead
+    is done before the check is): it writes the feeds and the schedules, the longest
+    units of work, which need nothing of what is checked or keyed meanwhile, then takes
+    page jobs as any worker does. `later(message)` makes, in it,
     the same jobs, renderer, page reuse and `finish` as this process makes of what it
     `hand`s over (render_pages)."""
 
@@ -114,6 +116,10 @@ def _help(first, later, out, reader, claimed, results) -> None:
     over, claimed with the build's own process (and any other worker); then, as a
     worker does, its paths and what `finish()` says (or what went wrong)."""
     global _JOB
+    # forked during the check, which pauses the collector while the playbook is made
+    # (pipeline.long_lived): what this process inherits lives as long as it does
+    gc.freeze()
+    gc.enable()
     try:
         paths = []
         for job in first:

@@ -159,7 +159,7 @@ class Layout:
         context, against the last build."""
         site = self.site_key
         declared = self.pages.page_keys(site, checks.keys)
-        keys = PageKeys(f"{site}\0{checks.context_key}", checks.keys)
+        keys = PageKeys(f"{site}\0{checks.context_key}", checks.keys, checks.heads())
         pages = self.pages
         for page in chain(pages.month_inputs(checks.keys), pages.channel_month_inputs(checks.keys)):
             key = keys.key(page)
@@ -175,7 +175,7 @@ class Layout:
         """`page_reuse`'s PageReuse in another process, from its `salt` and `declared`
         (render/parallel.py, `Helper`): no page keyed twice."""
         salt, declared = reuse
-        return PageReuse(PageKeys(salt, checks.keys), last, declared)
+        return PageReuse(PageKeys(salt, checks.keys, checks.heads()), last, declared)
 
     def schedules_kept(self, checks: PostChecks, last: LastBuild) -> bool:
         """Whether the last build's schedules are kept whole, as `page_reuse` and

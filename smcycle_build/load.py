@@ -8,6 +8,7 @@ starts on), and problems are collected, never raised.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
 from dataclasses import dataclass, field
@@ -42,6 +43,8 @@ class RawDocument:
     fields: YMap | None  # None when it did not parse into a mapping
     body: str = ""
     body_line: int = 1
+    # a digest of its path and front matter: what it is but its body (render/reads.py)
+    head: str = ""
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,7 @@ def read_document(
 
 def parse_document(kind: str, path: Path, rel: str, text: str, diags: Diagnostics) -> RawDocument:
     stem = path.name.rsplit(".", 1)[0]
+    head = ""
     if path.suffix == ".md":
         front, offset, body, body_line = split_front_matter(text)
         if front is None:
@@ -207,20 +211,21 @@ def parse_document(kind: str, path: Path, rel: str, text: str, diags: Diagnostic
                 )
             return RawDocument(kind, rel, stem, None)
         fields = load_yaml(front, rel, diags, offset=offset)
+        head = hashlib.sha256(f"{rel}\0{front}".encode("utf-8", "surrogatepass")).hexdigest()
         for line, message, hint in body_problems(body):
             diags.add(rel, body_line + line, "schema", message, hint=hint)
     else:
         fields, body, body_line = load_yaml(text, rel, diags), "", 1
     if fields is FAILED:
-        return RawDocument(kind, rel, stem, None, body, body_line)
+        return RawDocument(kind, rel, stem, None, body, body_line, head)
     if fields is None:  # an empty file or front matter: every required field is missing
         fields = YMap(1 + (path.suffix == ".md"))
     if kind == "themes" and isinstance(fields, YList):
-        return RawDocument(kind, rel, stem, fields, body, body_line)  # themes.yaml is a list
+        return RawDocument(kind, rel, stem, fields, body, body_line, head)  # themes.yaml: a list
     if not isinstance(fields, YMap):
         diags.add(rel, 1 + (path.suffix == ".md"), "schema", "expected a mapping of `field: value`")
         fields = None
-    return RawDocument(kind, rel, stem, fields, body, body_line)
+    return RawDocument(kind, rel, stem, fields, body, body_line, head)
 
 
 def scan_files(folder: str) -> list[tuple[str, bool]]:

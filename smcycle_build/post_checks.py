@@ -65,6 +65,7 @@ class CheckedPost:
     post: Post | None  # None: something in it is wrong (see `built`)
     built: Problems
     copy_paste: Problems | None = None  # None: not linted yet (a check with errors)
+    head: str = ""  # its path and front matter, digested (load.RawDocument.head)
 
 
 pickled_by_fields(CheckedPost)  # ten thousand are loaded by every check after an edit
@@ -240,7 +241,18 @@ class PostChecks:
             self.recorded[doc.path],
             post,
             built,
+            head=doc.head,
         )
+
+    def heads(self) -> dict[str, str]:
+        """Each post file's key without its body (`CheckedPost.head`), or its key when it
+        has none: what a page that shows none of the bodies depends on (page_keys.py)."""
+        made, found = self.made, self.found
+        heads = {}
+        for path, key in self.keys.items():
+            entry = made.get(path) or found.get(path)
+            heads[path] = entry.head if entry is not None and entry.head else key
+        return heads
 
     def linted(self) -> dict[str, Problems | None]:
         """Copy-paste findings by post id, for the lint to use and fill in: known for

@@ -72,7 +72,22 @@ def make_environment(
         auto_reload=reload,
         bytecode_cache=bytecode_cache(bytecode) if bytecode is not None else None,
     )
+    env.filters["attr"] = _attr_watched(env.filters["attr"])
     return env
+
+
+def _attr_watched(attr: Callable[..., Any]) -> Callable[..., Any]:
+    """Jinja's `attr` filter, which looks the name up itself: noted as `a.body` is."""
+    from jinja2 import pass_environment
+
+    from .reads import note
+
+    @pass_environment
+    def watched_attr(environment: Any, obj: Any, name: Any) -> Any:
+        note(obj, name)
+        return attr(environment, obj, name)
+
+    return watched_attr
 
 
 @cache
@@ -132,6 +147,8 @@ _DICT_ATTRIBUTES = frozenset(dir(dict))
 def _environment_class() -> type[Environment]:
     from jinja2 import Environment
 
+    from .reads import note
+
     class SiteEnvironment(Environment):
         """Jinja's environment, with `a.b` on a plain dict looked up as the key at once.
 
@@ -156,6 +173,18 @@ def _environment_class() -> type[Environment]:
                 return obj[attribute]
             except (TypeError, LookupError, AttributeError):
                 return self.undefined(obj=obj, name=attribute)
+
+        def getattr_watched(self, obj: Any, attribute: str) -> Any:
+            """`a.body`, `a.text` or `a.__name__`, as compiled (`_code_generator_class`):
+            noted when `a` holds a post's body (reads.py)."""
+            note(obj, attribute)
+            return self.getattr(obj, attribute)
+
+        def getitem(self, obj: Any, argument: Any) -> Any:
+            """`a[name]`, and what every filter with `attribute=` looks up: noted as
+            `getattr_watched` notes."""
+            note(obj, argument)
+            return Environment.getitem(self, obj, argument)
 
     SiteEnvironment.template_class = _template_class()
     SiteEnvironment.context_class = _context_class()
@@ -189,10 +218,25 @@ def _code_generator_class() -> type:
     from jinja2 import nodes
     from jinja2.compiler import CodeGenerator
 
-    if not all(hasattr(CodeGenerator, name) for name in _OUTPUT_HELPERS):
-        return CodeGenerator
+    from .reads import watched
 
-    class JoinedOutput(CodeGenerator):
+    class Watching(CodeGenerator):
+        """`a.body` compiled to `environment.getattr_watched(a, 'body')`, and the same
+        for every name that may read a post's body (reads.py); every other `a.b` as
+        Jinja compiles it, at no cost."""
+
+        def visit_Getattr(self, node: nodes.Getattr, frame) -> None:
+            if self.environment.is_async or not watched(node.attr):
+                return super().visit_Getattr(node, frame)
+            self.write("environment.getattr_watched(")
+            self.visit(node.node, frame)
+            self.write(f", {node.attr!r})")
+            return None
+
+    if not all(hasattr(CodeGenerator, name) for name in _OUTPUT_HELPERS):
+        return Watching
+
+    class JoinedOutput(Watching):
         def visit_Output(self, node: nodes.Output, frame) -> None:
             if frame.buffer is not None or frame.require_output_check:
                 return super().visit_Output(node, frame)

@@ -8,11 +8,14 @@ value, with three shortcuts that keep it cheap and still exact:
 
 * a post (and anything reached through it: its variants, its occurrences) is its key
   in the post store, which covers its file and every file posts are checked against;
+  a page has two keys, one with each post as its file but the body, and one with
+  each post whole, and the build records the first when the render read no body
+  (reads.py): an edit of a body does not make the pages that list the post again;
 * a channel, campaign, goal, audience or review is its id: those files are part of
   the site key (`post_checks.PostChecks.context_key`);
 * an occurrence's view (`Views.occurrence`) is its occurrence, and a row of a table of
-  posts (`PostRow`) its post: the rest of them is made from that, the channels and the
-  site's language;
+  posts (`PostRow`, or `PostRows` not yet made) its post: the rest of them is made
+  from that, the channels and the site's language;
 * post pages are keyed without building their context (`PostPages.page_keys`).
 
 A context holding anything the walk does not know (a function, the whole model) has
@@ -35,7 +38,7 @@ from ..cache import LastBuild
 from ..model import Audience, Campaign, Channel, Goal, Post, Review
 from ..plan import Occurrence
 from .page import Page
-from .views import OccurrenceView, OccurrenceViews, PostRow
+from .views import OccurrenceView, OccurrenceViews, PostRow, PostRows
 
 # whose content is in the site key (the files every post is checked against)
 ENTITIES = (Channel, Campaign, Goal, Audience, Review)
@@ -48,22 +51,39 @@ class Unkeyable(Exception):
 
 
 class PageKeys:
-    def __init__(self, site: str, posts: dict[str, str]) -> None:
+    def __init__(
+        self, site: str, posts: dict[str, str], heads: dict[str, str] | None = None
+    ) -> None:
         self.site = site
         self.posts = posts  # post file path -> its key in the post store
+        # post file path -> its key without its body (PostChecks.heads); none: the key
+        self.heads = heads if heads is not None else posts
         self._fields: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
         self._digest = hashlib.sha256()
         self._parts: list[str] = []
+        self._whole: list[str] = []  # the keys of the posts met, in the walk's order
 
     def key(self, page: Page) -> str | None:
+        """The page's key with every post it shows as a whole."""
+        both = self.keys(page)
+        return None if both is None else both[1]
+
+    def keys(self, page: Page) -> tuple[str, str] | None:
+        """The page's key with every post it shows but for its body ("h" and a digest),
+        and with every post as a whole: one walk, in which each post is its key without
+        the body, followed by the keys of the whole posts in the order they were met.
+        Which one a build records depends on what the render read (reads.py)."""
         self._digest = hashlib.sha256()
         parts = self._parts = [self.site, page.path, page.template, page.nav]
+        self._whole = []
         try:
             self._walk(page.context, parts.append)
         except Unkeyable:
             return None
         self._flush(parts)
-        return self._digest.hexdigest()
+        head = self._digest.hexdigest()
+        whole = hashlib.sha256(("\0".join([head, *self._whole])).encode()).hexdigest()
+        return "h" + head, whole
 
     def _flush(self, parts: list[str]) -> None:
         """Into the digest, in pieces: the context of a page listing every post would
@@ -96,24 +116,29 @@ class PageKeys:
             out("V" + self._occurrence(value.occ))
         elif kind is PostRow:  # made from nothing but its post (and the site's settings)
             out("R" + self._post(value.post))
-        elif kind is OccurrenceViews:  # the same, one view per occurrence
-            out(f"W{len(value)}")
+        elif kind is OccurrenceViews or kind is PostRows:  # the same, one for each item
+            rows = kind is PostRows
+            out(f"{'Q' if rows else 'W'}{len(value)}")
             parts = out.__self__  # type: ignore[attr-defined]  # the list `out` appends to
-            for occ in value.occs:
-                out("V" + self._occurrence(occ))
+            for item in value.items:
+                out("R" + self._post(item) if rows else "V" + self._occurrence(item))
                 if len(parts) > FLUSH and parts is self._parts:  # as in `_items`
                     self._flush(parts)
         elif kind in ENTITIES:
             out(f"{kind.__name__}:{value.id}")
         elif kind is frozenset or kind is set:
-            parts: list[str] = []
+            parts: list[tuple[str, list[str]]] = []
+            whole = self._whole
             for item in value:
                 one: list[str] = []
+                self._whole = []
                 self._walk(item, one.append)
-                parts.append("\0".join(one))
+                parts.append(("\0".join(one), self._whole))
+            self._whole = whole
             out(f"f{len(value)}")
-            for part in sorted(parts):
+            for part, posts in sorted(parts):  # an order of its own: not the set's
                 out(part)
+                whole.extend(posts)
         elif isinstance(value, tuple):  # a named tuple
             out(f"{kind.__qualname__}{len(value)}")
             self._items(value, out)
@@ -142,17 +167,21 @@ class PageKeys:
 
     def _occurrence(self, occ: Occurrence) -> str:
         # `_post` and `occ.channel` inlined: a build keys a hundred thousand occurrences
-        key = self.posts.get(occ.post.loc.path)
+        path = occ.post.loc.path
+        key = self.posts.get(path)
         if key is None:
             raise Unkeyable("a post without a key")
+        self._whole.append(key)
         start = occ.start.isoformat()  # with its offset; the zone is the playbook's
-        return f"{key} {occ.variant.channel} {occ.index} {start}"
+        return f"{self.heads[path]} {occ.variant.channel} {occ.index} {start}"
 
     def _post(self, post: Post) -> str:
-        key = self.posts.get(post.loc.path)
+        path = post.loc.path
+        key = self.posts.get(path)
         if key is None:
             raise Unkeyable("a post without a key")
-        return key
+        self._whole.append(key)
+        return self.heads[path]
 
 
 def _getter(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
@@ -172,17 +201,28 @@ class PageReuse:
         self.keys, self.last = keys, last
         self.declared = declared  # pages keyed without their context: the posts'
         self.made: dict[str, str] = {}  # path -> key, of each page this process keyed
+        self._rendering: dict[str, tuple[str, str]] = {}  # path -> keys, until it is made
 
     def keep(self, page: Page, out: Any) -> bool:
         """Keep the last build's file of `page` when it has the same key (and is as that
-        build wrote it); False: render it."""
+        build wrote it): the key without the bodies if its render read none of them, or
+        the whole key (reads.py); False: render it, then say what it read (`rendered`)."""
         if page.path in self.declared:
             return False  # its key is known, and it is made because that key changed
-        key = self.keys.key(page)
-        if key is None:
+        both = self.keys.keys(page)
+        if both is None:
             return False
-        self.made[page.path] = key
-        if not self.last.has(page.path, key):
-            return False
-        out.keep(page.path)
-        return True
+        for key in both:
+            if self.last.has(page.path, key):
+                self.made[page.path] = key
+                out.keep(page.path)
+                return True
+        self._rendering[page.path] = both
+        return False
+
+    def rendered(self, path: str, read_bodies: bool) -> None:
+        """The page `keep` did not keep is made: its key is the one without the bodies
+        when it read none of them."""
+        both = self._rendering.pop(path, None)
+        if both is not None:
+            self.made[path] = both[1] if read_bodies else both[0]

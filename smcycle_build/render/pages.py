@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..errors import Diagnostic
-from ..model import Channel, Model
+from ..model import Channel, Model, Post
 from ..networks import NETWORKS
 from ..plan import Occurrence, Plan, Span, post_audiences
 from ..routes import Links, channel_month_url, entity_url, feed_url, month_url
@@ -19,7 +19,7 @@ from .markup import MarkdownRenderer
 from .measure_view import MeasureViews
 from .page import Page, PageJob
 from .post_pages import PostPages
-from .views import Bar, PostRow, Views, bar
+from .views import Bar, PostRow, PostRows, Views, bar
 
 # the stages of the cycle, in order, with the page each one links to
 STAGES = (
@@ -71,7 +71,8 @@ class Pages(PostPages, CalendarPages):
         self.md = MarkdownRenderer(markdown_cache, markdown_store)
         self.measure = MeasureViews(model, plan, views.loc, today)
         self._channel_months: dict[str, dict[str, tuple[Occurrence, ...]]] = {}
-        self._rows: list[PostRow] | None = None
+        self._rows: dict[str, PostRow] = {}  # by post id, each made when it is listed
+        self._ordered: list[Post] | None = None
         self.know_warnings(warnings)
 
     def know_warnings(self, warnings: tuple[Diagnostic, ...]) -> None:
@@ -399,30 +400,39 @@ class Pages(PostPages, CalendarPages):
             for i in ids
         ]
 
-    def _posts_serving(self, keep) -> list[PostRow]:
+    def _posts_serving(self, keep) -> PostRows:
         """The rows of the posts `keep` says, in the order of their first occurrence."""
-        return [row for row in self._post_rows() if keep(row.post)]
+        return PostRows(tuple(post for post in self._posts_in_order() if keep(post)), self._row)
 
-    def _post_rows(self) -> list[PostRow]:
-        """Every post's row, in order: made once for the six pages or more that list
-        posts (each date is written by the locale, which takes its time)."""
-        if self._rows is None:
-            rows = []
-            for post in self.model.posts.values():
-                first = self.plan.by_post[post.id][0] if self.plan.by_post[post.id] else None
-                rows.append(
-                    PostRow(
-                        post=post,
-                        url=entity_url("posts", post.id),
-                        date=self.loc.date(first.day) if first else "",
-                        sort=first.sort_key if first else (),
-                        status_label=self.t(f"status.{post.status}"),
-                        channels=[self.model.channels[v.channel].name for v in post.variants],
-                    )
-                )
-            rows.sort(key=lambda r: (r.sort, r.post.id))
-            self._rows = rows
-        return self._rows
+    def _posts_in_order(self) -> list[Post]:
+        """Every post, in the order of its first occurrence: sorted once for the six
+        pages or more that list posts."""
+        if self._ordered is None:
+            by_post = self.plan.by_post
+
+            def order(post: Post) -> tuple:
+                occs = by_post[post.id]
+                return (occs[0].sort_key if occs else (), post.id)
+
+            self._ordered = sorted(self.model.posts.values(), key=order)
+        return self._ordered
+
+    def _row(self, post: Post) -> PostRow:
+        """A post's row, made once (each date is written by the locale, which takes its
+        time)."""
+        row = self._rows.get(post.id)
+        if row is None:
+            occs = self.plan.by_post[post.id]
+            first = occs[0] if occs else None
+            row = self._rows[post.id] = PostRow(
+                post=post,
+                url=entity_url("posts", post.id),
+                date=self.loc.date(first.day) if first else "",
+                sort=first.sort_key if first else (),
+                status_label=self.t(f"status.{post.status}"),
+                channels=[self.model.channels[v.channel].name for v in post.variants],
+            )
+        return row
 
     def audiences(self) -> Iterator[Page]:
         rows = []

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from . import reads
 from .theme_errors import TemplateProblem, TemplateProblems, unique
 
 T = TypeVar("T")
@@ -155,11 +156,14 @@ def _run(index: int) -> list[str]:
     written = []
     for page in job():
         if reuse is None or not reuse.keep(page, out):  # the last build's file, or made
+            before = reads.count()
             try:
                 html = site.render(page)
             except TemplateProblem as problem:
                 _PROBLEMS.append(problem.diagnostic)
                 continue
+            if reuse is not None:
+                reuse.rendered(page.path, reads.count() != before)
             out.write(page.path, html)
         written.append(page.path)
     return written

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import overload
+from typing import Generic, TypeVar, overload
 
 from ..frozen import frozen
 from ..model import STATUSES, Channel, Model, Post
@@ -16,6 +16,9 @@ from ..networks import NETWORKS
 from ..plan import Occurrence, Phase, Plan, Span
 from ..routes import post_url
 from .i18n import Locale
+
+Item = TypeVar("Item")
+View = TypeVar("View")
 
 # colour per channel, in channel id order: distinct hues that stay readable as borders and dots
 PALETTE = (
@@ -90,33 +93,45 @@ class PostRow:
     channels: list[str]
 
 
-class OccurrenceViews(Sequence[OccurrenceView]):
-    """Occurrences as a template lists them: each one's view is made when the template
-    reaches it. A page the last build still has is keyed by its occurrences alone
-    (render/page_keys.py) and never needs their views: after an edit, the hundred
-    thousand views of the calendar pages that did not change are never made."""
+class Made(Sequence[View], Generic[Item, View]):
+    """Items as a template lists them, each one's view made when the template reaches it
+    (`make`). A page the last build still has is keyed by its items alone
+    (render/page_keys.py) and never needs their views."""
 
-    __slots__ = ("_make", "occs")
+    __slots__ = ("_make", "items")
 
-    def __init__(
-        self, occs: tuple[Occurrence, ...], make: Callable[[Occurrence], OccurrenceView]
-    ) -> None:
-        self.occs, self._make = occs, make
+    def __init__(self, items: tuple[Item, ...], make: Callable[[Item], View]) -> None:
+        self.items, self._make = items, make
 
     def __len__(self) -> int:
-        return len(self.occs)
+        return len(self.items)
 
     @overload
-    def __getitem__(self, index: int) -> OccurrenceView: ...
+    def __getitem__(self, index: int) -> View: ...
     @overload
-    def __getitem__(self, index: slice) -> OccurrenceViews: ...
-    def __getitem__(self, index: int | slice) -> OccurrenceView | OccurrenceViews:
+    def __getitem__(self, index: slice) -> Made[Item, View]: ...
+    def __getitem__(self, index: int | slice) -> View | Made[Item, View]:
         if isinstance(index, slice):
-            return OccurrenceViews(self.occs[index], self._make)
-        return self._make(self.occs[index])
+            return type(self)(self.items[index], self._make)
+        return self._make(self.items[index])
 
-    def __iter__(self) -> Iterator[OccurrenceView]:
-        return map(self._make, self.occs)
+    def __iter__(self) -> Iterator[View]:
+        return map(self._make, self.items)
+
+
+class OccurrenceViews(Made[Occurrence, OccurrenceView]):
+    """Occurrences as a template lists them (`Views.occurrence`): after an edit, the
+    hundred thousand views of the calendar pages that did not change are never made."""
+
+    __slots__ = ()
+
+
+class PostRows(Made[Post, PostRow]):
+    """Posts as a table lists them, in order (`Pages._row`, once a process: the same post
+    is a row of several pages): after an edit of a body, the ten thousand rows of the
+    pages that list every post are never made."""
+
+    __slots__ = ()
 
 
 class Views:

@@ -53,6 +53,7 @@ def test_the_pages_that_list_a_post_are_kept_when_only_its_body_changes(
     "template",
     [
         "{% for r in posts %}{{ r.post.body }}{% endfor %}",
+        "{% for r in posts[:1] %}{{ r.post.body }}{% endfor %}{{ posts[0].post.title }}",
         "{% for r in posts %}{{ r.post | attr('body') }}{% endfor %}",
         "{% for r in posts %}{{ r.post['body'] }}{% endfor %}",
         "{% set name = 'bo' ~ 'dy' %}{% for r in posts %}{{ r.post[name] }}{% endfor %}",

@@ -137,37 +137,36 @@ def build_site(
             post_keys=checked.checks.keys if checked.checks is not None else None,
         )
 
-    def last_build(checks: PostChecks | None) -> LastBuild | None:
-        """What the last build made into `out`, with a helper forked when the other core
-        is idle (after an edit, the process ahead is done long before the check is): the
-        feeds and schedules start there, while this one checks and keys the pages
-        (render/parallel.py, `Helper`)."""
-        nonlocal helper
+    def start(laid_out: Layout, checks: PostChecks | None) -> None:
+        """The site laid out, what the last build made into `out`, and a helper forked
+        when the other core is idle (after an edit, the process ahead is done long before
+        the check is): the feeds and schedules start there, while this one checks and
+        keys the pages (render/parallel.py, `Helper`)."""
+        nonlocal layout, last, helper
+        layout = laid_out
         if checks is None or disk is None or not isinstance(out, DiskOutput):
-            return None
-        found = disk.last_build(out.dest)
+            return
+        last = disk.last_build(out.dest)
         # the output as the process ahead listed it: no stat of each page kept, and no
         # walk of the output to find what to remove once the new files are in
         listed = ahead.output_files() if ahead is not None else None
         if listed is not None:
-            found = found.found_as(listed)
+            last = last.found_as(listed)
             out.listed = set(listed)
-        if helper is None and layout is not None and ahead is not None and ahead.done():
-            helper = _helper(layout, checks, found, out, store)
-        return found
+        if ahead is not None and ahead.done():
+            helper = _helper(layout, checks, last, out, store)
 
     def planned(so_far: CheckResult) -> None:
         """The plan is made, the strategy checks are next: the site is laid out now, and
-        a helper forked if the other core is idle (`last_build`). The checks' findings
-        come to the pages later (`Layout.know_findings`)."""
-        nonlocal layout, last
+        a helper forked, if the other core is idle (`start`). The checks' findings come
+        to the pages later (`Layout.know_findings`)."""
         if ahead is None or not ahead.done():
             return  # both cores are busy (a first build): the layout waits for the checks
         try:
-            layout = lay_out(so_far)
+            laid_out = lay_out(so_far)
         except Exception:  # a theme that fails fails after the checks, as it always did:
             return  # its problem then comes with theirs
-        last = last_build(so_far.checks)
+        start(laid_out, so_far.checks)
 
     try:  # the other core renders Markdown until the workers start
         posts = disk.post_store() if disk is not None else None
@@ -183,8 +182,7 @@ def build_site(
                 helper.stop()
             return BuildResult(checked.diagnostics, ok=False)
         if layout is None:
-            layout = lay_out(checked)
-            last = last_build(checked.checks)
+            start(lay_out(checked), checked.checks)
         else:
             layout.know_findings(checked.diagnostics)
 

@@ -124,10 +124,6 @@ class Layout:
         checks ended (build.py): the pages show its warnings."""
         self.pages.know_warnings(_warnings(diagnostics))
 
-    @property
-    def warnings(self) -> tuple[Diagnostic, ...]:
-        return self.pages.warnings
-
     # --- build: the last build's pages, reused --------------------------------------------
 
     @cached_property

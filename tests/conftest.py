@@ -87,6 +87,13 @@ def build_imports(module: str, root: Path, env: dict[str, str], *options: str) -
     return probe(code, root, env).splitlines()[-1] == "True"
 
 
+def files(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder` and its bytes, by its path there: two outputs compared."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
 def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
     for rel, body in files.items():
         path = root / rel

@@ -18,7 +18,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from conftest import build_imports, probe, run_cli
+from conftest import build_imports, files, probe, run_cli
 from smcycle_build.cache import DiskCache, FileDigests, MarkdownStore, dump_json, load_json
 from smcycle_build.render.ahead import render_bodies
 
@@ -35,12 +35,6 @@ def build(root: Path, out: str = "output", *options: str) -> str:
     )
     assert proc.returncode == 0, proc.stderr
     return proc.stdout + proc.stderr
-
-
-def files(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
-    }
 
 
 def test_cold_warm_and_incremental_builds_are_byte_identical(playbook, tmp_path: Path) -> None:

@@ -11,18 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from conftest import files as tree
 from conftest import run_cli
 from smcycle_build.output import DiskOutput, remove_stale
 
 
 class Killed(Exception):
     """The build's process killed."""
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
-    }
 
 
 def first_build(dest: Path, files: dict[str, bytes]) -> None:

@@ -9,15 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import files, run_cli
 
 LISTS = ("posts/index.html", "goals/more-replies/index.html", "audiences/riders/index.html")
-
-
-def files(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
-    }
 
 
 def edit_body(root: Path) -> None:

@@ -9,16 +9,10 @@ import threading
 import time
 from pathlib import Path
 
-from conftest import run_cli
+from conftest import files, run_cli
 from smcycle_build.output import DiskOutput
 from smcycle_build.render import parallel
 from smcycle_build.render.parallel import FileJob, Helper, render_pages
-
-
-def files(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
-    }
 
 
 def built_then_edited(playbook, monkeypatch, tmp_path: Path, jobs: str) -> tuple[Path, Path]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from feed_builds import build_example
 
 from conftest import build_imports
+from conftest import files as tree
 from smcycle_build import pieces
 from smcycle_build.cache import PieceStore
 from smcycle_build.feeds.schedule import RECORDS, Schedules, _fits
@@ -38,12 +39,6 @@ def build(root: Path, epoch: int) -> None:
 def stored(root: Path, name: str) -> set[str]:
     with sqlite3.connect(root / f".smcycle-cache/{name}.sqlite") as db:
         return {key for (key,) in db.execute("SELECT key FROM pieces")}
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
-    }
 
 
 def stamp(epoch: int) -> bytes:

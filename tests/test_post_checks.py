@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import files as tree
 from conftest import probe, run_cli
 from smcycle_build.cache import DiskCache
 from smcycle_build.pipeline import CheckResult, Project, check_project
@@ -223,12 +224,6 @@ def build(root: Path, epoch: int = 1800000000) -> None:
         text=True,
     )
     assert proc.returncode == 0, proc.stderr
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
-    }
 
 
 def like_cold(root: Path, tmp_path: Path, epoch: int = 1800000000) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import files as tree
 from conftest import run_cli
 from smcycle_build.pipeline import Project
 from smcycle_build.render.env import builtin_theme, make_environment
@@ -29,12 +30,6 @@ EXPECTED = [
     "templates/post.html:3: error template: 'smcycle_build.model.Post object' has no "
     "attribute 'no_such_field'",
 ]
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
-    }
 
 
 def headlines(output: str) -> list[str]:

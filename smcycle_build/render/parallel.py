@@ -6,10 +6,10 @@ month, a batch of posts) and writes its files straight into the build's temporar
 folder. Only the written paths come back. A unit of work returns pages to render,
 or writes its files itself as it makes them (`FileJob`: the feeds, a schedule).
 
-After an edit, the other core is idle from the end of the check (the process ahead
-has found the changed bodies long before) until the workers start. A `Helper` forked
-then writes the feeds and schedules while this process keys the pages, and takes page
-jobs once its files are written: at 10,000 posts, 0.929 of the build after an edit.
+After an edit, the other core is idle once the process ahead has found the changed
+bodies, long before the check ends. A `Helper` forked once the plan is made writes the
+feeds and schedules while this process runs the strategy checks and keys the pages,
+and takes page jobs once its files are written.
 """
 
 from __future__ import annotations
@@ -64,9 +64,9 @@ class Helper:
     strategy checks run), when the other core is idle (after an edit the process ahead
     is done before the check is): it writes the feeds and the schedules, the longest
     units of work, which need nothing of what is checked or keyed meanwhile, then takes
-    page jobs as any worker does. `later(message)` makes, in it,
-    the same jobs, renderer, page reuse and `finish` as this process makes of what it
-    `hand`s over (render_pages)."""
+    page jobs as any worker does. `later(message)` makes, in it, the same jobs,
+    renderer, page reuse and `finish` as this process makes of what it `hand`s over
+    (render_pages)."""
 
     def __init__(
         self,

@@ -60,14 +60,17 @@ class BuildResult:
 
 
 def _finished(
-    store: MarkdownStore | None, reuse: PageReuse | None, out: DiskOutput | None
+    store: MarkdownStore | None,
+    reuse: PageReuse | None,
+    out: DiskOutput | None,
+    layout: Layout,
 ) -> tuple[set[str], dict[str, str], set[str]]:
-    """What a process of the build asked of the Markdown store, the pages it keyed, and
-    the last build's files it kept (`out`: the disk it wrote to, None in memory), once
-    it has no job left (render_pages' `finish`)."""
+    """What a process of the build asked of the Markdown store, the files it keyed (the
+    pages, the feeds and schedules), and the last build's files it kept (`out`: the
+    disk it wrote to, None in memory), once it has no job left (render_pages' `finish`)."""
     return (
         store.used() if store is not None else set(),
-        reuse.made if reuse is not None else {},
+        {**(reuse.made if reuse is not None else {}), **layout.keyed},
         out.reused if out is not None else set(),
     )
 
@@ -79,12 +82,12 @@ def _helper(
     out: DiskOutput,
     store: MarkdownStore | None,
 ) -> Helper:
-    """A worker that writes the feeds and schedules now (the schedules unless the last
-    build's are kept whole, as `kept_whole` will find), then makes pages: the same jobs
-    as `build_site` lists, made of the same pages kept, and the same page reuse, made of
-    the keys' salt and the pages keyed without their context, all handed over with the
-    check's findings (forked before the strategy checks, it has only those before)."""
-    kept = layout.schedules_kept(checks, last)
+    """A worker that writes the feeds and schedules now (or keeps the last build's, see
+    `Layout.long_jobs`), then makes pages: the same jobs as `build_site` lists, made of
+    the same pages kept, and the same page reuse, made of the keys' salt and the pages
+    keyed without their context, all handed over with the check's findings (forked
+    before the strategy checks, it has only those before)."""
+    layout.site_key  # noqa: B018 - made once, before the fork: both processes key with it
 
     def later(message):
         reused, salt_declared, findings = message
@@ -92,9 +95,9 @@ def _helper(
         reuse = layout.page_reuse_again(checks, last, salt_declared)
 
         jobs = [*layout.short_jobs(), *layout.jobs_without(reused)]
-        return jobs, layout.site, reuse, partial(_finished, store, reuse, out)
+        return jobs, layout.site, reuse, partial(_finished, store, reuse, out, layout)
 
-    return Helper(layout.long_jobs(kept), later, out)
+    return Helper(layout.long_jobs(last), later, out)
 
 
 def build_site(
@@ -108,9 +111,12 @@ def build_site(
     disk: DiskCache | None = None,
     processes: int | None = None,
     ahead: MarkdownAhead | None = None,
+    pinned: bool = True,
 ) -> BuildResult:
     """check -> plan -> render -> write; nothing is written when the content has errors.
-    `ahead`: the Markdown the caller started already (`markdown_ahead`), stopped here."""
+    `ahead`: the Markdown the caller started already (`markdown_ahead`), stopped here.
+    `pinned`: `now` is a moment the build is pinned to (SOURCE_DATE_EPOCH), which the
+    feeds' DTSTAMP must show (see Layout.long_jobs)."""
     store = disk.markdown_store() if disk is not None else None
     if ahead is None and isinstance(out, DiskOutput):
         dirs = theme_dirs(project.templates(templates))
@@ -134,7 +140,8 @@ def build_site(
             ),
             markdown_store=store,
             disk=disk if isinstance(out, DiskOutput) else None,
-            post_keys=checked.checks.keys if checked.checks is not None else None,
+            checks=checked.checks,
+            pinned=pinned,
         )
 
     def start(laid_out: Layout, checks: PostChecks | None) -> None:
@@ -193,7 +200,7 @@ def build_site(
         reuse = None
         if checked.checks is not None and last is not None:
             keys, reuse = layout.page_reuse(checked.checks, last)
-            reused = layout.kept_whole({path for path, key in keys.items() if last.has(path, key)})
+            reused = {path for path, key in keys.items() if last.has(path, key)}
 
         # a template that does not compile, though no page uses it, and then those that
         # fail while pages are made: every one of them in this run
@@ -225,12 +232,12 @@ def build_site(
     # workers write straight to disk; memory (tests) is filled in this process
     parallel = isinstance(out, DiskOutput)
     # the schedules and the feeds, the longest, first (unless the helper has them)
-    files = layout.short_jobs() if helper is not None else layout.file_jobs(reused)
+    files = layout.short_jobs() if helper is not None else layout.file_jobs(last)
     jobs = [*files, *layout.jobs_without(reused)]
     if helper is not None:
         helper.hand((reused, (reuse.keys.site, reuse.declared), checked.diagnostics))
 
-    finish = partial(_finished, store, reuse, out if parallel else None)
+    finish = partial(_finished, store, reuse, out if parallel else None, layout)
 
     try:
         written, _, results = render_pages(

@@ -194,6 +194,7 @@ def build(
             disk=disk,
             processes=jobs,
             ahead=ahead,
+            pinned=pinned is not None,
         )
     except BaseException:
         output.abort()

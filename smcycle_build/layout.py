@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from .errors import Diagnostic
 from .feeds.ical import GOOGLE_LIMIT, FeedWriter, feed_paths
 from .feeds.schedule import Schedules
+from .networks import NETWORKS
 from .output import Data, joined
 from .pieces import Runs
 from .pipeline import CheckResult, Project
@@ -70,7 +71,8 @@ class Layout:
         markdown_store=None,
         post_batch: int = POST_BATCH,
         disk: DiskCache | None = None,
-        post_keys: dict[str, str] | None = None,
+        checks: PostChecks | None = None,
+        pinned: bool = True,
     ) -> None:
         model = checked.model
         assert model is not None and checked.ok
@@ -79,6 +81,9 @@ class Layout:
             model = dataclasses.replace(model, playbook=playbook)
         plan = checked.plan or make_plan(model)
         self.model, self.plan, self.now = model, plan, now
+        # `now` a moment the build is pinned to (SOURCE_DATE_EPOCH): an input of the feeds
+        # (their DTSTAMP), else only when they were made (see long_jobs)
+        self.pinned = pinned
         dirs = theme_dirs(project.templates(templates))
         key = tuple(dirs)
         if key not in cache.environments:
@@ -99,10 +104,14 @@ class Layout:
         self.files = self._files()
         self.copies = {**theme_assets(dirs), **media(project.content, model.media)}
         self._made: dict[str, bytes] = {}
-        self.disk, self.post_keys = disk, post_keys  # the pieces of the last build's files
+        # the checked posts' keys: for the pieces of the last build's files, and the keys
+        # of the feeds and schedules
+        self.disk, self.checks = disk, checks
+        self.post_keys = checks.keys if checks is not None else None
         self._lock = threading.Lock()
-        # the schedules' key, for the checked posts it was made of
-        self._schedules: tuple[PostChecks, str] | None = None
+        # the keys of the feeds and schedules this process's jobs made or kept, for the
+        # next build (build.py's `_finished`)
+        self.keyed: dict[str, str] = {}
 
     def _files(self) -> dict[str, Callable[[], Data]]:
         """Schedules, feeds and the sitemap, each made when it is written or asked for."""
@@ -161,8 +170,6 @@ class Layout:
             key = keys.key(page)
             if key is not None:
                 declared[page.path] = key
-        schedules = self._schedules_key(checks)
-        declared.update((path, schedules) for path in self.schedule_files())
         return declared, PageReuse(keys, last, set(declared))
 
     def page_reuse_again(
@@ -173,39 +180,12 @@ class Layout:
         salt, declared = reuse
         return PageReuse(PageKeys(salt, checks.keys, checks.heads()), last, declared)
 
-    def schedules_kept(self, checks: PostChecks, last: LastBuild) -> bool:
-        """Whether the last build's schedules are kept whole, as `page_reuse` and
-        `kept_whole` will find: known before the pages' keys, so that the schedules'
-        job can start before them (see build.py)."""
-        key = self._schedules_key(checks)
-        return all(last.has(path, key) for path in self.schedule_files())
-
-    def _schedules_key(self, checks: PostChecks) -> str:
-        """What the schedules are made of: the program, its settings and the base URL
-        (`site_key`), every file posts are checked against (the playbook, the channels,
-        the campaigns...) and every post, by its key. Not the day: a schedule shows none
-        of it, so a morning build keeps the last one's (tens of megabytes, 0.3 CPU s).
-        Made once a build: `schedules_kept` asks first."""
-        if self._schedules is not None and self._schedules[0] is checks:
-            return self._schedules[1]
-        digest = hashlib.sha256(f"schedules\0{self.site_key}\0{checks.context_key}\0".encode())
-        for path in sorted(checks.keys):
-            digest.update(f"{path}\0{checks.keys[path]}\0".encode())
-        self._schedules = (checks, digest.hexdigest())
-        return self._schedules[1]
-
     def schedule_files(self) -> tuple[str, ...]:
         """The files the schedules job writes, all at once."""
         channels = (
             f"channels/{cid}.{ext}" for cid in self.model.channels for ext in ("csv", "json")
         )
         return ("schedule.json", *channels)
-
-    def kept_whole(self, reused: set[str]) -> set[str]:
-        """`reused` less the schedules, unless every one of them is kept: their job
-        writes them all or none."""
-        schedules = set(self.schedule_files())
-        return reused if schedules <= reused else reused - schedules
 
     def markdown_texts_at_most(self) -> int:
         """How many texts the pages render, equal ones counted again: the most the
@@ -245,38 +225,99 @@ class Layout:
     def paths(self) -> list[str]:
         return [*self.job_of, *self.files, *self.copies]
 
-    def file_jobs(self, kept: set[str] = frozenset()) -> list[FileJob]:
+    def file_jobs(self, last: LastBuild | None = None) -> list[FileJob]:
         """The files that are not pages as units of work: the feeds and the schedules
-        (`long_jobs`; the schedules' left out when the last build's are `kept`, see
-        `kept_whole`), then the rest, each file alone."""
-        schedules = self.schedule_files()
-        return [*self.long_jobs(set(schedules) <= kept), *self.short_jobs()]
+        (`long_jobs`), then the rest, each file alone."""
+        return [*self.long_jobs(last), *self.short_jobs()]
 
-    def long_jobs(self, schedules_kept: bool = False) -> list[FileJob]:
-        """Every feed in one unit of work (each VEVENT is made once, and written to every
-        feed that holds it), and every schedule in another (each occurrence's record made
-        once, for its three files), unless the last build's are kept: the longest units
-        of a build, the schedules first."""
+    def long_jobs(self, last: LastBuild | None = None) -> list[FileJob]:
+        """Every schedule in one unit of work (each occurrence's record made once, for its
+        three files), and every feed in another (each VEVENT is made once, and written to
+        every feed that holds it): the longest units of a build, the schedules first.
+
+        Each file is keyed by what it is made of, in the job (`schedule_keys`,
+        `FeedWriter.keys`; off the critical path when a helper runs them), and the last
+        build's file is kept when its key is the same: after an edit to one post, the
+        files of the channels, campaigns and audiences it is not in. Not the day: a
+        schedule shows none of it, so a morning build keeps the last one's. Nor the
+        moment, unless it is pinned: a feed kept keeps the DTSTAMP of the build that made
+        it, as a build with nothing changed does (the moment its iCalendar object was
+        created, RFC 5545 3.8.7.2, `METHOD:PUBLISH`)."""
 
         def write_feeds(out) -> None:
             runs = self._runs("events")
-            self.feed_writer().write_all(out.open, runs)
-            if runs is not None:
-                runs.finish()
+            writer = self.feed_writer()
+            keys = {}
+            if last is not None:
+                moment = self.now.isoformat() if self.pinned else "-"
+                keys = writer.keys(f"{self._salt}\0{moment}", self._members, runs)
+            kept = self._keep(out, keys, last)
+            if len(kept) < len(writer.feeds()):
+                writer.write_all(out.open, runs, kept)
+                if runs is not None:
+                    runs.finish()
 
         def write_schedules(out) -> None:
-            runs = self._runs("rows")
-            Schedules(self.model, self.links).write_all(self.plan.occurrences, out.open, runs)
-            if runs is not None:
-                runs.finish()
+            keys = self.schedule_keys() if last is not None else {}
+            kept = self._keep(out, keys, last)
+            if len(kept) < len(self.schedule_files()):
+                runs = self._runs("rows")
+                schedules = Schedules(self.model, self.links)
+                schedules.write_all(self.plan.occurrences, out.open, runs, kept)
+                if runs is not None:
+                    runs.finish()
 
         # every occurrence is a row of three schedules, an event of several feeds: about
         # a page's work for each OCCURRENCES_A_PAGE (measured, reused from the last build)
         size = 1 + len(self.plan.occurrences) // OCCURRENCES_A_PAGE
-        jobs = [FileJob(tuple(feed_paths(self.model)), write_feeds, size)]
-        if not schedules_kept:
-            jobs.insert(0, FileJob(self.schedule_files(), write_schedules, size))
-        return jobs
+        return [
+            FileJob(self.schedule_files(), write_schedules, size),
+            FileJob(tuple(feed_paths(self.model)), write_feeds, size),
+        ]
+
+    def _keep(self, out, keys: dict[str, str], last: LastBuild | None) -> set[str]:
+        """The files of `keys` the last build made with the same key, kept in `out`; every
+        key noted for the next build (`keyed`)."""
+        self.keyed.update(keys)
+        kept = {path for path, key in keys.items() if last is not None and last.has(path, key)}
+        for path in sorted(kept):
+            out.keep(path)
+        return kept
+
+    @property
+    def _salt(self) -> str:
+        """What every feed and schedule is made of but the posts: the program, its
+        settings and the base URL (`site_key`), the files posts are checked against."""
+        assert self.checks is not None
+        return f"{self.site_key}\0{self.checks.context_key}"
+
+    @cached_property
+    def _members(self) -> dict[str, str | None]:
+        """What the posts' part of each feed is made of besides `_salt`, by its path
+        (`FeedWriter.members`), made once a process for the feeds and the schedules: a
+        channel's schedule shows the posts its feed holds, `schedule.json` every one, as
+        `calendar.ics`. A post's rows and events show its body only where a variant's
+        text is the body (a network that `uses_body`): elsewhere the post is keyed
+        without it (`CheckedPost.head`), so that a body edit leaves the files of the
+        post's other channels as they were."""
+        assert self.checks is not None
+        channels = self.model.channels
+        body = {cid for cid in channels if NETWORKS[channels[cid].network].uses_body}
+        return self.feed_writer().members(self.checks.keys, self.checks.heads(), body)
+
+    def schedule_keys(self) -> dict[str, str]:
+        """Each schedule file's key, by path: `_salt` and the variants it shows, by their
+        keys (`_members`). A file with a variant that has no key has none."""
+        feeds = {"schedule.json": "calendar.ics"}
+        for cid in self.model.channels:
+            feeds[f"channels/{cid}.csv"] = feeds[f"channels/{cid}.json"] = f"channels/{cid}.ics"
+        keys = {}
+        for path, feed in feeds.items():
+            members = self._members[feed]
+            if members is not None:
+                made = f"schedules\0{self._salt}\0{path}\0{members}"
+                keys[path] = hashlib.sha256(made.encode()).hexdigest()
+        return keys
 
     def short_jobs(self) -> list[FileJob]:
         """The files that are neither feeds nor schedules (the sitemap), each alone."""

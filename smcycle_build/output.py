@@ -225,7 +225,9 @@ class DiskOutput:
             shutil.copy2(source, target)
 
     def size(self, path: str) -> int:
-        return (self.tmp / path).stat().st_size
+        """The size of the file at `path` in the new build: a file kept is where it is."""
+        folder = self.dest if path in self.reused else self.tmp
+        return os.stat(os.path.join(folder, path)).st_size
 
     def claim(self, paths: list[str], reused: Iterable[str] = ()) -> None:
         """Paths that worker processes wrote, and of those the ones they kept (`keep`):

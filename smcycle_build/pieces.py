@@ -1,10 +1,10 @@
 """The last build's pieces of the feeds and schedules, reused where their posts did not change.
 
-Every build writes every feed and every schedule whole: 150 MB of iCal and 130 MB of
-CSV and JSON at 10,000 posts, 2 CPU seconds of making events and rows. After an edit
-nearly all of it is what the last build made. So a big file is made in runs (the
-feeds' events a run of posts at a time, the schedules' rows a month at a time), and
-each run is kept in `.smcycle-cache/` by the digest of what it was made from:
+A build writes a feed or a schedule whole: 150 MB of iCal and 130 MB of CSV and JSON
+at 10,000 posts, 2 CPU seconds of making events and rows. After an edit nearly all of
+it is what the last build made. So a big file is made in runs (the feeds' events a
+run of posts at a time, the schedules' rows a month at a time), and each run is kept
+in `.smcycle-cache/` by the digest of what it was made from:
 
 * the keys of its posts (`post_checks.py`: each post file, every file a post is
   checked against, smcycle's source, and the libraries and time zone rules that turn
@@ -14,7 +14,8 @@ each run is kept in `.smcycle-cache/` by the digest of what it was made from:
 
 An edit makes the runs that hold its post again and reads the others. Nothing is
 reused because two values merely look alike, and a store that cannot be read is only
-a slower build.
+a slower build. A file none of whose posts changed is not even made: the last build's
+is kept (Layout.long_jobs).
 """
 
 from __future__ import annotations

@@ -94,6 +94,12 @@ def files(folder: Path) -> dict[str, bytes]:
     }
 
 
+def file_id(path: Path) -> tuple[int, int]:
+    """A file's inode and modification time: the same after a build that kept the file."""
+    st = path.stat()
+    return st.st_ino, st.st_mtime_ns
+
+
 def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
     for rel, body in files.items():
         path = root / rel

@@ -87,13 +87,22 @@ def test_a_warm_build_is_for_the_day_the_output_shows_in_the_playbooks_zone(
 
     assert "built " in build_at(root, 18, 20)  # 23:50 on the 26th in Kolkata
     assert "26, 2026" in (root / "output/index.html").read_text()
+    feeds = {path: data for path, data in files(root / "output").items() if path.endswith(".ics")}
     assert "is up to date" in build_at(root, 18, 25)
     # 00:10 on the 27th there, in the same UTC hour: the index must say the 27th
     assert "built " in build_at(root, 18, 40)
     fresh = tmp_path / "fresh"
     shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".smcycle-cache", "output"))
     build_at(fresh, 18, 40)
-    assert files(root / "output") == files(fresh / "output")
+    # what a first build makes now, but the feeds: the same events, so the last build's
+    # files, with the moment they were made as their DTSTAMP (Layout.long_jobs)
+    built, first = files(root / "output"), files(fresh / "output")
+    assert {path: data for path, data in built.items() if path in feeds} == feeds
+    assert all(b"DTSTAMP:20261126T182000Z" in data for data in feeds.values())
+    assert {path: data for path, data in built.items() if path not in feeds} == {
+        path: data for path, data in first.items() if path not in feeds
+    }
+    assert built.keys() == first.keys()
     assert "27, 2026" in (root / "output/index.html").read_text()
     # another UTC hour, the same day in Kolkata: nothing to do
     assert "is up to date" in build_at(root, 19, 40)

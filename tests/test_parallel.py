@@ -9,7 +9,7 @@ import threading
 import time
 from pathlib import Path
 
-from conftest import files, run_cli
+from conftest import file_id, files, run_cli
 from smcycle_build.output import DiskOutput
 from smcycle_build.render import parallel
 from smcycle_build.render.parallel import FileJob, Helper, render_pages
@@ -167,13 +167,16 @@ def test_the_helper_writes_the_feeds_and_schedules_while_the_checks_run_and_page
     assert run_cli(twin, "build", "-j", "2").exit_code == 0
     assert helped == [] and files(twin / "output") == output  # as made without it
 
-    # another day: the schedules are kept, the feeds made again (their DTSTAMP)
+    # another day: the schedules are kept as they are, the feeds made again (their
+    # DTSTAMP, pinned), both by the helper
     idle[0] = True
+    before = {p: file_id(root / "output" / p) for p in schedules}
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1800000000 + 86400))
     assert run_cli(root, "build", "-j", "2").exit_code == 0
-    assert len(helped) == 1 and sorted(helped[0][0]) == sorted(feeds)
+    assert len(helped) == 1 and sorted(helped[0][0]) == sorted(schedules | feeds)
     later = files(root / "output")
     assert all(later[p] == output[p] for p in schedules)
+    assert before == {p: file_id(root / "output" / p) for p in schedules}
     assert all(later[p] != output[p] for p in feeds if b"DTSTAMP" in output[p])
 
     # a page that fails in the helper: the build says where, and nothing is left running

@@ -328,7 +328,8 @@ def test_the_schedules_are_kept_on_a_new_day_and_made_again_when_a_post_changes(
 ) -> None:
     """A schedule shows nothing of the day: a morning build keeps the last build's files
     (the same inodes) instead of writing tens of megabytes again, and equals a cold build
-    of that day. A post's edit, or a schedule changed by hand, makes them all again."""
+    of that day. Each file is kept or made on its own: a schedule changed by hand is made
+    again alone; a post's edit makes `schedule.json` and its channels' files again."""
     day = 86400
     build(repo)
     first = schedules(repo)
@@ -340,11 +341,16 @@ def test_the_schedules_are_kept_on_a_new_day_and_made_again_when_a_post_changes(
     csv.write_text("changed by hand\n")
     build(repo, 1800000000 + 2 * day)
     again = schedules(repo)
-    assert all(again[name] != first[name] for name in first)  # all of them, or none
+    assert {name for name in first if again[name] != first[name]} == {"x.csv"}
     like_cold(repo, tmp_path, 1800000000 + 2 * day)
-    edit(repo, POST, "two-minute ritual", "three-minute ritual")
+    edit(repo, POST, "two-minute ritual", "three-minute ritual")  # instagram and pinterest
     build(repo, 1800000000 + 2 * day)
-    assert all(schedules(repo)[name] != again[name] for name in again)
+    edited = schedules(repo)
+    made = {
+        "schedule.json",
+        *(f"{c}.{e}" for c in ("instagram", "pinterest") for e in ("csv", "json")),
+    }
+    assert {name for name in again if edited[name] != again[name]} == made
     assert b"three-minute ritual" in (repo / "output/schedule.json").read_bytes()
     like_cold(repo, tmp_path, 1800000000 + 2 * day)
 
@@ -452,10 +458,10 @@ def test_pages_keyed_by_the_forked_workers_are_reused_and_match_a_cold_build(
     build(root)
     pages = json.loads((root / ".smcycle-cache/last-build.json").read_text())["pages"]
     html = {p.relative_to(root / "output").as_posix() for p in (root / "output").rglob("*.html")}
-    # every page keyed, by whichever process made it, the schedules by what they are
-    # made of, and every copy by its source
+    # every page keyed, by whichever process made it, the schedules and feeds by what
+    # they are made of, and every copy by its source
     made = {p.relative_to(root / "output").as_posix() for p in (root / "output").rglob("*")}
-    data = {p for p in made if p == "schedule.json" or p.endswith((".csv", ".json"))}
+    data = {p for p in made if p.endswith((".csv", ".json", ".ics"))}
     assert {p for p in pages if not pages[p].startswith("copy ")} == html | data
     assert {p.split("/")[0] for p in pages if pages[p].startswith("copy ")} == {"assets", "media"}
     before = everything(root)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from functools import partial
 from itertools import groupby
 from typing import Any, BinaryIO, NamedTuple
@@ -392,34 +392,45 @@ class Schedules:
         occs: Iterable[Occurrence],
         open_file: Callable[[str], BinaryIO],
         runs: Runs | None = None,
+        kept: Collection[str] = (),
     ) -> None:
         """`schedule.json` and every channel's CSV and JSON in one pass over `occs` (in
         time order), a month at a time: each occurrence's record is made once, for its
         three files, or reused from the last build (`runs`). The same bytes as `csv`,
-        `channel_json` and `schedule_json` each make alone."""
+        `channel_json` and `schedule_json` each make alone. A file at a `kept` path (the
+        last build's, as it is) is neither made nor written."""
         every = JsonStream(self.schedule_doc())
-        out = {"schedule.json": open_file("schedule.json")}
-        docs = {}
-        for cid in self.model.channels:
-            out[f"channels/{cid}.csv"] = open_file(f"channels/{cid}.csv")
-            out[f"channels/{cid}.json"] = open_file(f"channels/{cid}.json")
-            docs[cid] = JsonStream(self.channel_doc(cid))
+        docs = {cid: JsonStream(self.channel_doc(cid)) for cid in self.model.channels}
+        paths = ["schedule.json"]
+        paths += (f"channels/{cid}.{ext}" for cid in docs for ext in ("csv", "json"))
+        out: dict[str, BinaryIO | None] = dict.fromkeys(paths)
+
+        def write(path: str, data: bytes) -> None:
+            handle = out[path]
+            if handle is not None:
+                handle.write(data)
+
         try:
-            out["schedule.json"].write(every.head)
+            for path in paths:
+                out[path] = None if path in kept else open_file(path)
+            write("schedule.json", every.head)
             for cid, doc in docs.items():
-                out[f"channels/{cid}.csv"].write(CsvStream(COLUMNS).end().encode("utf-8"))
-                out[f"channels/{cid}.json"].write(doc.head)
+                write(f"channels/{cid}.csv", CsvStream(COLUMNS).end().encode("utf-8"))
+                write(f"channels/{cid}.json", doc.head)
+            whole = out["schedule.json"] is not None
             for month in self._months(occs, runs):
-                out["schedule.json"].write(every.joined(month.count, month.every))
+                if whole:
+                    write("schedule.json", every.joined(month.count, month.every))
                 for cid, csv_lines, spans in month.channels:
-                    records = month.records(spans)
-                    out[f"channels/{cid}.csv"].write(csv_lines)
-                    out[f"channels/{cid}.json"].write(
-                        docs[cid].joined(len(records), RECORDS.join(records))
-                    )
-            out["schedule.json"].write(every.end())
+                    write(f"channels/{cid}.csv", csv_lines)
+                    if out[f"channels/{cid}.json"] is not None:  # else no records to join
+                        records = month.records(spans)
+                        joined = docs[cid].joined(len(records), RECORDS.join(records))
+                        write(f"channels/{cid}.json", joined)
+            write("schedule.json", every.end())
             for cid, doc in docs.items():
-                out[f"channels/{cid}.json"].write(doc.end())
+                write(f"channels/{cid}.json", doc.end())
         finally:
             for handle in out.values():
-                handle.close()
+                if handle is not None:
+                    handle.close()

@@ -18,8 +18,10 @@ from conftest import build_imports
 from conftest import files as tree
 from smcycle_build import pieces
 from smcycle_build.cache import PieceStore
+from smcycle_build.feeds.ical import cut_runs
 from smcycle_build.feeds.schedule import RECORDS, Schedules, _fits
 from smcycle_build.pieces import Runs
+from smcycle_build.pipeline import Project, check_project
 from smcycle_build.routes import Links
 
 GENERATE = Path(__file__).parent.parent / "benchmarks/generate.py"
@@ -54,9 +56,8 @@ def test_an_edit_makes_the_runs_of_its_post_again_and_the_files_match_a_cold_bui
     )
     build(root, 1800000000)
     events, rows = stored(root, "events"), stored(root, "rows")
-    posts = len(list((root / "content/posts").rglob("*.md")))  # 300, and the series
     feeds = len(list((root / "output").rglob("*.ics")))  # each one's head, and
-    assert len(events) == feeds + -(-posts // 100) and len(rows) > 12  # 100 posts a run
+    assert len(events) == feeds + len(runs_of(root)) and len(rows) > 12  # each run
 
     post = next(p for p in sorted((root / "content/posts/2027-03").glob("*.md")))
     text = post.read_text()
@@ -80,6 +81,57 @@ def test_an_edit_makes_the_runs_of_its_post_again_and_the_files_match_a_cold_bui
     shutil.copytree(root / "content", cold / "content")
     build(cold, 1800086400)
     assert tree(root / "output") == tree(cold / "output")
+
+
+def runs_of(root: Path) -> list[int]:
+    """How many posts each run of the feeds' events holds (`cut_runs`)."""
+    checked = check_project(Project.locate(root / "content", cwd=root))
+    assert checked.model is not None
+    return [len(run) for run in cut_runs(list(checked.model.posts.values()))]
+
+
+NEW_POST = """---
+title: "A new first post"
+date: "2027-01-01 07:00"
+status: approved
+goal: website-readers
+audience: riders
+variants:
+  website:
+    title: "A new first post: the guide"
+  x:
+    text: "The first of the year, added late."
+---
+A body of its own, added after the plan was built.
+"""
+
+
+def test_a_post_added_before_the_others_makes_only_its_own_run_again(tmp_path: Path) -> None:
+    """Runs end where a post's path says, not every 100 posts: a post added before all
+    the others, or removed again, makes its own run again, not every run after it (cut
+    by position, each of them held other posts). Every file equals a cold build's."""
+    root = tmp_path / "repo"
+    subprocess.run(
+        [sys.executable, str(GENERATE), "300", str(root)], check=True, capture_output=True
+    )
+    build(root, 1800000000)
+    events = stored(root, "events")
+    before = runs_of(root)
+    assert len(before) >= 2
+    added = root / "content/posts/2027-01/a-new-first-post.md"
+    added.write_text(NEW_POST)
+    build(root, 1800000000)
+    assert runs_of(root) == [before[0] + 1, *before[1:]]
+    assert len(stored(root, "events") - events) == 1
+    cold = tmp_path / "cold"
+    shutil.copytree(root / "content", cold / "content")
+    build(cold, 1800000000)
+    assert tree(root / "output") == tree(cold / "output")
+
+    events = stored(root, "events")
+    added.unlink()
+    build(root, 1800000000)
+    assert runs_of(root) == before and len(stored(root, "events") - events) == 1
 
 
 def test_a_run_is_made_when_a_post_has_no_key_or_its_piece_is_damaged(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -36,7 +37,9 @@ from .icstext import Component, clean
 PRODID = "-//smcycle//smcycle playbook//EN"
 REFRESH = timedelta(hours=4)  # how often clients should come back (Google ignores it)
 GOOGLE_LIMIT = 1_000_000  # bytes: Google Calendar drops events from larger feeds
-RUN = 100  # posts whose events are made or reused together (pieces.py)
+# posts whose events are made or reused together (pieces.py): RUN on average, cut where
+# a post's path says (see `cut_runs`), at least RUN_MIN and at most RUN_MAX
+RUN, RUN_MIN, RUN_MAX = 100, 8, 400
 WRITE = 250  # events held before they are written (about 1 MB in all the feeds together)
 ZONED = b";TZID="  # in an event whose times are a series' wall-clock times
 STATUS = {
@@ -464,14 +467,12 @@ class FeedWriter:
         return FeedRun(self._stamp_line, len(events), b"".join(events), spans)
 
     def post_runs(self, runs: Runs | None = None) -> Iterator[FeedRun]:
-        """The posts' events, RUN posts at a time, each run made or reused as a whole
-        (with `runs`). An event's bytes depend on its post, the files posts are checked
+        """The posts' events, a run of posts (`cut_runs`) at a time, each made or reused
+        as a whole (with `runs`). An event's bytes depend on its post, the files posts are checked
         against (the post's key says both: the feeds there are, in their order) and the
         base URL (in `runs`' salt); its DTSTAMP, on the build."""
-        posts = list(self.model.posts.values())
         feeds = len(self._at) + 1
-        for start in range(0, len(posts), RUN):
-            run = posts[start : start + RUN]
+        for run in cut_runs(list(self.model.posts.values())):
             if runs is None:
                 yield self.post_run(run)
                 continue
@@ -618,6 +619,24 @@ class FeedWriter:
 
 
 END = b"END:VCALENDAR\r\n"
+
+
+def cut_runs(posts: list[Post]) -> Iterator[list[Post]]:
+    """`posts` in runs, each ended by a post whose path's CRC-32 is a multiple of RUN (a
+    run has RUN_MIN to RUN_MAX posts): where a run ends depends on its own posts, not on
+    how many came before. A post added or removed makes its run again (and the next,
+    when the cut before it moves); cut every RUN posts, it made every run after it
+    again, and adding a post early in the plan cost as much as a first build's feeds."""
+    run: list[Post] = []
+    for post in posts:
+        run.append(post)
+        if len(run) >= RUN_MAX or (
+            len(run) >= RUN_MIN and zlib.crc32(post.loc.path.encode()) % RUN == 0
+        ):
+            yield run
+            run = []
+    if run:
+        yield run
 
 
 def _digest(keys: list[str]) -> str:

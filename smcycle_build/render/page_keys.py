@@ -166,14 +166,17 @@ class PageKeys:
                 self._flush(parts)
 
     def _occurrence(self, occ: Occurrence) -> str:
+        """Its post, channel and index: its start is made of those, and of the playbook's
+        zone (`site`, with the files posts are checked against) and the zone rules (the
+        checker's id, in `site`), as the schedules' months are keyed (feeds/schedule.py).
+        Formatting each start was half the time of keying the campaigns' pages."""
         # `_post` and `occ.channel` inlined: a build keys a hundred thousand occurrences
         path = occ.post.loc.path
         key = self.posts.get(path)
         if key is None:
             raise Unkeyable("a post without a key")
         self._whole.append(key)
-        start = occ.start.isoformat()  # with its offset; the zone is the playbook's
-        return f"{self.heads[path]} {occ.variant.channel} {occ.index} {start}"
+        return f"{self.heads[path]} {occ.variant.channel} {occ.index}"
 
     def _post(self, post: Post) -> str:
         path = post.loc.path

@@ -30,7 +30,7 @@ from .pipeline import CheckResult, Project
 from .plan import make_plan
 from .render.env import make_environment, theme_dirs
 from .render.page import PageJob
-from .render.page_keys import PageKeys, PageReuse
+from .render.page_keys import PageKeys, PageReuse, entity_bodies
 from .render.pages import POST_BATCH, Pages
 from .render.parallel import FileJob
 from .render.site import SiteRenderer, sitemap, theme_assets
@@ -164,7 +164,8 @@ class Layout:
         context, against the last build."""
         site = self.site_key
         declared = self.pages.page_keys(site, checks.keys)
-        keys = PageKeys(f"{site}\0{checks.context_key}", checks.keys, checks.heads())
+        salt = f"{site}\0{checks.context_key}"
+        keys = PageKeys(salt, checks.keys, checks.heads(), entity_bodies(self.model))
         pages = self.pages
         for page in chain(pages.month_inputs(checks.keys), pages.channel_month_inputs(checks.keys)):
             key = keys.key(page)
@@ -178,7 +179,8 @@ class Layout:
         """`page_reuse`'s PageReuse in another process, from its `salt` and `declared`
         (render/parallel.py, `Helper`): no page keyed twice."""
         salt, declared = reuse
-        return PageReuse(PageKeys(salt, checks.keys, checks.heads()), last, declared)
+        keys = PageKeys(salt, checks.keys, checks.heads(), entity_bodies(self.model))
+        return PageReuse(keys, last, declared)
 
     def schedule_files(self) -> tuple[str, ...]:
         """The files the schedules job writes, all at once."""

@@ -297,8 +297,11 @@ def load_documents(
     def read(kind: str, path: str | Path, rel: str) -> RawDocument | None:
         if checks is not None and kind in CONTEXT_KINDS:  # what every post depends on
             text = read_text(Path(path), rel, diags, files)
-            checks.depend(rel, text)
-            return None if text is None else parse_document(kind, Path(path), rel, text, diags)
+            doc = None if text is None else parse_document(kind, Path(path), rel, text, diags)
+            # its fields, not its Markdown body: no post is checked against a campaign's
+            # brief, and a page that shows one is keyed by it (render/page_keys.py)
+            checks.depend(rel, doc.head if doc is not None and doc.head else text)
+            return doc
         if memo is None:
             return read_document(kind, Path(path), rel, diags, files)
         seen.append(rel)

@@ -124,7 +124,8 @@ class PostChecks:
         self.copy_paste: dict[str, Problems | None] = {}  # by post id, as the lint found
 
     def depend(self, path: str, text: str | None) -> None:
-        """A file every post is checked against (None: it could not be read)."""
+        """A file every post is checked against (None: it could not be read): its text,
+        or of a Markdown file the digest of its front matter (`RawDocument.head`)."""
         self._context.update(f"{path}\0{'-' if text is None else '+' + text}\0".encode())
 
     def depend_media(self, media: frozenset[str], escapes: frozenset[str]) -> None:

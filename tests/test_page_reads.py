@@ -69,3 +69,67 @@ def test_a_page_that_reads_a_body_is_made_again_when_the_body_changes(
     edit_body(root)
     assert run_cli(root, "build", "-j", "1").exit_code == 0
     assert "cyclists" in page.read_text()
+
+
+EXAMPLE = Path(__file__).parent.parent / "content"
+
+
+def test_a_brief_edited_makes_again_the_pages_that_show_it_and_checks_no_post(
+    tmp_path: Path, monkeypatch, parsed_posts
+) -> None:
+    """A campaign's Markdown body is no part of what posts are checked against: an edit
+    of it checks no post again and keeps every post's page, the calendar's months, the
+    schedules and the feeds of the channels; the campaign's page shows it, and the
+    output is a first build's."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    root = tmp_path / "repo"
+    shutil.copytree(EXAMPLE, root / "content")
+    assert run_cli(root, "build").exit_code == 0
+    out = root / "output"
+    kept = [*out.glob("posts/*/index.html"), *out.glob("calendar/*/index.html")]
+    kept += [out / "schedule.json", *out.glob("channels/*.*")]
+    before = {path: file_id(path) for path in kept}
+    parsed_posts.clear()
+    brief = root / "content/campaigns/winter-riders-club.md"
+    brief.write_text(brief.read_text() + "\nA sentence added to the brief.\n")
+    assert run_cli(root, "build").exit_code == 0
+    assert parsed_posts == []
+    assert before == {path: file_id(path) for path in kept}
+    page = (out / "campaigns/winter-riders-club/index.html").read_text()
+    assert "A sentence added to the brief." in page
+
+    fresh = tmp_path / "fresh"
+    shutil.copytree(root / "content", fresh / "content")
+    assert run_cli(fresh, "build").exit_code == 0
+    assert files(out) == files(fresh / "output")
+
+
+@pytest.mark.parametrize(
+    ("template", "page"),
+    [
+        (
+            "{% for w in weeks %}{% for d in w %}{% for o in d.occs %}{{ o.channel.body }}"
+            "{% endfor %}{% endfor %}{% endfor %}",
+            "month.html",
+        ),
+        ("{% for o in upcoming %}{{ o.channel.body }}{% endfor %}", "index.html"),
+        ("{% for o in upcoming %}{{ o.channel | attr('body') }}{% endfor %}", "index.html"),
+    ],
+)
+def test_a_page_that_shows_a_channels_body_through_an_occurrence_is_made_again(
+    playbook, monkeypatch, template: str, page: str
+) -> None:
+    """An occurrence's view holds its channel, which the walk of a page's context does
+    not meet: a repository's template that shows the channel's body through it, on a
+    calendar month (keyed without its context) or the home page, shows the new body
+    after the channel's file is edited."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1804507200")  # 2027-03-08: the post is upcoming
+    channel = "---\nname: X\n---\nOur short news.\n"
+    root = playbook({f"templates/{page}": template, "content/channels/x.md": channel})
+    (root / "content/channels/x.yaml").unlink()
+    path = root / "output" / ("calendar/2027-03/index.html" if page == "month.html" else page)
+    assert run_cli(root, "build", "-j", "1").exit_code == 0
+    assert "Our short news." in path.read_text()
+    (root / "content/channels/x.md").write_text(channel.replace("short", "longer"))
+    assert run_cli(root, "build", "-j", "1").exit_code == 0
+    assert "Our longer news." in path.read_text()

@@ -206,6 +206,8 @@ class CalendarPages:
                 continue
             inputs = {
                 "inputs": "month",
+                # each occurrence's view holds its channel, which a template may show
+                "channels": tuple(self.model.channels.values()),
                 "months": around(keys, i),
                 "today": self.today if shown else None,
                 "topics": [t for t in self.model.themes if t.month == key],

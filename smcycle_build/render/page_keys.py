@@ -11,8 +11,12 @@ value, with three shortcuts that keep it cheap and still exact:
   a page has two keys, one with each post as its file but the body, and one with
   each post whole, and the build records the first when the render read no body
   (reads.py): an edit of a body does not make the pages that list the post again;
-* a channel, campaign, goal, audience or review is its id: those files are part of
-  the site key (`post_checks.PostChecks.context_key`);
+* a channel, campaign, goal, audience or review is its id and its body's digest: its
+  file's front matter is part of the site key (`post_checks.PostChecks.context_key`),
+  its Markdown body is not, so that a campaign's brief edited makes its pages again,
+  not every post's; a render that reads a body through an object the walk does not
+  meet (an occurrence's view holds its channel) records the whole key, which holds
+  every body's digest (reads.py);
 * an occurrence's view (`Views.occurrence`) is its occurrence, and a row of a table of
   posts (`PostRow`, or `PostRows` not yet made) its post: the rest of them is made
   from that, the channels and the site's language;
@@ -35,7 +39,7 @@ from typing import Any
 from markupsafe import Markup
 
 from ..cache import LastBuild
-from ..model import Audience, Campaign, Channel, Goal, Post, Review
+from ..model import Audience, Campaign, Channel, Goal, Model, Post, Review
 from ..plan import Occurrence
 from .page import Page
 from .views import OccurrenceView, OccurrenceViews, PostRow, PostRows
@@ -52,27 +56,46 @@ class Unkeyable(Exception):
 
 class PageKeys:
     def __init__(
-        self, site: str, posts: dict[str, str], heads: dict[str, str] | None = None
+        self,
+        site: str,
+        posts: dict[str, str],
+        heads: dict[str, str] | None = None,
+        bodies: dict[tuple[str, str], str] | None = None,
     ) -> None:
         self.site = site
         self.posts = posts  # post file path -> its key in the post store
         # post file path -> its key without its body (PostChecks.heads); none: the key
         self.heads = heads if heads is not None else posts
+        # (kind, id) -> the digest of a channel's, campaign's... body (`entity_bodies`)
+        self.bodies = bodies or {}
+        self._bodies = hashlib.sha256(repr(sorted(self.bodies.items())).encode()).hexdigest()
         self._fields: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
         self._digest = hashlib.sha256()
         self._parts: list[str] = []
         self._whole: list[str] = []  # the keys of the posts met, in the walk's order
 
     def key(self, page: Page) -> str | None:
-        """The page's key with every post it shows as a whole."""
-        both = self.keys(page)
-        return None if both is None else both[1]
+        """The page's key with every post it shows as a whole, for a page keyed by what
+        it is made from before it is made (the months'): whatever of a channel it can
+        show is among those inputs (`_walk`'s entities)."""
+        walked = self._walked(page)
+        return None if walked is None else _joined([walked[0], *walked[1]])
 
     def keys(self, page: Page) -> tuple[str, str] | None:
         """The page's key with every post it shows but for its body ("h" and a digest),
-        and with every post as a whole: one walk, in which each post is its key without
-        the body, followed by the keys of the whole posts in the order they were met.
-        Which one a build records depends on what the render read (reads.py)."""
+        and with every post as a whole and every body of a channel, campaign...: one
+        walk, in which each post is its key without the body, followed by the keys of
+        the whole posts in the order they were met. Which one a build records depends
+        on what the render read (reads.py)."""
+        walked = self._walked(page)
+        if walked is None:
+            return None
+        head, whole = walked
+        return "h" + head, _joined([head, self._bodies, *whole])
+
+    def _walked(self, page: Page) -> tuple[str, list[str]] | None:
+        """The digest of the page's context as walked, each post as its key without the
+        body, and the keys of the whole posts met; None: it cannot be keyed."""
         self._digest = hashlib.sha256()
         parts = self._parts = [self.site, page.path, page.template, page.nav]
         self._whole = []
@@ -81,9 +104,7 @@ class PageKeys:
         except Unkeyable:
             return None
         self._flush(parts)
-        head = self._digest.hexdigest()
-        whole = hashlib.sha256(("\0".join([head, *self._whole])).encode()).hexdigest()
-        return "h" + head, whole
+        return self._digest.hexdigest(), self._whole
 
     def _flush(self, parts: list[str]) -> None:
         """Into the digest, in pieces: the context of a page listing every post would
@@ -125,7 +146,8 @@ class PageKeys:
                 if len(parts) > FLUSH and parts is self._parts:  # as in `_items`
                     self._flush(parts)
         elif kind in ENTITIES:
-            out(f"{kind.__name__}:{value.id}")
+            name = kind.__name__
+            out(f"{name}:{value.id}:{self.bodies.get((name, value.id), '-')}")
         elif kind is frozenset or kind is set:
             parts: list[tuple[str, list[str]]] = []
             whole = self._whole
@@ -185,6 +207,23 @@ class PageKeys:
             raise Unkeyable("a post without a key")
         self._whole.append(key)
         return self.heads[path]
+
+
+def _joined(parts: list[str]) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def entity_bodies(model: Model) -> dict[tuple[str, str], str]:
+    """The digest of each channel's, campaign's, goal's, audience's and review's body,
+    by its kind and id (`PageKeys`)."""
+    entities = (model.channels, model.campaigns, model.goals, model.audiences, model.reviews)
+    return {
+        (type(e).__name__, e.id): hashlib.sha256(
+            e.body.encode("utf-8", "surrogatepass")
+        ).hexdigest()
+        for table in entities
+        for e in table.values()
+    }
 
 
 def _getter(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:

@@ -9,7 +9,8 @@ for its file without the body (`CheckedPost.head`), and with each post as a whol
 Which of the two the build records depends on what the render read, watched here:
 
 * `a.body` and `a.text` (and any `a.__name__`) on a post, a variant, an occurrence
-  or its view, as the templates compile them (env.py's code generator), and
+  or its view, a channel, campaign, goal, audience or review, as the templates
+  compile them (env.py's code generator), and
   `a[name]`, `a|attr(name)` and every filter that takes `attribute=`;
 * the text of a post or a variant, which holds its body (`{{ post }}`, `|string`).
 
@@ -23,14 +24,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import Post, Variant
+from ..model import Audience, Campaign, Channel, Goal, Post, Review, Variant
 from ..plan import Occurrence
 from .views import OccurrenceView, PostRow
 
-# what holds a body (a variant's text is the post's body on the website); the rest of
-# these objects are in the first key
+# what holds a body (a variant's text is the post's body on the website; a channel's,
+# campaign's... body is not in the site key, and an occurrence's view holds its
+# channel); the rest of these objects are in the first key
 WATCHED = frozenset({"body", "text"})
-HOLDERS = frozenset({Post, Variant, Occurrence, OccurrenceView, PostRow})
+HOLDERS = frozenset(
+    {Post, Variant, Occurrence, OccurrenceView, PostRow, Channel, Campaign, Goal, Audience, Review}
+)
 _reads = [0]
 
 

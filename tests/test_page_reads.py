@@ -79,8 +79,9 @@ def test_a_brief_edited_makes_again_the_pages_that_show_it_and_checks_no_post(
 ) -> None:
     """A campaign's Markdown body is no part of what posts are checked against: an edit
     of it checks no post again and keeps every post's page, the calendar's months, the
-    schedules and the feeds of the channels; the campaign's page shows it, and the
-    output is a first build's."""
+    schedules and the feeds of the channels, and the pages that show posts' texts but
+    no description (reads.py); the campaign's page shows it, and the output is a first
+    build's."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     root = tmp_path / "repo"
     shutil.copytree(EXAMPLE, root / "content")
@@ -88,6 +89,8 @@ def test_a_brief_edited_makes_again_the_pages_that_show_it_and_checks_no_post(
     out = root / "output"
     kept = [*out.glob("posts/*/index.html"), *out.glob("calendar/*/index.html")]
     kept += [out / "schedule.json", *out.glob("channels/*.*")]
+    # pages that show posts' texts, and so read bodies, but no description
+    kept += [*out.glob("channels/*/index.html"), out / "campaigns/spring-tune-up/index.html"]
     before = {path: file_id(path) for path in kept}
     parsed_posts.clear()
     brief = root / "content/campaigns/winter-riders-club.md"
@@ -114,6 +117,8 @@ def test_a_brief_edited_makes_again_the_pages_that_show_it_and_checks_no_post(
         ),
         ("{% for o in upcoming %}{{ o.channel.body }}{% endfor %}", "index.html"),
         ("{% for o in upcoming %}{{ o.channel | attr('body') }}{% endfor %}", "index.html"),
+        ("{% for o in upcoming %}{{ o.channel }}{% endfor %}", "index.html"),
+        ("{% for o in upcoming %}{{ o }}{{ o.occ.post.body }}{% endfor %}", "index.html"),
     ],
 )
 def test_a_page_that_shows_a_channels_body_through_an_occurrence_is_made_again(

@@ -15,8 +15,8 @@ value, with three shortcuts that keep it cheap and still exact:
   file's front matter is part of the site key (`post_checks.PostChecks.context_key`),
   its Markdown body is not, so that a campaign's brief edited makes its pages again,
   not every post's; a render that reads a body through an object the walk does not
-  meet (an occurrence's view holds its channel) records the whole key, which holds
-  every body's digest (reads.py);
+  meet (an occurrence's view holds its channel) records a key that holds every
+  body's digest (reads.py);
 * an occurrence's view (`Views.occurrence`) is its occurrence, and a row of a table of
   posts (`PostRow`, or `PostRows` not yet made) its post: the rest of them is made
   from that, the channels and the site's language;
@@ -78,20 +78,22 @@ class PageKeys:
         """The page's key with every post it shows as a whole, for a page keyed by what
         it is made from before it is made (the months'): whatever of a channel it can
         show is among those inputs (`_walk`'s entities)."""
-        walked = self._walked(page)
-        return None if walked is None else _joined([walked[0], *walked[1]])
+        keys = self.keys(page)
+        return None if keys is None else keys[1]
 
-    def keys(self, page: Page) -> tuple[str, str] | None:
+    def keys(self, page: Page) -> tuple[str, str, str] | None:
         """The page's key with every post it shows but for its body ("h" and a digest),
-        and with every post as a whole and every body of a channel, campaign...: one
-        walk, in which each post is its key without the body, followed by the keys of
-        the whole posts in the order they were met. Which one a build records depends
-        on what the render read (reads.py)."""
+        with every post as a whole, and with every post as a whole and every
+        description (of a channel, campaign...): one walk, in which each post is its
+        key without the body, followed by the keys of the whole posts in the order they
+        were met. Which one a build records depends on what the render read
+        (reads.py)."""
         walked = self._walked(page)
         if walked is None:
             return None
         head, whole = walked
-        return "h" + head, _joined([head, self._bodies, *whole])
+        posts = _joined([head, *whole])
+        return "h" + head, posts, _joined([posts, self._bodies])
 
     def _walked(self, page: Page) -> tuple[str, list[str]] | None:
         """The digest of the page's context as walked, each post as its key without the
@@ -243,28 +245,30 @@ class PageReuse:
         self.keys, self.last = keys, last
         self.declared = declared  # pages keyed without their context: the posts'
         self.made: dict[str, str] = {}  # path -> key, of each page this process keyed
-        self._rendering: dict[str, tuple[str, str]] = {}  # path -> keys, until it is made
+        self._rendering: dict[str, tuple[str, ...]] = {}  # path -> keys, until it is made
 
     def keep(self, page: Page, out: Any) -> bool:
         """Keep the last build's file of `page` when it has the same key (and is as that
-        build wrote it): the key without the bodies if its render read none of them, or
-        the whole key (reads.py); False: render it, then say what it read (`rendered`)."""
+        build wrote it): the key without the bodies if its render read none of them, the
+        whole key if it read posts' bodies, the whole key with every description if it
+        read one (reads.py); False: render it, then say what it read (`rendered`)."""
         if page.path in self.declared:
             return False  # its key is known, and it is made because that key changed
-        both = self.keys.keys(page)
-        if both is None:
+        keys = self.keys.keys(page)
+        if keys is None:
             return False
-        for key in both:
+        for key in keys:
             if self.last.has(page.path, key):
                 self.made[page.path] = key
                 out.keep(page.path)
                 return True
-        self._rendering[page.path] = both
+        self._rendering[page.path] = keys
         return False
 
-    def rendered(self, path: str, read_bodies: bool) -> None:
-        """The page `keep` did not keep is made: its key is the one without the bodies
-        when it read none of them."""
-        both = self._rendering.pop(path, None)
-        if both is not None:
-            self.made[path] = both[1] if read_bodies else both[0]
+    def rendered(self, path: str, read: tuple[bool, bool]) -> None:
+        """The page `keep` did not keep is made: its key is the one that holds what it
+        read (`reads.since`: a post's body, a description)."""
+        keys = self._rendering.pop(path, None)
+        if keys is not None:
+            bodies, descriptions = read
+            self.made[path] = keys[2] if descriptions else keys[1] if bodies else keys[0]

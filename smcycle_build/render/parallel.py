@@ -163,7 +163,7 @@ def _run(index: int) -> list[str]:
                 _PROBLEMS.append(problem.diagnostic)
                 continue
             if reuse is not None:
-                reuse.rendered(page.path, reads.count() != before)
+                reuse.rendered(page.path, reads.since(before))
             out.write(page.path, html)
         written.append(page.path)
     return written

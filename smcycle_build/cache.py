@@ -66,6 +66,11 @@ def _leads_to_folder(entry: os.DirEntry[str]) -> bool:
         return False
 
 
+def joined_digest(parts: Iterable[str]) -> str:
+    """The digest of `parts` joined by NUL: a key made of other keys."""
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def digest_trees(folders: list[Path], extra: list[str], digests: FileDigests | None = None) -> str:
     """One digest of the files (names and bytes) under `folders`, and of `extra` strings;
     with `digests`, a file hashed before and unchanged since is not read again."""

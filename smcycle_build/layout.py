@@ -9,7 +9,6 @@ site and the built one cannot drift apart.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .cache import joined_digest
 from .errors import Diagnostic
 from .feeds.ical import GOOGLE_LIMIT, FeedWriter, feed_paths
 from .feeds.schedule import Schedules
@@ -248,7 +248,7 @@ class Layout:
 
         def write_feeds(out) -> None:
             runs = self._runs("events")
-            writer = self.feed_writer()
+            writer = self._writer
             keys = {}
             if last is not None:
                 moment = self.now.isoformat() if self.pinned else "-"
@@ -305,7 +305,12 @@ class Layout:
         assert self.checks is not None
         channels = self.model.channels
         body = {cid for cid in channels if NETWORKS[channels[cid].network].uses_body}
-        return self.feed_writer().members(self.checks.keys, self.checks.heads(), body)
+        return self._writer.members(self.checks.keys, self.checks.heads(), body)
+
+    @cached_property
+    def _writer(self) -> FeedWriter:
+        """The feeds' writer of this process, for their keys (`_members`) and their job."""
+        return self.feed_writer()
 
     def schedule_keys(self) -> dict[str, str]:
         """Each schedule file's key, by path: `_salt` and the variants it shows, by their
@@ -317,8 +322,7 @@ class Layout:
         for path, feed in feeds.items():
             members = self._members[feed]
             if members is not None:
-                made = f"schedules\0{self._salt}\0{path}\0{members}"
-                keys[path] = hashlib.sha256(made.encode()).hexdigest()
+                keys[path] = joined_digest(["schedules", self._salt, path, members])
         return keys
 
     def short_jobs(self) -> list[FileJob]:

@@ -26,6 +26,7 @@ from typing import BinaryIO, NamedTuple
 from urllib.parse import urlparse
 
 from .. import pieces
+from ..cache import joined_digest
 from ..model import Channel, Model, Post, Variant
 from ..pieces import Runs
 from ..plan import Phase, Plan, post_audiences
@@ -468,9 +469,9 @@ class FeedWriter:
 
     def post_runs(self, runs: Runs | None = None) -> Iterator[FeedRun]:
         """The posts' events, a run of posts (`cut_runs`) at a time, each made or reused
-        as a whole (with `runs`). An event's bytes depend on its post, the files posts are checked
-        against (the post's key says both: the feeds there are, in their order) and the
-        base URL (in `runs`' salt); its DTSTAMP, on the build."""
+        as a whole (with `runs`). An event's bytes depend on its post, the files posts
+        are checked against (the post's key says both: the feeds there are, in their
+        order) and the base URL (in `runs`' salt); its DTSTAMP, on the build."""
         feeds = len(self._at) + 1
         for run in cut_runs(list(self.model.posts.values())):
             if runs is None:
@@ -517,7 +518,7 @@ class FeedWriter:
             for i in shared[inputs]:
                 lists[i].append(mine)
         return {
-            feed.path: None if None in keys else _digest(keys)  # type: ignore[arg-type]
+            feed.path: None if None in keys else joined_digest(keys)  # type: ignore[arg-type]
             for feed, keys in zip(feeds, lists, strict=True)
         }
 
@@ -637,10 +638,6 @@ def cut_runs(posts: list[Post]) -> Iterator[list[Post]]:
             run = []
     if run:
         yield run
-
-
-def _digest(keys: list[str]) -> str:
-    return hashlib.sha256("\0".join(keys).encode()).hexdigest()
 
 
 def _check_zone(feed: Feed, event: bytes) -> None:

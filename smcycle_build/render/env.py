@@ -176,7 +176,7 @@ def _environment_class() -> type[Environment]:
 
         def getattr_watched(self, obj: Any, attribute: str) -> Any:
             """`a.body`, `a.text` or `a.__name__`, as compiled (`_code_generator_class`):
-            noted when `a` holds a post's body (reads.py)."""
+            noted when `a` holds a post's body or a description (reads.py)."""
             note(obj, attribute)
             return self.getattr(obj, attribute)
 
@@ -222,8 +222,8 @@ def _code_generator_class() -> type:
 
     class Watching(CodeGenerator):
         """`a.body` compiled to `environment.getattr_watched(a, 'body')`, and the same
-        for every name that may read a post's body (reads.py); every other `a.b` as
-        Jinja compiles it, at no cost."""
+        for every name that may read a body (a post's, a description: reads.py); every
+        other `a.b` as Jinja compiles it, at no cost."""
 
         def visit_Getattr(self, node: nodes.Getattr, frame) -> None:
             if self.environment.is_async or not watched(node.attr):

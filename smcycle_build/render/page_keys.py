@@ -38,7 +38,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..cache import LastBuild
+from ..cache import LastBuild, joined_digest
 from ..model import Audience, Campaign, Channel, Goal, Model, Post, Review
 from ..plan import Occurrence
 from .page import Page
@@ -92,8 +92,8 @@ class PageKeys:
         if walked is None:
             return None
         head, whole = walked
-        posts = _joined([head, *whole])
-        return "h" + head, posts, _joined([posts, self._bodies])
+        posts = joined_digest([head, *whole])
+        return "h" + head, posts, joined_digest([posts, self._bodies])
 
     def _walked(self, page: Page) -> tuple[str, list[str]] | None:
         """The digest of the page's context as walked, each post as its key without the
@@ -209,10 +209,6 @@ class PageKeys:
             raise Unkeyable("a post without a key")
         self._whole.append(key)
         return self.heads[path]
-
-
-def _joined(parts: list[str]) -> str:
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
 def entity_bodies(model: Model) -> dict[tuple[str, str], str]:

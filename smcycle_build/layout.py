@@ -27,7 +27,7 @@ from .networks import NETWORKS
 from .output import Data, joined
 from .pieces import Runs
 from .pipeline import CheckResult, Project
-from .plan import make_plan
+from .plan import make_plan, plan_horizon
 from .render.env import make_environment, theme_dirs
 from .render.page import PageJob
 from .render.page_keys import PageKeys, PageReuse, entity_bodies
@@ -37,6 +37,7 @@ from .render.site import SiteRenderer, sitemap, theme_assets
 from .render.theme_errors import ThemeFiles
 from .render.views import Views
 from .routes import Links, entity_url
+from .shown import entity_fields, shown_keys
 
 if TYPE_CHECKING:
     from .cache import DiskCache, LastBuild
@@ -107,7 +108,7 @@ class Layout:
         # the checked posts' keys: for the pieces of the last build's files, and the keys
         # of the feeds and schedules
         self.disk, self.checks = disk, checks
-        self.post_keys = checks.keys if checks is not None else None
+        self._shown_keys: tuple[dict[str, str], dict[str, str]] | None = None  # `_shown`
         self._lock = threading.Lock()
         # the keys of the feeds and schedules this process's jobs made or kept, for the
         # next build (build.py's `_finished`)
@@ -138,10 +139,11 @@ class Layout:
     @cached_property
     def site_key(self) -> str:
         """What every page depends on but its context: the templates, strings and assets,
-        the program and its libraries, the base URL, the plan's span. Not the day: what a
-        page shows of it (the home page's date, the calendar's today, what is upcoming)
-        is in its context, and a post page shows nothing of it (see `Pages.index`). Made
-        once: a layout is one build's, and its templates are read for it."""
+        the program and its libraries, the base URL, the plan's span and horizon. Not the
+        day: what a page shows of it (the home page's date, the calendar's today, what is
+        upcoming) is in its context, and a post page shows nothing of it (see
+        `Pages.index`). Made once: a layout is one build's, and its templates are read
+        for it."""
         from . import __version__
         from .cache import digest_trees
         from .post_checks import checker_id
@@ -155,6 +157,8 @@ class Layout:
             libraries,
             self.model.playbook.base_url or "",
             repr(self.plan.span),
+            # a series without an end goes on to it: its page, rows and months show that
+            repr(plan_horizon(self.model, self.plan.span)),
         ]
         return digest_trees(self.dirs, settings)
 
@@ -163,11 +167,12 @@ class Layout:
         the months': see calendar_pages.py), and what keys every other page by its
         context, against the last build."""
         site = self.site_key
-        declared = self.pages.page_keys(site, checks.keys)
+        shown, heads = self._shown(checks)
+        declared = self.pages.page_keys(site, shown)
         salt = f"{site}\0{checks.context_key}"
-        keys = PageKeys(salt, checks.keys, checks.heads(), entity_bodies(self.model))
+        keys = PageKeys(salt, shown, heads, entity_bodies(self.model), self._fields)
         pages = self.pages
-        for page in chain(pages.month_inputs(checks.keys), pages.channel_month_inputs(checks.keys)):
+        for page in chain(pages.month_inputs(shown), pages.channel_month_inputs(shown)):
             key = keys.key(page)
             if key is not None:
                 declared[page.path] = key
@@ -179,7 +184,8 @@ class Layout:
         """`page_reuse`'s PageReuse in another process, from its `salt` and `declared`
         (render/parallel.py, `Helper`): no page keyed twice."""
         salt, declared = reuse
-        keys = PageKeys(salt, checks.keys, checks.heads(), entity_bodies(self.model))
+        shown, heads = self._shown(checks)
+        keys = PageKeys(salt, shown, heads, entity_bodies(self.model), self._fields)
         return PageReuse(keys, last, declared)
 
     def schedule_files(self) -> tuple[str, ...]:
@@ -305,7 +311,23 @@ class Layout:
         assert self.checks is not None
         channels = self.model.channels
         body = {cid for cid in channels if NETWORKS[channels[cid].network].uses_body}
-        return self._writer.members(self.checks.keys, self.checks.heads(), body)
+        return self._writer.members(*self._shown(), body)
+
+    @cached_property
+    def _fields(self) -> dict[tuple[str, str], str]:
+        """The digest of each entity's fields (`shown.entity_fields`)."""
+        return entity_fields(self.model)
+
+    def _shown(self, checks: PostChecks | None = None) -> tuple[dict[str, str], dict[str, str]]:
+        """Each checked post's key, and its key without the body, joined with the fields
+        it shows of what it names (`shown.shown_keys`): what a page, event or row of it
+        stands for. Made once a process, of this build's `checks` (the layout's unless
+        given)."""
+        if self._shown_keys is None:
+            checks = checks or self.checks
+            assert checks is not None
+            self._shown_keys = shown_keys(self.model, checks.keys, checks.heads())
+        return self._shown_keys
 
     @cached_property
     def _writer(self) -> FeedWriter:
@@ -336,11 +358,14 @@ class Layout:
 
     def _runs(self, name: str) -> Runs | None:
         """The last build's pieces of the feeds or the schedules (`pieces.py`): opened
-        where the job runs, as a worker needs its own connection."""
-        if self.disk is None or not self.post_keys:
+        where the job runs, as a worker needs its own connection. A run is keyed by
+        its posts as they are shown (`_shown`): an event's categories name its campaign
+        and goal, and the feeds that hold it follow from its campaign's audiences."""
+        if self.disk is None or self.checks is None or not self.checks.keys:
             return None
         store = self.disk.piece_store(name)
-        return Runs(store, self.post_keys, self.model.playbook.base_url or "") if store else None
+        base = self.model.playbook.base_url or ""
+        return Runs(store, self._shown()[0], base) if store else None
 
     def feed_notes(self, sizes: Callable[[str], int]) -> list[Diagnostic]:
         """A warning for each feed Google Calendar would refuse (`lint:` may relax it)."""

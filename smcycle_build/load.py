@@ -31,6 +31,7 @@ ENTITY_KINDS = ("goals", "audiences", "channels", "campaigns", "posts", "reviews
 ENTITY_EXTS = (".md", ".yaml", ".yml")
 # the files a post is checked against (validate's `context`), besides the media
 CONTEXT_KINDS = frozenset({"playbook", *ENTITY_KINDS} - {"posts"})
+NAMED_KINDS = CONTEXT_KINDS - {"playbook", "channels"}  # a post's check reads their ids
 
 
 @frozen
@@ -277,6 +278,21 @@ def _media_files(
     return frozenset(inside), frozenset(escapes)
 
 
+def _checked_against(kind: str, doc: RawDocument | None, text: str | None) -> str | None:
+    """What a post's check reads of a file it is checked against (`PostChecks.depend`):
+    of the playbook, its text; of a channel, its fields, not its Markdown body; of a
+    campaign, goal, audience or review, its id alone (a post names it: posts.py). A
+    page, event or row that shows more of one is keyed by it (shown.py), so an edit of
+    a campaign's dates checks no post again."""
+    if doc is None:
+        return text
+    if kind in NAMED_KINDS:
+        from .validate import record_id
+
+        return f"id {record_id(doc, Diagnostics())}"  # None: it has no id to name
+    return doc.head or text
+
+
 def load_documents(
     content: Path,
     root: Path,
@@ -298,9 +314,7 @@ def load_documents(
         if checks is not None and kind in CONTEXT_KINDS:  # what every post depends on
             text = read_text(Path(path), rel, diags, files)
             doc = None if text is None else parse_document(kind, Path(path), rel, text, diags)
-            # its fields, not its Markdown body: no post is checked against a campaign's
-            # brief, and a page that shows one is keyed by it (render/page_keys.py)
-            checks.depend(rel, doc.head if doc is not None and doc.head else text)
+            checks.depend(rel, _checked_against(kind, doc, text))
             return doc
         if memo is None:
             return read_document(kind, Path(path), rel, diags, files)

@@ -246,7 +246,10 @@ def make_plan(model: Model, memo: Memo | None = None) -> Plan:
             key=lambda p: (p.start, p.campaign.id, PHASES.index(p.kind)),
         )
     )
-    horizon = (
-        max(span.end, *(c.end for c in model.campaigns.values())) if model.campaigns else span.end
-    )
-    return Plan(model, span, expand_occurrences(model, horizon, memo), phases)
+    return Plan(model, span, expand_occurrences(model, plan_horizon(model, span), memo), phases)
+
+
+def plan_horizon(model: Model, span: Span) -> date:
+    """Where a series without an end stops: the span's end, or a campaign's if later."""
+    ends = [c.end for c in model.campaigns.values()]
+    return max(span.end, *ends) if ends else span.end

@@ -5,9 +5,9 @@ linting posts nobody touched. What a check makes of one post file (its `Post`, a
 the problems found in it) depends on three things only:
 
 * the file's own bytes and path;
-* what a post is checked against: playbook.yaml, the files of the other entities
-  (channels, campaigns, goals, audiences, reviews) and the media (validate's
-  `context`, which `serve`'s memo keys its posts by too);
+* what a post is checked against: playbook.yaml, the channels' fields, the ids of the
+  campaigns, goals, audiences and reviews, and the media (`load._checked_against`;
+  `serve`'s memo keys its posts by every such file whole, validate's `context`);
 * the program: smcycle's source and the libraries that read, count and compare
   (`checker_id`).
 
@@ -124,8 +124,8 @@ class PostChecks:
         self.copy_paste: dict[str, Problems | None] = {}  # by post id, as the lint found
 
     def depend(self, path: str, text: str | None) -> None:
-        """A file every post is checked against (None: it could not be read): its text,
-        or of a Markdown file the digest of its front matter (`RawDocument.head`)."""
+        """A file every post is checked against (None: it could not be read): what a
+        post's check reads of it (`load._checked_against`)."""
         self._context.update(f"{path}\0{'-' if text is None else '+' + text}\0".encode())
 
     def depend_media(self, media: frozenset[str], escapes: frozenset[str]) -> None:

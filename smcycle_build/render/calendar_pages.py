@@ -2,12 +2,13 @@
 
 A mixin of `Pages` (it reads the same model, plan and views).
 
-A month's page shows the month's occurrences and what every page is made from (the
-files posts are checked against: campaigns and their phases, channels, the playbook's
-language and zone); besides those, its topics, its neighbours and the day if it shows
-it. So a build keys it by those (`month_inputs`), without making its views: an edit
-to one post makes again only the pages of the months it is in. Whatever else a month
-page comes to show must go into `month_inputs` too.
+A month's page shows the month's occurrences (their posts as shown: with the names of
+their campaigns and audiences, shown.py), what every page is made from (the files
+posts are checked against: the playbook's language and zone, the channels), the
+campaigns' phases on its days, its topics, its neighbours and the day if it shows it.
+So a build keys it by those (`month_inputs`), without making its views: an edit to one
+post, or to one campaign's dates, makes again only the pages of the months it is in.
+Whatever else a month page comes to show must go into `month_inputs` too.
 """
 
 from __future__ import annotations
@@ -192,15 +193,17 @@ class CalendarPages:
 
     def month_inputs(self, post_keys: dict[str, str]) -> Iterator[Page]:
         """Each month page as what it is made from (`page_keys.PageKeys` keys it like
-        a context), its occurrences as the keys of their posts (`post_keys`, by file):
-        a post's occurrences follow from its file, the files posts are checked against
-        and the plan's span, all in the key. A month with a post without a key is left
-        out: its page is keyed by what it shows, as other pages are."""
+        a context), its occurrences as the keys of their posts as shown (`post_keys`,
+        by file: shown.py): a post's occurrences follow from its file, the files posts
+        are checked against and the plan's span and horizon, all in the key. A month
+        with a post without a key is left out: its page is keyed by what it shows, as
+        other pages are."""
         keys = self.month_keys()
         for i, key in enumerate(keys):
             first = date(int(key[:4]), int(key[5:]), 1)
             last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-            shown = self.v.week_start(first) <= self.today <= self.v.week_start(last) + SIX
+            start, end = self.v.week_start(first), self.v.week_start(last) + SIX
+            shown = start <= self.today <= end
             posts = posts_of(self.plan.by_month.get(key, ()), post_keys)
             if posts is None:
                 continue
@@ -211,6 +214,13 @@ class CalendarPages:
                 "months": around(keys, i),
                 "today": self.today if shown else None,
                 "topics": [t for t in self.model.themes if t.month == key],
+                # its days' phases (`Plan.phase_on`, the first that covers a day): what
+                # the page shows of them, the kind and the campaign's name
+                "phases": [
+                    (p.campaign.id, p.campaign.name, p.kind, p.start, p.end)
+                    for p in self.plan.phases
+                    if p.start <= end and p.end >= start
+                ],
                 "posts": posts,
             }
             yield Page(month_url(key), "month.html", inputs, nav="calendar")

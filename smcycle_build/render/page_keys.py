@@ -7,16 +7,17 @@ A page is a function of its template (the theme), its context, the site's settin
 value, with three shortcuts that keep it cheap and still exact:
 
 * a post (and anything reached through it: its variants, its occurrences) is its key
-  in the post store, which covers its file and every file posts are checked against;
+  in the post store, which covers its file and what posts are checked against, joined
+  with what its outputs show of the campaign, goal and audience it names (`shown.py`);
   a page has two keys, one with each post as its file but the body, and one with
   each post whole, and the build records the first when the render read no body
   (reads.py): an edit of a body does not make the pages that list the post again;
-* a channel, campaign, goal, audience or review is its id and its body's digest: its
-  file's front matter is part of the site key (`post_checks.PostChecks.context_key`),
-  its Markdown body is not, so that a campaign's brief edited makes its pages again,
-  not every post's; a render that reads a body through an object the walk does not
-  meet (an occurrence's view holds its channel) records a key that holds every
-  body's digest (reads.py);
+* a channel, campaign, goal, audience or review is its id, the digest of its fields
+  (`shown.entity_fields`) and its body's digest, so that a campaign's brief or dates
+  edited make its pages again, not every page; a render that reads a body through an
+  object the walk does not meet (an occurrence's view holds its channel) records a
+  key that holds every body's digest (reads.py); a channel's fields are in the site
+  key as well (posts are checked against them: `post_checks.PostChecks.context_key`);
 * an occurrence's view (`Views.occurrence`) is its occurrence, and a row of a table of
   posts (`PostRow`, or `PostRows` not yet made) its post: the rest of them is made
   from that, the channels and the site's language;
@@ -44,7 +45,7 @@ from ..plan import Occurrence
 from .page import Page
 from .views import OccurrenceView, OccurrenceViews, PostRow, PostRows
 
-# whose content is in the site key (the files every post is checked against)
+# each stands for its fields and its body (`shown.entity_fields`, `entity_bodies`)
 ENTITIES = (Channel, Campaign, Goal, Audience, Review)
 SCALARS = (int, float, bool, type(None), date, datetime, time, timedelta)
 FLUSH = 4096  # parts of a key held before they go into its digest
@@ -61,6 +62,7 @@ class PageKeys:
         posts: dict[str, str],
         heads: dict[str, str] | None = None,
         bodies: dict[tuple[str, str], str] | None = None,
+        fields: dict[tuple[str, str], str] | None = None,
     ) -> None:
         self.site = site
         self.posts = posts  # post file path -> its key in the post store
@@ -68,6 +70,8 @@ class PageKeys:
         self.heads = heads if heads is not None else posts
         # (kind, id) -> the digest of a channel's, campaign's... body (`entity_bodies`)
         self.bodies = bodies or {}
+        # (kind, id) -> the digest of its fields but the body (`shown.entity_fields`)
+        self.fields = fields or {}
         self._bodies = hashlib.sha256(repr(sorted(self.bodies.items())).encode()).hexdigest()
         self._fields: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
         self._digest = hashlib.sha256()
@@ -148,8 +152,8 @@ class PageKeys:
                 if len(parts) > FLUSH and parts is self._parts:  # as in `_items`
                     self._flush(parts)
         elif kind in ENTITIES:
-            name = kind.__name__
-            out(f"{name}:{value.id}:{self.bodies.get((name, value.id), '-')}")
+            ref = (kind.__name__, value.id)
+            out(f"{ref[0]}:{ref[1]}:{self.fields.get(ref, '-')}:{self.bodies.get(ref, '-')}")
         elif kind is frozenset or kind is set:
             parts: list[tuple[str, list[str]]] = []
             whole = self._whole

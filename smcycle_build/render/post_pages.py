@@ -16,12 +16,12 @@ from .page import Page, PageJob
 
 
 class PostPages:
-    """What a post's page shows is its post, the files posts are checked against (the
-    playbook, channels, campaigns, goals, audiences, reviews, media), its own file's
-    problems and the site's settings: its context reaches no other post (a theme's own
-    template cannot show one either). A build reuses the page of an unchanged post on
-    that promise (`page_keys`); whatever else a post page comes to show must go into
-    its key."""
+    """What a post's page shows is its post, what posts are checked against (the
+    playbook, channels, the ids of the rest, media), the fields of the campaign, goal
+    and audience it names (shown.py), its own file's problems and the site's settings:
+    its context reaches no other post (a theme's own template cannot show one either).
+    A build reuses the page of an unchanged post on that promise (`page_keys`); whatever
+    else a post page comes to show must go into its key."""
 
     def post_jobs(self, posts: list[Post], batch: int) -> list[PageJob]:
         """The pages of `posts`, `batch` a unit of work."""
@@ -35,8 +35,9 @@ class PostPages:
 
     def page_keys(self, site: str, post_keys: dict[str, str]) -> dict[str, str]:
         """Each post page's key: what it shows, as `site` (the settings, templates and
-        program), the post's own key (its file and every file posts are checked against:
-        post_checks.py) and its file's problems. Posts without a key get none."""
+        program), the post's key as shown (its file, what posts are checked against and
+        the fields of what it names: shown.py) and its file's problems. Posts without a
+        key get none."""
         keys = {}
         for post in self.model.posts.values():
             own = post_keys.get(post.loc.path)

@@ -30,14 +30,14 @@ from .pipeline import CheckResult, Project
 from .plan import make_plan, plan_horizon
 from .render.env import make_environment, theme_dirs
 from .render.page import PageJob
-from .render.page_keys import PageKeys, PageReuse, entity_bodies
+from .render.page_keys import PageKeys, PageReuse, entity_digests
 from .render.pages import POST_BATCH, Pages
 from .render.parallel import FileJob
 from .render.site import SiteRenderer, sitemap, theme_assets
 from .render.theme_errors import ThemeFiles
 from .render.views import Views
 from .routes import Links, entity_url
-from .shown import entity_fields, shown_keys
+from .shown import shown_keys
 
 if TYPE_CHECKING:
     from .cache import DiskCache, LastBuild
@@ -170,7 +170,8 @@ class Layout:
         shown, heads = self._shown(checks)
         declared = self.pages.page_keys(site, shown)
         salt = f"{site}\0{checks.context_key}"
-        keys = PageKeys(salt, shown, heads, entity_bodies(self.model), self._fields)
+        fields, bodies = self._entities
+        keys = PageKeys(salt, shown, heads, bodies, fields)
         pages = self.pages
         for page in chain(pages.month_inputs(shown), pages.channel_month_inputs(shown)):
             key = keys.key(page)
@@ -185,7 +186,8 @@ class Layout:
         (render/parallel.py, `Helper`): no page keyed twice."""
         salt, declared = reuse
         shown, heads = self._shown(checks)
-        keys = PageKeys(salt, shown, heads, entity_bodies(self.model), self._fields)
+        fields, bodies = self._entities
+        keys = PageKeys(salt, shown, heads, bodies, fields)
         return PageReuse(keys, last, declared)
 
     def schedule_files(self) -> tuple[str, ...]:
@@ -314,9 +316,9 @@ class Layout:
         return self._writer.members(*self._shown(), body)
 
     @cached_property
-    def _fields(self) -> dict[tuple[str, str], str]:
-        """The digest of each entity's fields (`shown.entity_fields`)."""
-        return entity_fields(self.model)
+    def _entities(self) -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], str]]:
+        """The digests of each entity's fields and of its body (`entity_digests`)."""
+        return entity_digests(self.model)
 
     def _shown(self, checks: PostChecks | None = None) -> tuple[dict[str, str], dict[str, str]]:
         """Each checked post's key, and its key without the body, joined with the fields

@@ -13,35 +13,15 @@ posts, not every post's; an edit of its dates, brief or milestones, none of them
 neither checks any post again.
 
 A page that holds an entity itself (a campaign's page, the year board) stands for it
-by all its fields (`entity_fields`: what was built of its front matter) and its body
-(`page_keys.entity_bodies`).
+by all its fields and its body (`render.page_keys.entity_digests`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from typing import Any
 
 from .model import Model
-
-Ref = tuple[str, str]  # (kind, id)
-
-
-def entity_fields(model: Model) -> dict[Ref, str]:
-    """The digest of each channel's, campaign's, goal's, audience's and review's fields
-    but its body, as built, by its kind (the class's name) and id. Its `repr` is exact:
-    the fields are strings, numbers, dates and times, and tuples and frozen classes of
-    those."""
-    tables = (model.channels, model.campaigns, model.goals, model.audiences, model.reviews)
-    return {
-        (type(e).__name__, e.id): hashlib.sha256(
-            repr(dataclasses.replace(e, body="")).encode("utf-8", "surrogatepass")
-        ).hexdigest()
-        for table in tables
-        for e in table.values()
-    }
-
 
 # What a post's outputs show of what it names, by the entity's kind: the campaign's
 # name (its page, its events' categories, its months' filters) and audiences (whom the

@@ -13,7 +13,7 @@ value, with three shortcuts that keep it cheap and still exact:
   each post whole, and the build records the first when the render read no body
   (reads.py): an edit of a body does not make the pages that list the post again;
 * a channel, campaign, goal, audience or review is its id, the digest of its fields
-  (`shown.entity_fields`) and its body's digest, so that a campaign's brief or dates
+  (`entity_digests`) and its body's digest, so that a campaign's brief or dates
   edited make its pages again, not every page; a render that reads a body through an
   object the walk does not meet (an occurrence's view holds its channel) records a
   key that holds every body's digest (reads.py); a channel's fields are in the site
@@ -45,10 +45,11 @@ from ..plan import Occurrence
 from .page import Page
 from .views import OccurrenceView, OccurrenceViews, PostRow, PostRows
 
-# each stands for its fields and its body (`shown.entity_fields`, `entity_bodies`)
+# each stands for its fields and its body (`entity_digests`)
 ENTITIES = (Channel, Campaign, Goal, Audience, Review)
 SCALARS = (int, float, bool, type(None), date, datetime, time, timedelta)
 FLUSH = 4096  # parts of a key held before they go into its digest
+Ref = tuple[str, str]  # an entity's kind (its class's name) and id
 
 
 class Unkeyable(Exception):
@@ -61,16 +62,16 @@ class PageKeys:
         site: str,
         posts: dict[str, str],
         heads: dict[str, str] | None = None,
-        bodies: dict[tuple[str, str], str] | None = None,
-        fields: dict[tuple[str, str], str] | None = None,
+        bodies: dict[Ref, str] | None = None,
+        fields: dict[Ref, str] | None = None,
     ) -> None:
         self.site = site
         self.posts = posts  # post file path -> its key in the post store
         # post file path -> its key without its body (PostChecks.heads); none: the key
         self.heads = heads if heads is not None else posts
-        # (kind, id) -> the digest of a channel's, campaign's... body (`entity_bodies`)
+        # (kind, id) -> the digest of a channel's, campaign's... body (`entity_digests`)
         self.bodies = bodies or {}
-        # (kind, id) -> the digest of its fields but the body (`shown.entity_fields`)
+        # (kind, id) -> the digest of its fields but the body (`entity_digests`)
         self.fields = fields or {}
         self._bodies = hashlib.sha256(repr(sorted(self.bodies.items())).encode()).hexdigest()
         self._fields: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
@@ -215,17 +216,20 @@ class PageKeys:
         return self.heads[path]
 
 
-def entity_bodies(model: Model) -> dict[tuple[str, str], str]:
-    """The digest of each channel's, campaign's, goal's, audience's and review's body,
-    by its kind and id (`PageKeys`)."""
-    entities = (model.channels, model.campaigns, model.goals, model.audiences, model.reviews)
-    return {
-        (type(e).__name__, e.id): hashlib.sha256(
-            e.body.encode("utf-8", "surrogatepass")
-        ).hexdigest()
-        for table in entities
-        for e in table.values()
-    }
+def entity_digests(model: Model) -> tuple[dict[Ref, str], dict[Ref, str]]:
+    """The digests of each channel's, campaign's, goal's, audience's and review's fields
+    but its body (as built: its `repr` is exact, the fields being strings, numbers,
+    dates and times, and tuples and frozen classes of those) and of its body, by its
+    kind (the class's name) and id (`PageKeys`)."""
+    fields: dict[Ref, str] = {}
+    bodies: dict[Ref, str] = {}
+    for table in (model.channels, model.campaigns, model.goals, model.audiences, model.reviews):
+        for e in table.values():
+            ref = (type(e).__name__, e.id)
+            made = repr(dataclasses.replace(e, body=""))
+            fields[ref] = hashlib.sha256(made.encode("utf-8", "surrogatepass")).hexdigest()
+            bodies[ref] = hashlib.sha256(e.body.encode("utf-8", "surrogatepass")).hexdigest()
+    return fields, bodies
 
 
 def _getter(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:

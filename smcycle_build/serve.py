@@ -40,6 +40,7 @@ from .errors import Diagnostic, SourceLines, format_text
 from .layout import BuildCache, Layout
 from .memo import Memo
 from .pipeline import CheckResult, Project, check_project, long_lived
+from .render.theme_errors import TemplateProblem
 from .times import build_time
 
 if TYPE_CHECKING:
@@ -236,8 +237,6 @@ class LiveSite:
 
 def _said(exc: Exception) -> str:
     """A repository template's problem as the checker says it; else as Python does."""
-    from .render.theme_errors import TemplateProblem
-
     return str(exc) if isinstance(exc, TemplateProblem) else repr(exc)
 
 
@@ -273,8 +272,10 @@ def local_host(header: str | None) -> bool:
     return name in ("127.0.0.1", "[::1]", "localhost") or name.endswith(".localhost")
 
 
-def error_page(state: SiteState) -> bytes:
-    body = html.escape(state.error_text)
+def error_page(text: str, version: int) -> bytes:
+    """Problems as `check` prints them, on a page that reloads once the site is not the
+    build `version` any more: the file fixed and saved."""
+    body = html.escape(text)
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Build failed · smcycle</title>
 <style>body{{font:16px system-ui,sans-serif;margin:2rem;color:#1b1f24}}
@@ -282,7 +283,7 @@ pre{{background:#fdeaea;border-inline-start:6px solid #b3261e;padding:1rem;white
 </style></head><body><main>
 <h1>The playbook does not build</h1>
 <p>Fix the file below and save: this page reloads by itself.</p>
-<pre id="problems">{body}</pre></main>{reload_script(state.version)}</body></html>"""
+<pre id="problems">{body}</pre></main>{reload_script(version)}</body></html>"""
     return page.encode("utf-8")
 
 
@@ -316,14 +317,22 @@ def make_handler(site: LiveSite) -> type[BaseHTTPRequestHandler]:
                 return self.send(HTTPStatus.FORBIDDEN, b"outside the site", "text/plain")
             state = site.current()
             if state.error_text and rel.endswith(".html"):
-                return self.send(HTTPStatus.OK, error_page(state), "text/html; charset=utf-8")
+                page = error_page(state.error_text, state.version)
+                return self.send(HTTPStatus.OK, page, "text/html; charset=utf-8")
             layout = state.layout
             if layout is None:  # never built: the error page covers pages, this the rest
                 return self.send(HTTPStatus.SERVICE_UNAVAILABLE, b"no site yet", "text/plain")
             try:
                 data = layout.get(rel)
-            except Exception as exc:  # a broken template: say so, keep serving
-                text = f"making {rel} failed: {_said(exc)}".encode()
+            except TemplateProblem as problem:
+                # a repository template fails on this page (the check found none: it
+                # fails only as the page is made): where, as `build` says it, on a page
+                # that reloads once the template is fixed
+                text = format_text([problem.diagnostic], SourceLines(site.project.root))
+                page = error_page(text, state.version)
+                return self.send(HTTPStatus.INTERNAL_SERVER_ERROR, page, "text/html; charset=utf-8")
+            except Exception as exc:  # smcycle's own bug: say so, keep serving
+                text = f"making {rel} failed: {exc!r}".encode()
                 return self.send(HTTPStatus.INTERNAL_SERVER_ERROR, text, "text/plain")
             if data is None and not rel.endswith(".html"):
                 alt = posixpath.join(rel, "index.html")

@@ -120,6 +120,34 @@ def test_a_rebuild_before_the_page_listens_still_reloads_it(served) -> None:
         browser.close()
 
 
+def test_a_template_that_fails_on_a_page_says_where_and_reloads_once_fixed(playbook) -> None:
+    """A repository template that compiles but fails as a page is made (a field no post
+    has): `serve` finds it only when the page is asked for. The page says where, as
+    `build` does, and reloads by itself once the template is fixed and saved, as the
+    check's error page does. It was a line of plain text without the reload script:
+    fixed, the tab stayed on the error until reloaded by hand."""
+    template = (
+        '{% extends "default/post.html" %}\n'
+        "{% block main %}{{ post.no_such_field }}{% endblock %}\n"
+    )
+    root = playbook({"templates/post.html": template})
+    with serving(root) as url:
+        with pytest.raises(urllib.error.HTTPError) as failed:
+            urllib.request.urlopen(url + "posts/hello/")
+        assert failed.value.code == 500
+        assert "text/html" in failed.value.headers["Content-Type"]
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.goto(url + "posts/hello/")
+            problems = page.locator("#problems")
+            expect(problems).to_contain_text("templates/post.html:2: error template")
+            expect(problems).to_contain_text("no_such_field")
+            (root / "templates/post.html").write_text('{% extends "default/post.html" %}\n')
+            expect(page.locator("h1")).to_contain_text("Hello", timeout=15000)
+            browser.close()
+
+
 def test_binds_loopback_and_refuses_paths_outside(served) -> None:
     _, url = served
     assert url.startswith("http://127.0.0.1:")

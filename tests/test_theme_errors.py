@@ -52,6 +52,44 @@ def test_every_broken_template_is_said_at_its_line_and_the_output_is_kept(playbo
     assert checked.exit_code == 1 and headlines(checked.output) == [EXPECTED[1]]
 
 
+def test_a_function_or_an_object_written_as_it_is_is_said_at_its_line(playbook) -> None:
+    """`{{ post.title.upper }}` (the `()` forgotten) wrote `<built-in method upper of str
+    object at 0x7f...>`, and an object with no text of its own writes its address too:
+    another one every build, so the same files never built the same bytes twice
+    (found by a fuzzer comparing builds). Each is said at its line (env.unprintable),
+    and nothing is written."""
+    root = playbook()
+    assert run_cli(root, "build").exit_code == 0
+    before = tree(root / "output")
+    playbook(
+        {
+            "templates/post.html": '{% extends "default/post.html" %}\n'
+            "{% block main %}\n<p>{{ post.title.upper }}</p>\n{% endblock %}\n",
+            "templates/month.html": '{% extends "default/month.html" %}\n'
+            '{% block main %}\n{{ cycler("odd", "even") }}\n{% endblock %}\n',
+        }
+    )
+    run = run_cli(root, "build")
+    assert run.exit_code == 1, run.output
+    assert headlines(run.output) == [
+        "templates/month.html:3: error template: shows a Cycler object, which has no text "
+        "of its own",
+        "templates/post.html:3: error template: shows the function `upper` itself, not "
+        "what it returns: call it, `upper(...)`",
+    ]
+    assert tree(root / "output") == before
+    # called, it is what it returns
+    playbook(
+        {
+            "templates/post.html": '{% extends "default/post.html" %}\n'
+            "{% block main %}\n<p>{{ post.title.upper() }}</p>\n{% endblock %}\n",
+            "templates/month.html": '{% extends "default/month.html" %}\n',
+        }
+    )
+    assert run_cli(root, "build").exit_code == 0
+    assert "<p>HELLO</p>" in (root / "output/posts/hello/index.html").read_text()
+
+
 def test_a_template_link_to_nothing_or_round_is_said_not_passed_by(playbook) -> None:
     """A `post.html` that cannot be read is not silently the built-in one."""
     root = playbook()

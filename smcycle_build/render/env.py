@@ -5,10 +5,17 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from pathlib import Path
-from types import FunctionType, MethodType
+from types import (
+    BuiltinFunctionType,
+    FunctionType,
+    MethodDescriptorType,
+    MethodType,
+    MethodWrapperType,
+    WrapperDescriptorType,
+)
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # loaded by make_environment: `theme_dirs` alone stays light
@@ -308,6 +315,34 @@ def _context_class() -> type:
     return SiteContext
 
 
+# a function or method a template writes without calling it (`{{ day.strftime }}`): it
+# prints as its address in memory, another one every build
+UNCALLED = frozenset(
+    {
+        FunctionType,
+        MethodType,
+        BuiltinFunctionType,
+        MethodWrapperType,
+        WrapperDescriptorType,
+        MethodDescriptorType,
+        partial,
+    }
+)
+
+
+def unprintable(value: Any) -> str | None:
+    """Why `{{ value }}` must not be written, or None: a function not called, or an object
+    with no text of its own. Either prints as its address in memory, so two builds of
+    the same files would differ; the forgotten `()` is the usual cause."""
+    kind = type(value)
+    if kind in UNCALLED:
+        name = getattr(value, "__name__", "") or "it"
+        return f"shows the function `{name}` itself, not what it returns: call it, `{name}(...)`"
+    if kind.__repr__ is object.__repr__ and kind.__str__ is object.__str__:
+        return f"shows a {kind.__name__} object, which has no text of its own"
+    return None
+
+
 def _output_escape() -> Callable[[Any], str] | None:
     """What `{{ value }}` writes, escaped as MarkupSafe escapes it, as a plain `str`.
 
@@ -316,11 +351,15 @@ def _output_escape() -> Callable[[Any], str] | None:
     result: 3.4 million values in a cold build of 10,000 posts, 8% of its time. A value
     written to the output is only ever joined into the page (a `{% set %}` block, a
     macro or a `caller()` makes its own `Markup` of the whole), so it need not be one.
+    A value that is neither text nor safe markup is looked at (`unprintable`: ints and
+    floats, about two a post), and a function or an object that would print its
+    address fails the page at the template's line.
     None when MarkupSafe no longer has that C function: its own `escape` stays."""
     try:
         from markupsafe import _escape_inner  # what markupsafe.escape escapes with
     except ImportError:  # pragma: no cover - another MarkupSafe
         return None
+    from jinja2 import TemplateRuntimeError
 
     def escape(value: Any) -> str:
         if type(value) is str:
@@ -328,6 +367,9 @@ def _output_escape() -> Callable[[Any], str] | None:
         html = getattr(value, "__html__", None)
         if html is not None:  # safe already: a Markup, a rendered body
             return str(html())
+        why = unprintable(value)
+        if why is not None:  # a problem at the template's line (theme_errors.py)
+            raise TemplateRuntimeError(why)
         return _escape_inner(str(value))
 
     return escape

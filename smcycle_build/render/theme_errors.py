@@ -182,9 +182,9 @@ def _jinjas(rel: str) -> bool:
 
 
 def _message(exc: BaseException) -> str:
-    from jinja2 import TemplateNotFound, UndefinedError
+    from jinja2 import TemplateNotFound, TemplateRuntimeError
 
-    if isinstance(exc, UndefinedError):
+    if isinstance(exc, TemplateRuntimeError):  # an undefined name, env.unprintable...
         return str(exc)
     if isinstance(exc, TemplateNotFound):
         return f"no template `{exc.name}`"

@@ -293,6 +293,14 @@ def _checked_against(kind: str, doc: RawDocument | None, text: str | None) -> st
     return doc.head or text
 
 
+def checked_against(kind: str, doc: RawDocument) -> str | RawDocument:
+    """The same for `serve`'s memo, which has the parse and not the text: a value that
+    is equal as long as what a post's check reads of the file is (the document itself,
+    compared by identity, when it has no front matter to digest)."""
+    said = _checked_against(kind, doc, None)
+    return doc if said is None else f"{doc.path}\0{said}"
+
+
 def load_documents(
     content: Path,
     root: Path,

@@ -15,7 +15,7 @@ from . import schema
 from .errors import Diagnostics
 from .fields import At, did_you_mean, read_fields
 from .frozen import frozen
-from .load import RawDocument, Sources
+from .load import RawDocument, Sources, checked_against
 from .memo import Memo
 from .metrics_csv import read_metrics
 from .model import (
@@ -131,14 +131,22 @@ def validate(src: Sources, diags: Diagnostics, memo: Memo | None = None) -> Mode
     reviews = build_reviews(records["reviews"], refs, diags)
     listening = build_listening(src.listening, refs, diags)
     metrics = read_metrics(src.metrics, known, diags)
-    # what a post is checked against: every file but the posts, and the media
-    context = (
-        src.playbook,
-        *(doc for kind, docs in src.entities.items() if kind != "posts" for doc in docs),
-        src.media,
-        src.media_escapes,
-    )
+    context: tuple[Any, ...] = ()
     if memo is not None:
+        # what a post's check reads of the files it is checked against, as the post store
+        # keys it (load.checked_against): an edit of a campaign's dates or a channel's
+        # description validates, lints and expands no post again
+        context = (
+            _post_reads(playbook, diags),
+            *(
+                checked_against(kind, doc)
+                for kind, docs in src.entities.items()
+                if kind != "posts"
+                for doc in docs
+            ),
+            src.media,
+            src.media_escapes,
+        )
         context = memo.value("context", "posts", context, lambda: context)
     posts = {}
     post_records: list[Record | None] = list(records.pop("posts"))
@@ -196,6 +204,21 @@ def validate(src: Sources, diags: Diagnostics, memo: Memo | None = None) -> Mode
     )
 
 
+def _post_reads(playbook: Playbook | None, diags: Diagnostics) -> str:
+    """What a post's check reads of playbook.yaml (posts.py): its zone and default time,
+    which place a post's variants in time, and the severities its `lint:` gives the rules,
+    with which a post's problems are recorded. A new title checks no post again."""
+    if playbook is None:
+        return "no playbook"  # no instants: every post is made again once there is one
+    return f"{playbook.timezone.key} {playbook.default_time.isoformat()} {severities(diags)}"
+
+
+def severities(diags: Diagnostics) -> str:
+    """The severities playbook.yaml's `lint:` gives the rules, with which the problems a
+    re-check replays were recorded: part of what a reused record or post depends on."""
+    return repr(sorted(diags.overrides.items()))
+
+
 def read_records(
     kind: str,
     docs: list[RawDocument],
@@ -214,6 +237,8 @@ def read_records(
         return None if rec_id is None else Record(doc, rec_id, values)
 
     checks = src.checks if kind == "posts" and src is not None else None
+    # playbook.yaml's `lint:` settles the severity of what is found: part of a memo's key
+    settled = severities(diags) if memo is not None else ""
     found: list[Record] = []
     for doc in docs:
         if checks is not None:  # each file's problems kept apart, for its entry
@@ -226,8 +251,7 @@ def read_records(
         elif memo is None:
             rec = read(doc, diags)
         else:
-            # playbook.yaml's `lint:` settles the severity of what is found: part of the key
-            token = (doc, src.playbook if src is not None else None)
+            token = (doc, settled)
             rec = memo.reuse(f"records-{kind}", doc.path, token, diags, partial(read, doc))
         if rec is not None:
             found.append(rec)

@@ -88,6 +88,58 @@ def test_what_posts_refer_to_invalidates_them(live) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("rel", "old", "new"),
+    [
+        ("content/campaigns/spring-tune-up.md", 'name: "Spring Tune-Up"', 'name: "Tune-Up"'),
+        ("content/campaigns/spring-tune-up.md", "end: 2027-04-11", "end: 2027-04-18"),
+        ("content/goals/instagram-conversations.md", 'title: "Turn', 'title: "Make'),
+        ("content/audiences/club-riders.md", 'name: "Club riders"', 'name: "Road club"'),
+        ("content/channels/x.md", "Short, useful,", "Short and useful,"),
+        ("content/playbook.yaml", 'title: "Harbor Lane', 'title: "The Harbor Lane'),
+    ],
+    ids=["campaign-name", "campaign-end", "goal-title", "audience-name", "channel-body", "title"],
+)
+def test_an_edit_of_what_posts_only_name_checks_no_post_again(live, rel, old, new) -> None:
+    """A post's check reads a campaign's, goal's or audience's id, a channel's fields and
+    the playbook's zone, default time and `lint:` (as the post store keys it): a re-check
+    after an edit of anything else reuses every post, and still equals a fresh check,
+    pages that show the edited value included."""
+    root, site = live
+    before = site.last_check.model.posts
+    site.rebuild([edit(root, rel, old, new)])
+    after = site.last_check.model.posts
+    assert all(after[pid] is post for pid, post in before.items())
+    assert_like_fresh(
+        root,
+        site,
+        (
+            "posts/open-workshop-evening/index.html",
+            "campaigns/spring-tune-up/index.html",
+            "channels/x/index.html",
+            "index.html",
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("timezone: Europe/Amsterdam", "timezone: Europe/Lisbon"),
+        ('default_time: "09:00"', 'default_time: "10:30"'),
+        ("lint:\n", "lint:\n  copy-paste: info\n"),
+    ],
+    ids=["timezone", "default-time", "lint"],
+)
+def test_what_posts_read_of_the_playbook_checks_them_again(live, old, new) -> None:
+    root, site = live
+    before = site.last_check.model.posts
+    site.rebuild([edit(root, "content/playbook.yaml", old, new)])
+    after = site.last_check.model.posts
+    assert all(after[pid] is not post for pid, post in before.items())
+    assert_like_fresh(root, site, ("posts/open-workshop-evening/index.html", "calendar.ics"))
+
+
 def test_a_broken_reference_stays_reported_when_its_post_is_reused(live) -> None:
     """A post's reference errors belong to the post: a re-check that reuses the post (an
     edit elsewhere) reports them again, or the post would vanish from the site unsaid."""

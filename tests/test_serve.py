@@ -259,6 +259,29 @@ def test_served_files_are_the_built_files(tmp_path, monkeypatch) -> None:
     assert layout.get("no/such/page.html") is None
 
 
+def test_a_page_asked_for_is_rendered_alone(tmp_path, monkeypatch) -> None:
+    """Every campaign's page is one job (its index shows them all), but `serve` renders
+    the one asked for: at 10,000 posts one takes a tenth of a second, all of them two."""
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "content", root / "content")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    layout = LiveSite(Project.locate("content", cwd=root), None).rebuild().layout
+    assert layout is not None
+    rendered: list[str] = []
+    render = layout.site.render
+    monkeypatch.setattr(
+        layout.site, "render", lambda page: rendered.append(page.path) or render(page)
+    )
+    campaigns = [path for path in layout.paths() if path.startswith("campaigns/")]
+    assert len([path for path in campaigns if path.endswith(".html")]) == 4  # 3 and the index
+    page = layout.get("campaigns/spring-tune-up/index.html")
+    assert page is not None and b"Spring Tune-Up" in page
+    assert rendered == ["campaigns/spring-tune-up/index.html"]
+    assert layout.get("campaigns/spring-tune-up/index.html") == page  # made once
+    assert b"Spring Tune-Up" in layout.get("campaigns/index.html")
+    assert rendered == ["campaigns/spring-tune-up/index.html", "campaigns/index.html"]
+
+
 def test_an_edited_template_is_served(playbook) -> None:
     """`serve` keeps its Jinja environment from one rebuild to the next: it must still
     read a template edited meanwhile (a build reads each template once)."""

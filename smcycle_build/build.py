@@ -235,7 +235,9 @@ def build_site(
     files = layout.short_jobs() if helper is not None else layout.file_jobs(last)
     jobs = [*files, *layout.jobs_without(reused)]
     if helper is not None:
-        helper.hand((reused, (reuse.keys.site, reuse.declared), checked.diagnostics))
+        helper.hand(
+            (reused, (reuse.keys.site, reuse.declared, reuse.described), checked.diagnostics)
+        )
 
     finish = partial(_finished, store, reuse, out if parallel else None, layout)
 

@@ -174,22 +174,29 @@ class Layout:
         fields, bodies = self._entities
         keys = PageKeys(salt, shown, heads, bodies, fields)
         pages = self.pages
+        described: dict[str, tuple[str, str]] = {}
         for page in chain(pages.month_inputs(shown), pages.channel_month_inputs(shown)):
-            key = keys.key(page)
-            if key is not None:
-                declared[page.path] = key
-        return declared, PageReuse(keys, last, set(declared))
+            both = keys.input_keys(page)
+            if both is not None:
+                plain, whole = both
+                # the key the last build recorded, as its render read a description or not
+                declared[page.path] = whole if last.has(page.path, whole) else plain
+                described[page.path] = both
+        return declared, PageReuse(keys, last, set(declared), described)
 
     def page_reuse_again(
-        self, checks: PostChecks, last: LastBuild, reuse: tuple[str, set[str]]
+        self,
+        checks: PostChecks,
+        last: LastBuild,
+        reuse: tuple[str, set[str], dict[str, tuple[str, str]]],
     ) -> PageReuse:
-        """`page_reuse`'s PageReuse in another process, from its `salt` and `declared`
-        (render/parallel.py, `Helper`): no page keyed twice."""
-        salt, declared = reuse
+        """`page_reuse`'s PageReuse in another process, from its `salt`, `declared` and
+        `described` (render/parallel.py, `Helper`): no page keyed twice."""
+        salt, declared, described = reuse
         shown, heads = self._shown(checks)
         fields, bodies = self._entities
         keys = PageKeys(salt, shown, heads, bodies, fields)
-        return PageReuse(keys, last, declared)
+        return PageReuse(keys, last, declared, described)
 
     def schedule_files(self) -> tuple[str, ...]:
         """The files the schedules job writes, all at once."""

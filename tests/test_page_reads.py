@@ -138,3 +138,29 @@ def test_a_page_that_shows_a_channels_body_through_an_occurrence_is_made_again(
     (root / "content/channels/x.md").write_text(channel.replace("short", "longer"))
     assert run_cli(root, "build", "-j", "1").exit_code == 0
     assert "Our longer news." in path.read_text()
+
+
+def test_a_month_that_shows_a_description_is_kept_while_no_description_changes(
+    playbook, monkeypatch
+) -> None:
+    """A month's page read a channel's description: the build recorded its key with
+    every description (page_keys.PageKeys.input_keys), and the next build keeps the page
+    by that key instead of making it again every time."""
+    from test_post_checks import reused_months
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    template = (
+        "{% for w in weeks %}{% for d in w %}{% for o in d.occs %}{{ o.channel.body }}"
+        "{% endfor %}{% endfor %}{% endfor %}"
+    )
+    channel = "---\nname: X\n---\nOur short news.\n"
+    root = playbook({"templates/month.html": template, "content/channels/x.md": channel})
+    (root / "content/channels/x.yaml").unlink()
+    assert run_cli(root, "build", "-j", "1").exit_code == 0
+    month = "calendar/2027-03/index.html"
+    assert "Our short news." in (root / "output" / month).read_text()
+    months, jobs = reused_months(root)
+    assert month in months and month not in jobs
+    (root / "content/channels/x.md").write_text(channel.replace("short", "longer"))
+    months, jobs = reused_months(root)
+    assert month not in months and month in jobs

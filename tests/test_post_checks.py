@@ -487,6 +487,41 @@ def test_pages_keyed_by_the_forked_workers_are_reused_and_match_a_cold_build(
     like_cold(root, tmp_path)
 
 
+def test_a_channels_description_edited_makes_no_month_page_again(tmp_path: Path) -> None:
+    """A month's page is keyed by what it is made from, every channel among them (an
+    occurrence's view holds its channel), but by the channel's fields alone while its
+    render reads no description (page_keys.PageKeys.input_keys): an edit of X's
+    description runs no month's job, the calendar's or any channel's. (A month template
+    that shows a description: test_page_reads.py.)"""
+    subprocess.run(
+        [
+            sys.executable,
+            str(Path(__file__).parent.parent / "benchmarks/generate.py"),
+            "300",
+            str(tmp_path / "repo"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    root = tmp_path / "repo"
+    build(root)
+    before = everything(root)
+    edit(root, "content/channels/x.md", "How we post on X", "How we write for X")
+    months, jobs = reused_months(root)
+    month_pages = {
+        p
+        for p in before
+        if p.startswith(("calendar/", "channels/")) and p.split("/")[-2][:2] == "20"
+    }
+    assert len(month_pages) > 200 and months == month_pages
+    assert not month_pages & set(jobs) and "channels/x/index.html" in jobs
+    build(root)
+    after = everything(root)
+    assert all(after[p] == before[p] for p in month_pages)
+    assert b"How we write for X" in (root / "output/channels/x/index.html").read_bytes()
+    like_cold(root, tmp_path)
+
+
 SPRING_CHECK = "content/posts/2027-03/ten-minute-spring-check.md"
 
 

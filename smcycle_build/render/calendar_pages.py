@@ -209,7 +209,8 @@ class CalendarPages:
                 continue
             inputs = {
                 "inputs": "month",
-                # each occurrence's view holds its channel, which a template may show
+                # each occurrence's view holds its channel, which a template may show (by
+                # its fields, unless a render read a description: PageKeys.input_keys)
                 "channels": tuple(self.model.channels.values()),
                 "months": around(keys, i),
                 "today": self.today if shown else None,

@@ -21,7 +21,10 @@ value, with three shortcuts that keep it cheap and still exact:
 * an occurrence's view (`Views.occurrence`) is its occurrence, and a row of a table of
   posts (`PostRow`, or `PostRows` not yet made) its post: the rest of them is made
   from that, the channels and the site's language;
-* post pages are keyed without building their context (`PostPages.page_keys`).
+* post pages are keyed without building their context (`PostPages.page_keys`), and
+  month pages by what they are made from (calendar_pages.py), their channels by their
+  fields alone: a month whose render read a description is recorded by the key with
+  every description, as any other page (`input_keys`).
 
 A context holding anything the walk does not know (a function, the whole model) has
 no key: that page is always rendered. Nothing is reused because two values merely
@@ -74,6 +77,7 @@ class PageKeys:
         # (kind, id) -> the digest of its fields but the body (`entity_digests`)
         self.fields = fields or {}
         self._bodies = hashlib.sha256(repr(sorted(self.bodies.items())).encode()).hexdigest()
+        self._described = True  # an entity met in the walk stands for its body too
         self._fields: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
         self._digest = hashlib.sha256()
         self._parts: list[str] = []
@@ -85,6 +89,20 @@ class PageKeys:
         show is among those inputs (`_walk`'s entities)."""
         keys = self.keys(page)
         return None if keys is None else keys[1]
+
+    def input_keys(self, page: Page) -> tuple[str, str] | None:
+        """A page keyed by what it is made from (a month's: its inputs hold every
+        channel): its key with each channel, campaign... standing for its fields alone,
+        and that key with every description, which the build records instead when the
+        page's render read one (reads.py, `PageReuse.rendered`). No template of the
+        built-in theme shows a channel's description on a month, so one edited makes no
+        month page again."""
+        self._described = False
+        try:
+            keys = self.keys(page)
+        finally:
+            self._described = True
+        return None if keys is None else (keys[1], keys[2])
 
     def keys(self, page: Page) -> tuple[str, str, str] | None:
         """The page's key with every post it shows but for its body ("h" and a digest),
@@ -154,7 +172,8 @@ class PageKeys:
                     self._flush(parts)
         elif kind in ENTITIES:
             ref = (kind.__name__, value.id)
-            out(f"{ref[0]}:{ref[1]}:{self.fields.get(ref, '-')}:{self.bodies.get(ref, '-')}")
+            body = self.bodies.get(ref, "-") if self._described else "not read"
+            out(f"{ref[0]}:{ref[1]}:{self.fields.get(ref, '-')}:{body}")
         elif kind is frozenset or kind is set:
             parts: list[tuple[str, list[str]]] = []
             whole = self._whole
@@ -245,9 +264,18 @@ def _getter(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
 class PageReuse:
     """One build's use of the last build's pages, in each process that renders."""
 
-    def __init__(self, keys: PageKeys, last: LastBuild, declared: set[str]) -> None:
+    def __init__(
+        self,
+        keys: PageKeys,
+        last: LastBuild,
+        declared: set[str],
+        described: dict[str, tuple[str, str]] | None = None,
+    ) -> None:
         self.keys, self.last = keys, last
         self.declared = declared  # pages keyed without their context: the posts'
+        # path -> the keys of a page keyed by its inputs (`PageKeys.input_keys`): without
+        # the descriptions, and with them, which is recorded if its render reads one
+        self.described = described or {}
         self.made: dict[str, str] = {}  # path -> key, of each page this process keyed
         self._rendering: dict[str, tuple[str, ...]] = {}  # path -> keys, until it is made
 
@@ -257,6 +285,9 @@ class PageReuse:
         whole key if it read posts' bodies, the whole key with every description if it
         read one (reads.py); False: render it, then say what it read (`rendered`)."""
         if page.path in self.declared:
+            both = self.described.get(page.path)
+            if both is not None:  # `rendered` records one of them, as it reads
+                self._rendering[page.path] = (both[0], *both)
             return False  # its key is known, and it is made because that key changed
         keys = self.keys.keys(page)
         if keys is None:

@@ -438,23 +438,21 @@ def test_a_page_key_tells_apart_what_prints_alike_and_refuses_what_it_cannot_see
     assert key({"x": set(big)}) == key({"x": set(reversed(big))})
 
 
+def generated(root: Path) -> Path:
+    """The benchmark's synthetic playbook of 300 posts (benchmarks/generate.py), at `root`:
+    five years, so its channels have pages by month."""
+    script = Path(__file__).parent.parent / "benchmarks/generate.py"
+    subprocess.run([sys.executable, str(script), "300", str(root)], check=True, capture_output=True)
+    return root
+
+
 def test_pages_keyed_by_the_forked_workers_are_reused_and_match_a_cold_build(
     tmp_path: Path,
 ) -> None:
     """The benchmark's playbook of 300 posts is built by two processes: the keys of the
     pages the worker made reach the manifest, and the next build after an edit links
     them (the same files), and equals a cold build."""
-    subprocess.run(
-        [
-            sys.executable,
-            str(Path(__file__).parent.parent / "benchmarks/generate.py"),
-            "300",
-            str(tmp_path / "repo"),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    root = tmp_path / "repo"
+    root = generated(tmp_path / "repo")
     build(root)
     pages = json.loads((root / ".smcycle-cache/last-build.json").read_text())["pages"]
     html = {p.relative_to(root / "output").as_posix() for p in (root / "output").rglob("*.html")}
@@ -493,17 +491,7 @@ def test_a_channels_description_edited_makes_no_month_page_again(tmp_path: Path)
     render reads no description (page_keys.PageKeys.input_keys): an edit of X's
     description runs no month's job, the calendar's or any channel's. (A month template
     that shows a description: test_page_reads.py.)"""
-    subprocess.run(
-        [
-            sys.executable,
-            str(Path(__file__).parent.parent / "benchmarks/generate.py"),
-            "300",
-            str(tmp_path / "repo"),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    root = tmp_path / "repo"
+    root = generated(tmp_path / "repo")
     build(root)
     before = everything(root)
     edit(root, "content/channels/x.md", "How we post on X", "How we write for X")

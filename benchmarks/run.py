@@ -392,7 +392,9 @@ class FileEdit:
 
     def edit(self, marker: str) -> None:
         new = self.old.replace('"', f'"Benchmark edit {marker} ', 1)
-        if new == self.old:  # a line of Markdown
+        if self.old.startswith("#"):  # a comment in YAML
+            new = f"{self.old} (benchmark edit {marker})"
+        elif new == self.old:  # a line of Markdown
             new = f"Benchmark edit {marker}. {self.old}"
         self.path.write_text(self.text.replace(self.old, new, 1), encoding="utf-8")
 
@@ -442,6 +444,15 @@ def file_edits(folder: Path) -> list[FileEdit]:
     ]
 
 
+def playbook_edits(folder: Path) -> dict[str, FileEdit]:
+    """playbook.yaml edited for a plain build, by the figure's key: a comment, which makes
+    no file again, and the title, which every page shows; neither checks a post again."""
+    return {
+        "comment": FileEdit("a comment", folder, "playbook.yaml", "# A synthetic playbook", ""),
+        "title": FileEdit("the title", folder, "playbook.yaml", 'title: "Bench Bikes', ""),
+    }
+
+
 def clear_smcycle(folder: Path) -> None:
     for rel in (*CACHE_DIRS, SITE):
         shutil.rmtree(folder / rel, ignore_errors=True)
@@ -460,6 +471,7 @@ def measure_n(
     logs = folder / "logs"
     logs.mkdir(exist_ok=True)
     target = EditTarget(n, folder)
+    playbook = playbook_edits(folder)
     figures = {
         key: Figure(name)
         for key, name in (
@@ -470,6 +482,8 @@ def measure_n(
             ("warm", "`smcycle build`, warm (nothing changed)"),
             ("nextday", "`smcycle build` the next day, nothing changed (a morning CI build)"),
             ("edit", "`smcycle build` after editing one post"),
+            ("comment", "`smcycle build` after editing a comment in playbook.yaml"),
+            ("title", "`smcycle build` after editing the playbook's title (shown on every page)"),
             ("diff", "`smcycle diff HEAD` after editing one post (cache of the last build)"),
             ("diff0", "`smcycle diff HEAD` after editing one post, cold (no cache)"),
             ("hugo", "`hugo` build of the same N bodies, cold"),
@@ -515,9 +529,9 @@ def measure_n(
         return result
 
     def round_of(r: int, sample: bool) -> bool:
-        """check, cold, warm, next day, edit, check and diff after an edit, hugo; False
-        when an smcycle run failed (the rest of the round would not measure what it says:
-        a warm build after a failed cold one is cold)."""
+        """check, cold, warm, next day, edit, playbook.yaml edited, check and diff after an
+        edit, hugo; False when an smcycle run failed (the rest of the round would not
+        measure what it says: a warm build after a failed cold one is cold)."""
         for key, cmd, before in (
             ("check", check, lambda: clear_smcycle(folder)),
             ("cold1", [*build, "-j", "1"], lambda: clear_smcycle(folder)),
@@ -526,6 +540,9 @@ def measure_n(
             ("nextday", build, None),
             # back to today, untimed: the edit is then the only change
             ("edit", build, lambda: (today(), target.edit(f"b{r}"))),
+            # after the edit's build, the post restored: the comment is the only change
+            ("comment", build, lambda: (today(), playbook["comment"].edit(f"p{r}"))),
+            ("title", build, lambda: playbook["title"].edit(f"t{r}")),
             ("check1", check, lambda: target.edit(f"c{r}")),
             ("diff", diff, lambda: target.edit(f"d{r}")),
             ("diff0", diff, lambda: (clear_smcycle(folder), target.edit(f"e{r}"))),
@@ -534,6 +551,8 @@ def measure_n(
                 before()
             result = timed(key, cmd, r, sample)
             target.restore()
+            if key in playbook:
+                playbook[key].restore()
             if result.returncode != 0:
                 return False
             if key == "cold" and (match := re.search(r"built (\d+) files", result.output)):

@@ -41,6 +41,7 @@ from .shown import shown_keys
 
 if TYPE_CHECKING:
     from .cache import DiskCache, LastBuild
+    from .model import Playbook
     from .post_checks import PostChecks
 
 
@@ -140,11 +141,11 @@ class Layout:
     @cached_property
     def site_key(self) -> str:
         """What every page depends on but its context: the templates, strings and assets,
-        the program and its libraries, the base URL, the plan's span and horizon. Not the
-        day: what a page shows of it (the home page's date, the calendar's today, what is
-        upcoming) is in its context, and a post page shows nothing of it (see
-        `Pages.index`). Made once: a layout is one build's, and its templates are read
-        for it."""
+        the program and its libraries, the playbook's fields (the base URL among them),
+        the plan's span and horizon. Not the day: what a page shows of it (the home
+        page's date, the calendar's today, what is upcoming) is in its context, and a
+        post page shows nothing of it (see `Pages.index`). Made once: a layout is one
+        build's, and its templates are read for it."""
         from . import __version__
         from .cache import digest_trees
         from .post_checks import checker_id
@@ -156,7 +157,10 @@ class Layout:
             checker_id(),
             renderer_id(),
             libraries,
-            self.model.playbook.base_url or "",
+            # what pages, feeds and schedules show of playbook.yaml (its title, zone,
+            # cycle, event length...), not where it is written: the posts are keyed by
+            # what their check reads of it alone (validate.post_reads)
+            _fields(self.model.playbook),
             repr(self.plan.span),
             # a series without an end goes on to it: its page, rows and months show that
             repr(plan_horizon(self.model, self.plan.span)),
@@ -370,12 +374,13 @@ class Layout:
         """The last build's pieces of the feeds or the schedules (`pieces.py`): opened
         where the job runs, as a worker needs its own connection. A run is keyed by
         its posts as they are shown (`_shown`): an event's categories name its campaign
-        and goal, and the feeds that hold it follow from its campaign's audiences."""
+        and goal, and the feeds that hold it follow from its campaign's audiences; and
+        by the playbook's fields, which a post's key holds only what its check reads of
+        (an event's length, the base URL of its link)."""
         if self.disk is None or self.checks is None or not self.checks.keys:
             return None
         store = self.disk.piece_store(name)
-        base = self.model.playbook.base_url or ""
-        return Runs(store, self._shown()[0], base) if store else None
+        return Runs(store, self._shown()[0], _fields(self.model.playbook)) if store else None
 
     def feed_notes(self, sizes: Callable[[str], int]) -> list[Diagnostic]:
         """A warning for each feed Google Calendar would refuse (`lint:` may relax it)."""
@@ -431,6 +436,12 @@ class Layout:
             elif path in self.copies:
                 return self.copies[path].read_bytes()
             return self._made.get(path)
+
+
+def _fields(playbook: Playbook) -> str:
+    """The playbook's fields but where they are written (`loc`), in their order."""
+    shown = (f.name for f in dataclasses.fields(playbook) if f.name != "loc")
+    return repr([(name, getattr(playbook, name)) for name in shown])
 
 
 def _warnings(diagnostics: tuple[Diagnostic, ...]) -> tuple[Diagnostic, ...]:

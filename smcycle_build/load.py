@@ -280,16 +280,21 @@ def _media_files(
 
 def _checked_against(kind: str, doc: RawDocument | None, text: str | None) -> str | None:
     """What a post's check reads of a file it is checked against (`PostChecks.depend`):
-    of the playbook, its text; of a channel, its fields, not its Markdown body; of a
-    campaign, goal, audience or review, its id alone (a post names it: posts.py). A
-    page, event or row that shows more of one is keyed by it (shown.py), so an edit of
-    a campaign's dates checks no post again."""
+    of the playbook, its zone, default time and `lint:` (`validate.post_reads`); of a
+    channel, its fields, not its Markdown body; of a campaign, goal, audience or review,
+    its id alone (a post names it: posts.py). A page, event or row that shows more of
+    one is keyed by it (shown.py; the playbook's fields by the site's key), so an edit
+    of a campaign's dates or of the playbook's title checks no post again."""
     if doc is None:
         return text
     if kind in NAMED_KINDS:
         from .validate import record_id
 
         return f"id {record_id(doc, Diagnostics())}"  # None: it has no id to name
+    if kind == "playbook":  # its zone, default time and `lint:`, not its title or comments
+        from .validate import build_playbook, post_reads
+
+        return post_reads(build_playbook(doc, Diagnostics()))
     return doc.head or text
 
 

@@ -5,15 +5,16 @@ linting posts nobody touched. What a check makes of one post file (its `Post`, a
 the problems found in it) depends on three things only:
 
 * the file's own bytes and path;
-* what a post is checked against: playbook.yaml, the channels' fields, the ids of the
-  campaigns, goals, audiences and reviews, and the media (`load._checked_against`;
-  `serve`'s memo keys its posts by every such file whole, validate's `context`);
+* what a post is checked against: playbook.yaml's zone, default time and `lint:`, the
+  channels' fields, the ids of the campaigns, goals, audiences and reviews, and the
+  media (`load._checked_against`; `serve`'s memo keys its posts by the same,
+  validate's `context`);
 * the program: smcycle's source and the libraries that read, count and compare
   (`checker_id`).
 
 An entry is stored under the digest of all three (`.smcycle-cache/posts.sqlite`, with
-the entries of other post files: `cache.PostStore`), so a changed channel or an upgrade
-checks every post again, and nothing is reused because two values merely look alike.
+the entries of other post files: `cache.PostStore`), so a changed channel, time zone or
+an upgrade checks every post again, and nothing is reused because two values merely look alike.
 What spans files is never stored: duplicate ids, and every strategy check but
 copy-paste (which compares the variants of one post), run on the posts each time,
 reused or not.

@@ -137,7 +137,7 @@ def validate(src: Sources, diags: Diagnostics, memo: Memo | None = None) -> Mode
         # keys it (load.checked_against): an edit of a campaign's dates or a channel's
         # description validates, lints and expands no post again
         context = (
-            _post_reads(playbook, diags),
+            post_reads(playbook),
             *(
                 checked_against(kind, doc)
                 for kind, docs in src.entities.items()
@@ -204,13 +204,17 @@ def validate(src: Sources, diags: Diagnostics, memo: Memo | None = None) -> Mode
     )
 
 
-def _post_reads(playbook: Playbook | None, diags: Diagnostics) -> str:
-    """What a post's check reads of playbook.yaml (posts.py): its zone and default time,
-    which place a post's variants in time, and the severities its `lint:` gives the rules,
-    with which a post's problems are recorded. A new title checks no post again."""
+def post_reads(playbook: Playbook | None) -> str:
+    """What a post's check reads of playbook.yaml (posts.py), as `serve`'s memo and the
+    post store key posts by it: its zone and default time, which place a post's variants
+    in time, and its `lint:`, whose severities a post's problems are recorded with and
+    whose copy-paste threshold its variants are compared by. A new title, a comment or a
+    line moved checks no post again; a page, feed or schedule shows the playbook's fields
+    through the site's key (`Layout.site_key`)."""
     if playbook is None:
         return "no playbook"  # no instants: every post is made again once there is one
-    return f"{playbook.timezone.key} {playbook.default_time.isoformat()} {severities(diags)}"
+    lint = repr(sorted(playbook.lint.items()))
+    return f"{playbook.timezone.key} {playbook.default_time.isoformat()} {lint}"
 
 
 def severities(diags: Diagnostics) -> str:

@@ -154,6 +154,31 @@ def test_every_kind_of_change_finds_what_a_fresh_check_finds(repo) -> None:
     assert {"copy-paste", "ref", "duplicate-id", "schema"} <= rules, rules
 
 
+PLAYBOOK = "content/playbook.yaml"
+
+
+def test_a_playbook_edit_checks_the_posts_again_only_when_it_moves_what_they_read(repo) -> None:
+    """A post's check reads playbook.yaml's zone, default time and `lint:` alone: a
+    comment, the title, the strategy or the events' length edited checks no post again,
+    and the check still finds what a fresh one finds; an edit of any of the three checks
+    every post again."""
+    kept, every = 0, len(list((repo / "content/posts").rglob("*.md")))
+    same_as_without_store(repo)
+    for old, new, checked in [
+        ("# One focus for the whole cycle", "# A single focus for the cycle", kept),
+        ("Social Playbook 2027", "Playbook", kept),
+        ("strategy: loyalty", "strategy: awareness", kept),
+        ("event_minutes: 15", "event_minutes: 30", kept),
+        ("timezone: Europe/Amsterdam", "timezone: Europe/Lisbon", every),
+        ('default_time: "09:00"', 'default_time: "10:30"', every),
+        ("  unrealistic: info", "  unrealistic: info\n  copy_paste_similarity: 0.9", every),
+        ("  unrealistic: info", "  unrealistic: info\n  copy-paste: error", every),
+    ]:
+        edit(repo, PLAYBOOK, old, new)
+        result = same_as_without_store(repo)
+        assert len(result.checks.made) == checked, new
+
+
 def test_a_store_of_another_program_or_with_damaged_entries_is_not_used(repo) -> None:
     same_as_without_store(repo)
     store = DiskCache(repo).post_store()
@@ -293,6 +318,36 @@ def test_a_build_reuses_the_pages_of_unchanged_posts_and_matches_a_cold_build(
     build(repo)
     after = inodes(repo)
     assert all(after[pid] != before[pid] for pid in before)
+    like_cold(repo, tmp_path)
+
+
+def test_a_playbook_edit_builds_what_a_cold_build_makes(repo, tmp_path: Path) -> None:
+    """A comment edited in playbook.yaml makes no file again; its title edited makes
+    every page again without checking a post again, the length of its events every
+    feed: the output equals a cold build's."""
+    build(repo)
+    out = repo / "output"
+    sitemap = out / "sitemap.xml"  # written by every build that lays out the site
+
+    def files() -> dict[Path, int]:
+        return {p: p.stat().st_ino for p in out.rglob("*") if p.is_file() and p != sitemap}
+
+    before = files()
+    edit(repo, PLAYBOOK, "# One focus for the whole cycle", "# A single focus for the cycle")
+    build(repo)
+    assert files() == before
+    pages = everything(repo)
+    edit(repo, PLAYBOOK, "Social Playbook 2027", "Social Plan")
+    build(repo)
+    made = everything(repo)
+    assert all(made[path] != pages[path] for path in pages)
+    assert b"Harbor Lane Bikes \xe2\x80\x94 Social Plan" in (out / "posts/index.html").read_bytes()
+    like_cold(repo, tmp_path)
+    feed = out / "calendar.ics"
+    first = feed.read_bytes()
+    edit(repo, PLAYBOOK, "event_minutes: 15", "event_minutes: 45")
+    build(repo)
+    assert feed.read_bytes() != first
     like_cold(repo, tmp_path)
 
 

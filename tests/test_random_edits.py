@@ -229,6 +229,7 @@ def edits(walk: Walk) -> list[tuple[str, Callable[[], str]]]:
         ("a post removed", walk.removed_post),
         ("the themes", lambda: walk.scalar(walk.root / "content/themes.yaml")),
         ("the metrics", walk.metric),
+        ("the playbook", lambda: walk.scalar(walk.root / "content/playbook.yaml")),
         ("a campaign's brief", lambda: walk.body(walk.pick("content/campaigns"))),
         ("a channel", lambda: walk.scalar(walk.pick("content/channels"))),
         ("a review", lambda: walk.scalar(walk.pick("content/reviews"))),

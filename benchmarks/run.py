@@ -529,8 +529,8 @@ def measure_n(
         return result
 
     def round_of(r: int, sample: bool) -> bool:
-        """check, cold, warm, next day, edit, playbook.yaml edited, check and diff after an
-        edit, hugo; False when an smcycle run failed (the rest of the round would not
+        """check, cold, warm, next day, edit, check and diff after an edit, playbook.yaml
+        edited, hugo; False when an smcycle run failed (the rest of the round would not
         measure what it says: a warm build after a failed cold one is cold)."""
         for key, cmd, before in (
             ("check", check, lambda: clear_smcycle(folder)),
@@ -540,11 +540,11 @@ def measure_n(
             ("nextday", build, None),
             # back to today, untimed: the edit is then the only change
             ("edit", build, lambda: (today(), target.edit(f"b{r}"))),
-            # after the edit's build, the post restored: the comment is the only change
-            ("comment", build, lambda: (today(), playbook["comment"].edit(f"p{r}"))),
-            ("title", build, lambda: playbook["title"].edit(f"t{r}")),
             ("check1", check, lambda: target.edit(f"c{r}")),
             ("diff", diff, lambda: target.edit(f"d{r}")),
+            # an untimed build of the post restored first: the comment is the only change
+            ("comment", build, lambda: (today(), playbook["comment"].edit(f"p{r}"))),
+            ("title", build, lambda: playbook["title"].edit(f"t{r}")),
             ("diff0", diff, lambda: (clear_smcycle(folder), target.edit(f"e{r}"))),
         ):
             if before:

@@ -157,10 +157,7 @@ class Layout:
             checker_id(),
             renderer_id(),
             libraries,
-            # what pages, feeds and schedules show of playbook.yaml (its title, zone,
-            # cycle, event length...), not where it is written: the posts are keyed by
-            # what their check reads of it alone (validate.post_reads)
-            _fields(self.model.playbook),
+            self._settings,
             repr(self.plan.span),
             # a series without an end goes on to it: its page, rows and months show that
             repr(plan_horizon(self.model, self.plan.span)),
@@ -375,12 +372,22 @@ class Layout:
         where the job runs, as a worker needs its own connection. A run is keyed by
         its posts as they are shown (`_shown`): an event's categories name its campaign
         and goal, and the feeds that hold it follow from its campaign's audiences; and
-        by the playbook's fields, which a post's key holds only what its check reads of
-        (an event's length, the base URL of its link)."""
+        by the playbook's and the channels' fields (`_settings`: an event's length, the
+        base URL of its link, its channel's name)."""
         if self.disk is None or self.checks is None or not self.checks.keys:
             return None
         store = self.disk.piece_store(name)
-        return Runs(store, self._shown()[0], _fields(self.model.playbook)) if store else None
+        return Runs(store, self._shown()[0], self._settings) if store else None
+
+    @cached_property
+    def _settings(self) -> str:
+        """What pages, feeds and schedules show of playbook.yaml and the channels (a
+        title, a zone, a channel's name...), not where it is written: the posts are
+        keyed by what their check reads of those alone (`validate.post_reads`,
+        `validate.channel_reads`), so every file a post is in is keyed by these too."""
+        fields, _ = self._entities
+        channels = sorted((ref, digest) for ref, digest in fields.items() if ref[0] == "Channel")
+        return f"{_fields(self.model.playbook)}\0{channels!r}"
 
     def feed_notes(self, sizes: Callable[[str], int]) -> list[Diagnostic]:
         """A warning for each feed Google Calendar would refuse (`lint:` may relax it)."""

@@ -281,10 +281,11 @@ def _media_files(
 def _checked_against(kind: str, doc: RawDocument | None, text: str | None) -> str | None:
     """What a post's check reads of a file it is checked against (`PostChecks.depend`):
     of the playbook, its zone, default time and `lint:` (`validate.post_reads`); of a
-    channel, its fields, not its Markdown body; of a campaign, goal, audience or review,
-    its id alone (a post names it: posts.py). A page, event or row that shows more of
-    one is keyed by it (shown.py; the playbook's fields by the site's key), so an edit
-    of a campaign's dates or of the playbook's title checks no post again."""
+    channel, its id, network, limits and default time (`validate.channel_reads`); of a
+    campaign, goal, audience or review, its id alone (a post names it: posts.py). A
+    page, event or row that shows more of one is keyed by it (shown.py; the playbook's
+    and the channels' fields by the site's key), so an edit of a campaign's dates, of
+    a channel's name or of the playbook's title checks no post again."""
     if doc is None:
         return text
     if kind in NAMED_KINDS:
@@ -295,6 +296,10 @@ def _checked_against(kind: str, doc: RawDocument | None, text: str | None) -> st
         from .validate import build_playbook, post_reads
 
         return post_reads(build_playbook(doc, Diagnostics()))
+    if kind == "channels":  # its network, limits and default time, not its name or cadence
+        from .validate import channel_reads
+
+        return channel_reads(doc)
     return doc.head or text
 
 

@@ -6,9 +6,9 @@ the problems found in it) depends on three things only:
 
 * the file's own bytes and path;
 * what a post is checked against: playbook.yaml's zone, default time and `lint:`, the
-  channels' fields, the ids of the campaigns, goals, audiences and reviews, and the
-  media (`load._checked_against`; `serve`'s memo keys its posts by the same,
-  validate's `context`);
+  channels' networks, limits and default times, the ids of the campaigns, goals,
+  audiences and reviews, and the media (`load._checked_against`; `serve`'s memo keys
+  its posts by the same, validate's `context`);
 * the program: smcycle's source and the libraries that read, count and compare
   (`checker_id`).
 

@@ -217,6 +217,24 @@ def post_reads(playbook: Playbook | None) -> str:
     return f"{playbook.timezone.key} {playbook.default_time.isoformat()} {lint}"
 
 
+def channel_reads(doc: RawDocument) -> str:
+    """What a post's check reads of a channel's file (posts.py): its id, and whether it
+    is usable with its network, its limits and its default time. A new name, handle,
+    cadence or role checks no post again; a page, feed or schedule shows a channel's
+    fields through the site's key (`Layout.site_key`)."""
+    quiet = Diagnostics()
+    recs = read_records("channels", [doc], quiet)
+    if not recs:
+        return "no id"
+    rec = recs[0]
+    channel = build_channels(recs, quiet).get(rec.id)
+    if channel is None:
+        return f"id {rec.id}, unusable"
+    clock = channel.default_time
+    limits = f"{channel.text_limit} {channel.title_limit}"
+    return f"id {rec.id} {channel.network} {limits} {clock and clock.isoformat()}"
+
+
 def severities(diags: Diagnostics) -> str:
     """The severities playbook.yaml's `lint:` gives the rules, with which the problems a
     re-check replays were recorded: part of what a reused record or post depends on."""

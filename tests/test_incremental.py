@@ -80,7 +80,8 @@ def test_unchanged_files_are_reused_and_an_edited_one_is_not(live) -> None:
 def test_what_posts_refer_to_invalidates_them(live) -> None:
     root, site = live
     before = site.last_check.model.posts
-    site.rebuild([edit(root, "content/channels/x.md", 'name: "X @harborlanebikes"', 'name: "X"')])
+    clock = edit(root, "content/channels/x.md", 'default_time: "07:45"', 'default_time: "08:15"')
+    site.rebuild([clock])
     after = site.last_check.model.posts
     assert all(after[pid] is not post for pid, post in before.items())
     assert_like_fresh(
@@ -96,15 +97,26 @@ def test_what_posts_refer_to_invalidates_them(live) -> None:
         ("content/goals/instagram-conversations.md", 'title: "Turn', 'title: "Make'),
         ("content/audiences/club-riders.md", 'name: "Club riders"', 'name: "Road club"'),
         ("content/channels/x.md", "Short, useful,", "Short and useful,"),
+        ("content/channels/x.md", 'name: "X @harborlanebikes"', 'name: "X"'),
+        ("content/channels/x.md", "max_per_week: 6", "max_per_week: 5"),
         ("content/playbook.yaml", 'title: "Harbor Lane', 'title: "The Harbor Lane'),
     ],
-    ids=["campaign-name", "campaign-end", "goal-title", "audience-name", "channel-body", "title"],
+    ids=[
+        "campaign-name",
+        "campaign-end",
+        "goal-title",
+        "audience-name",
+        "channel-body",
+        "channel-name",
+        "channel-cadence",
+        "title",
+    ],
 )
 def test_an_edit_of_what_posts_only_name_checks_no_post_again(live, rel, old, new) -> None:
-    """A post's check reads a campaign's, goal's or audience's id, a channel's fields and
-    the playbook's zone, default time and `lint:` (as the post store keys it): a re-check
-    after an edit of anything else reuses every post, and still equals a fresh check,
-    pages that show the edited value included."""
+    """A post's check reads a campaign's, goal's or audience's id, a channel's network,
+    limits and default time, and the playbook's zone, default time and `lint:` (as the
+    post store keys it): a re-check after an edit of anything else reuses every post,
+    and still equals a fresh check, pages that show the edited value included."""
     root, site = live
     before = site.last_check.model.posts
     site.rebuild([edit(root, rel, old, new)])

@@ -155,28 +155,62 @@ def test_every_kind_of_change_finds_what_a_fresh_check_finds(repo) -> None:
 
 
 PLAYBOOK = "content/playbook.yaml"
+KEPT, EVERY = "no post", "every post"
+
+
+def checked_again(repo: Path, rel: str, steps: list[tuple[str, str, str]]) -> set[str]:
+    """Each edit of `rel` in turn, checked with the store of the step before: it checks
+    again no post (KEPT) or every post (EVERY), and finds what a fresh check finds. The
+    rules of what the steps found."""
+    every = len(list((repo / "content/posts").rglob("*.md")))
+    same_as_without_store(repo)
+    rules: set[str] = set()
+    for old, new, checked in steps:
+        edit(repo, rel, old, new)
+        result = same_as_without_store(repo)
+        assert len(result.checks.made) == (every if checked == EVERY else 0), (new, checked)
+        rules |= {d.rule for d in result.diagnostics}
+    return rules
 
 
 def test_a_playbook_edit_checks_the_posts_again_only_when_it_moves_what_they_read(repo) -> None:
     """A post's check reads playbook.yaml's zone, default time and `lint:` alone: a
-    comment, the title, the strategy or the events' length edited checks no post again,
-    and the check still finds what a fresh one finds; an edit of any of the three checks
-    every post again."""
-    kept, every = 0, len(list((repo / "content/posts").rglob("*.md")))
-    same_as_without_store(repo)
-    for old, new, checked in [
-        ("# One focus for the whole cycle", "# A single focus for the cycle", kept),
-        ("Social Playbook 2027", "Playbook", kept),
-        ("strategy: loyalty", "strategy: awareness", kept),
-        ("event_minutes: 15", "event_minutes: 30", kept),
-        ("timezone: Europe/Amsterdam", "timezone: Europe/Lisbon", every),
-        ('default_time: "09:00"', 'default_time: "10:30"', every),
-        ("  unrealistic: info", "  unrealistic: info\n  copy_paste_similarity: 0.9", every),
-        ("  unrealistic: info", "  unrealistic: info\n  copy-paste: error", every),
-    ]:
-        edit(repo, PLAYBOOK, old, new)
-        result = same_as_without_store(repo)
-        assert len(result.checks.made) == checked, new
+    comment, the title, the strategy or the events' length edited checks no post again;
+    an edit of any of the three checks every post again."""
+    checked_again(
+        repo,
+        PLAYBOOK,
+        [
+            ("# One focus for the whole cycle", "# A single focus for the cycle", KEPT),
+            ("Social Playbook 2027", "Playbook", KEPT),
+            ("strategy: loyalty", "strategy: awareness", KEPT),
+            ("event_minutes: 15", "event_minutes: 30", KEPT),
+            ("timezone: Europe/Amsterdam", "timezone: Europe/Lisbon", EVERY),
+            ('default_time: "09:00"', 'default_time: "10:30"', EVERY),
+            ("  unrealistic: info", "  unrealistic: info\n  copy_paste_similarity: 0.9", EVERY),
+            ("  unrealistic: info", "  unrealistic: info\n  copy-paste: error", EVERY),
+        ],
+    )
+
+
+def test_a_channel_edit_checks_the_posts_again_only_when_it_moves_what_they_read(repo) -> None:
+    """A post's check reads a channel's id, network, limits and default time alone: its
+    name, handle, role or cadence edited checks no post again (a cadence is checked
+    across posts, every time); its default time or a limit edited checks every post
+    again."""
+    rules = checked_again(
+        repo,
+        "content/channels/x.md",
+        [
+            ('name: "X @harborlanebikes"', 'name: "X"', KEPT),
+            ('handle: "@harborlanebikes"', 'handle: "@harborlane"', KEPT),
+            ("quick commuter tips", "commuter tips", KEPT),
+            ("min_per_week: 1\n  max_per_week: 6", "min_per_week: 5\n  max_per_week: 6", KEPT),
+            ('default_time: "07:45"', 'default_time: "08:15"', EVERY),
+            ("cadence:\n", "limits:\n  text: 120\ncadence:\n", EVERY),
+        ],
+    )
+    assert {"cadence", "length"} <= rules  # the new cadence and limit took effect
 
 
 def test_a_store_of_another_program_or_with_damaged_entries_is_not_used(repo) -> None:
@@ -312,7 +346,8 @@ def test_a_build_reuses_the_pages_of_unchanged_posts_and_matches_a_cold_build(
     metrics.write_text("\n".join([*lines[:-1], lines[-1].replace(",1", ",2", 1)]) + "\n")
     build(repo)
     like_cold(repo, tmp_path)
-    # what every post is checked against changed: no page is the last build's
+    # a channel's name, which every page shows (no post is checked again): no page is
+    # the last build's, and its events show the new name
     before = inodes(repo)
     edit(repo, "content/channels/x.md", 'name: "X @harborlanebikes"', 'name: "X"')
     build(repo)

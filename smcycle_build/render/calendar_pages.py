@@ -3,8 +3,8 @@
 A mixin of `Pages` (it reads the same model, plan and views).
 
 A month's page shows the month's occurrences (their posts as shown: with the names of
-their campaigns and audiences, shown.py), what every page is made from (the files
-posts are checked against: the playbook's language and zone, the channels), the
+their campaigns and audiences, shown.py), what every page is made from (the site's
+key: the playbook's language and zone, the channels' fields), the
 campaigns' phases on its days, its topics, its neighbours and the day if it shows it.
 So a build keys it by those (`month_inputs`), without making its views: an edit to one
 post, or to one campaign's dates, makes again only the pages of the months it is in.

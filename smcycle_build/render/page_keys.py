@@ -17,7 +17,7 @@ value, with three shortcuts that keep it cheap and still exact:
   edited make its pages again, not every page; a render that reads a body through an
   object the walk does not meet (an occurrence's view holds its channel) records a
   key that holds every body's digest (reads.py); a channel's fields are in the site
-  key as well (posts are checked against them: `post_checks.PostChecks.context_key`);
+  key as well, with the playbook's (`Layout._settings`);
 * an occurrence's view (`Views.occurrence`) is its occurrence, and a row of a table of
   posts (`PostRow`, or `PostRows` not yet made) its post: the rest of them is made
   from that, the channels and the site's language;

@@ -7,8 +7,9 @@ the problems found in it) depends on three things only:
 * the file's own bytes and path;
 * what a post is checked against: playbook.yaml's zone, default time and `lint:`, the
   channels' networks, limits and default times, the ids of the campaigns, goals,
-  audiences and reviews, and the media (`load._checked_against`; `serve`'s memo keys
-  its posts by the same, validate's `context`);
+  audiences and reviews (`load._checked_against`; `serve`'s memo keys its posts by the
+  same, validate's `context`, and by the media), and the files of content/media/ it
+  names (an entry says which: `PostChecks.media_holds`);
 * the program: smcycle's source and the libraries that read, count and compare
   (`checker_id`).
 
@@ -67,6 +68,10 @@ class CheckedPost:
     built: Problems
     copy_paste: Problems | None = None  # None: not linted yet (a check with errors)
     head: str = ""  # its path and front matter, digested (load.RawDocument.head)
+    # the files of content/media/ its check found (`PostChecks.media_holds`); or, when
+    # one was not found or it has no post, the digest of the media it was checked with
+    media: tuple[str, ...] = ()
+    media_key: str | None = None
 
 
 pickled_by_fields(CheckedPost)  # ten thousand are loaded by every check after an edit
@@ -123,6 +128,8 @@ class PostChecks:
         self.recorded: dict[str, Problems] = {}
         self.made: dict[str, CheckedPost] = {}  # path -> entry made by this check
         self.copy_paste: dict[str, Problems | None] = {}  # by post id, as the lint found
+        self.media: frozenset[str] = frozenset()  # the files of content/media/ (depend_media)
+        self.media_key = ""
 
     def depend(self, path: str, text: str | None) -> None:
         """A file every post is checked against (None: it could not be read): what a
@@ -130,14 +137,29 @@ class PostChecks:
         self._context.update(f"{path}\0{'-' if text is None else '+' + text}\0".encode())
 
     def depend_media(self, media: frozenset[str], escapes: frozenset[str]) -> None:
-        """The media, the last of what posts depend on: the context is complete."""
+        """The media, the last of what posts depend on: the context is complete. A post's
+        entry holds while the files it names are still there (`media_holds`), not only
+        while every file of content/media/ is: a picture added for a new post checks no
+        other post again."""
+        digest = hashlib.sha256()
         for names in (media, escapes):
-            self._context.update(("\0".join(sorted(names)) + "\0\0").encode())
+            digest.update(("\0".join(sorted(names)) + "\0\0").encode())
+        self.media, self.media_key = media, digest.hexdigest()
         self._context_key = self._context.hexdigest()
+
+    def media_holds(self, entry: CheckedPost) -> bool:
+        """Whether what a stored entry's check found in content/media/ is found there
+        now: each file it names (none of them was missing or outside), or the very same
+        files (a missing one's hint names the files of that name's folder)."""
+        if entry.media_key is not None:
+            return entry.media_key == self.media_key
+        media = self.media
+        return all(name in media for name in entry.media)
 
     @property
     def context_key(self) -> str:
-        """The digest of every file posts are checked against (see `depend_media`)."""
+        """The digest of every file posts are checked against but the media, which each
+        entry holds for itself (`depend_media`): what every page and feed is made of."""
         assert self._context_key, "every file posts depend on is read first"
         return self._context_key
 
@@ -203,7 +225,8 @@ class PostChecks:
         for path in paths:
             key = self.keys[path]
             entry = loaded[stored[key]].get(key)
-            if type(entry) is not CheckedPost or entry.path != path:
+            # damaged, another file's, or a file it names is gone (or it missed one)
+            if type(entry) is not CheckedPost or entry.path != path or not self.media_holds(entry):
                 unusable.append(path)
             else:
                 self.found[path] = entry
@@ -234,6 +257,10 @@ class PostChecks:
         """The entry of a post read anew (`rec` None: it has no usable id). One that lost
         its id to another file gets none: what it is depends on that other file."""
         id_line = rec.ymap.key_lines.get("id", 1) if rec is not None else 1
+        # a post is made only when every file it names was found (posts.py): those hold
+        # its entry; without a post, it holds only for the same media
+        found = tuple(sorted({m for v in post.variants for m in v.media})) if post else ()
+        whole = post is None or not all(name in self.media for name in found)
         self.made[doc.path] = CheckedPost(
             doc.path,
             doc.stem,
@@ -244,6 +271,8 @@ class PostChecks:
             post,
             built,
             head=doc.head,
+            media=found,
+            media_key=self.media_key if whole else None,
         )
 
     def heads(self) -> dict[str, str]:

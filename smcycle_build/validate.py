@@ -144,8 +144,6 @@ def validate(src: Sources, diags: Diagnostics, memo: Memo | None = None) -> Mode
                 if kind != "posts"
                 for doc in docs
             ),
-            src.media,
-            src.media_escapes,
         )
         context = memo.value("context", "posts", context, lambda: context)
     posts = {}
@@ -179,7 +177,8 @@ def validate(src: Sources, diags: Diagnostics, memo: Memo | None = None) -> Mode
             elif memo is None:
                 post = make(diags)
             else:
-                post = memo.reuse("posts", rec.doc.path, (rec, context), diags, make)
+                token = (rec, context, *media_read(rec, src))
+                post = memo.reuse("posts", rec.doc.path, token, diags, make)
             if memo is None:
                 post_records[i] = rec = None
         if post is not None:
@@ -202,6 +201,31 @@ def validate(src: Sources, diags: Diagnostics, memo: Memo | None = None) -> Mode
         reviews=reviews,
         media=src.media,
     )
+
+
+def media_read(rec: Record, src: Sources) -> tuple[object, object, object]:
+    """What a post's check finds of content/media/ (posts.py), for `serve`'s memo: each
+    file it names and whether it is there, as text; and when one is not (or the names
+    are not a list of texts), all of content/media/ as well, whose files a hint names.
+    A picture added for another post checks no post again (as `PostChecks.media_holds`)."""
+    whole = src.media, src.media_escapes
+    variants = rec.ymap.get("variants") if rec.values is not None else None
+    if not isinstance(variants, YMap):
+        return "", *whole
+    names: list[object] = []
+    for body in variants.values():
+        media = body.get("media") if isinstance(body, YMap) else None
+        if isinstance(media, str):
+            names.append(media)
+        elif isinstance(media, YList):
+            names.extend(media)
+        elif media is not None:
+            return "", *whole
+    if not all(type(name) is str for name in names):
+        return "", *whole
+    found = [name.strip() in src.media for name in names]  # type: ignore[union-attr]
+    said = "\0".join(f"{name}\0{there}" for name, there in zip(names, found, strict=True))
+    return (said, None, None) if all(found) else (said, *whole)
 
 
 def post_reads(playbook: Playbook | None) -> str:

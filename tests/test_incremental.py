@@ -152,6 +152,31 @@ def test_what_posts_read_of_the_playbook_checks_them_again(live, old, new) -> No
     assert_like_fresh(root, site, ("posts/open-workshop-evening/index.html", "calendar.ics"))
 
 
+def test_a_picture_added_checks_no_post_again_and_one_gone_the_post_naming_it(live) -> None:
+    """A post's check reads of content/media/ whether the files it names are there: a
+    picture added reuses every post; one removed makes again the post that names it
+    (an error there), and so does its return; each re-check equals a fresh one."""
+    root, site = live
+    tour = "weekend-tour-veluwe"
+    picture = root / "content/media/summer/veluwe-tour.png"
+    before = site.last_check.model.posts
+    added = root / "content/media/summer/new-picture.png"
+    shutil.copy(picture, added)
+    site.rebuild([str(added)])
+    assert all(site.last_check.model.posts[pid] is post for pid, post in before.items())
+    assert_like_fresh(root, site, (f"posts/{tour}/index.html",))
+    data = picture.read_bytes()
+    picture.unlink()
+    site.rebuild([str(picture)])
+    assert_like_fresh(root, site)
+    assert any(d.rule == "ref" and tour in d.path for d in site.last_check.diagnostics)
+    picture.write_bytes(data)
+    site.rebuild([str(picture)])
+    after = site.last_check.model.posts
+    assert [pid for pid, post in before.items() if after[pid] is not post] == [tour]
+    assert_like_fresh(root, site, (f"posts/{tour}/index.html",))
+
+
 def test_a_broken_reference_stays_reported_when_its_post_is_reused(live) -> None:
     """A post's reference errors belong to the post: a re-check that reuses the post (an
     edit elsewhere) reports them again, or the post would vanish from the site unsaid."""

@@ -213,6 +213,28 @@ def test_a_channel_edit_checks_the_posts_again_only_when_it_moves_what_they_read
     assert {"cadence", "length"} <= rules  # the new cadence and limit took effect
 
 
+def test_a_picture_added_checks_no_post_again_and_one_gone_only_the_posts_naming_it(
+    repo,
+) -> None:
+    """A post's entry holds while the files of content/media/ it names are there: a
+    picture added checks no post again; one removed checks again the post that names it
+    (which now has an error), and that post is checked again when the picture is back
+    (its entry, made when one was missing, holds only for those same files)."""
+    tour = "content/posts/2027-06/weekend-tour-veluwe.md"
+    picture = repo / "content/media/summer/veluwe-tour.png"
+    same_as_without_store(repo)
+    shutil.copy(picture, repo / "content/media/summer/new-picture.png")
+    assert not same_as_without_store(repo).checks.made
+    data = picture.read_bytes()
+    picture.unlink()
+    gone = same_as_without_store(repo)
+    assert list(gone.checks.made) == [tour]
+    assert [(d.path, d.rule) for d in gone.diagnostics if d.severity == "error"] == [(tour, "ref")]
+    picture.write_bytes(data)
+    back = same_as_without_store(repo)
+    assert list(back.checks.made) == [tour] and "weekend-tour-veluwe" in back.model.posts
+
+
 def test_a_store_of_another_program_or_with_damaged_entries_is_not_used(repo) -> None:
     same_as_without_store(repo)
     store = DiskCache(repo).post_store()
@@ -383,6 +405,21 @@ def test_a_playbook_edit_builds_what_a_cold_build_makes(repo, tmp_path: Path) ->
     edit(repo, PLAYBOOK, "event_minutes: 15", "event_minutes: 45")
     build(repo)
     assert feed.read_bytes() != first
+    like_cold(repo, tmp_path)
+
+
+def test_a_picture_added_makes_no_page_again_and_is_copied(repo, tmp_path: Path) -> None:
+    """A picture added for a post yet to come is copied into the output; every page,
+    feed and schedule is the last build's, and the output equals a cold build's."""
+    build(repo)
+    out = repo / "output"
+    sitemap = out / "sitemap.xml"  # written by every build that lays out the site
+    before = {p: p.stat().st_ino for p in out.rglob("*") if p.is_file() and p != sitemap}
+    shutil.copy(repo / "content/media/summer/veluwe-tour.png", repo / "content/media/new.png")
+    build(repo)
+    after = {p: p.stat().st_ino for p in out.rglob("*") if p.is_file() and p != sitemap}
+    assert set(after) - set(before) == {out / "media/new.png"}
+    assert all(after[p] == ino for p, ino in before.items())
     like_cold(repo, tmp_path)
 
 

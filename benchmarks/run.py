@@ -444,12 +444,32 @@ def file_edits(folder: Path) -> list[FileEdit]:
     ]
 
 
-def playbook_edits(folder: Path) -> dict[str, FileEdit]:
-    """playbook.yaml edited for a plain build, by the figure's key: a comment, which makes
-    no file again, and the title, which every page shows; neither checks a post again."""
+class PictureAdded:
+    """A picture added to content/media/ for a post yet to be written: a copy of one the
+    posts show, under a new name."""
+
+    def __init__(self, folder: Path) -> None:
+        self.media = folder / "content" / "media" / "synthetic"
+        self.added: Path | None = None
+
+    def edit(self, marker: str) -> None:
+        self.added = self.media / f"benchmark-{marker}.png"
+        shutil.copyfile(self.media / "photo-1.png", self.added)
+
+    def restore(self) -> None:
+        if self.added is not None:
+            self.added.unlink(missing_ok=True)
+
+
+def other_edits(folder: Path) -> dict[str, FileEdit | PictureAdded]:
+    """Files besides posts edited for a plain build, by the figure's key: a comment in
+    playbook.yaml, which makes no file again; its title and a channel's name, which
+    every page shows; a picture added, which is only copied. None checks a post again."""
     return {
         "comment": FileEdit("a comment", folder, "playbook.yaml", "# A synthetic playbook", ""),
         "title": FileEdit("the title", folder, "playbook.yaml", 'title: "Bench Bikes', ""),
+        "channel": FileEdit("X's name", folder, "channels/x.md", 'name: "X @', ""),
+        "picture": PictureAdded(folder),
     }
 
 
@@ -471,7 +491,7 @@ def measure_n(
     logs = folder / "logs"
     logs.mkdir(exist_ok=True)
     target = EditTarget(n, folder)
-    playbook = playbook_edits(folder)
+    others = other_edits(folder)
     figures = {
         key: Figure(name)
         for key, name in (
@@ -484,6 +504,8 @@ def measure_n(
             ("edit", "`smcycle build` after editing one post"),
             ("comment", "`smcycle build` after editing a comment in playbook.yaml"),
             ("title", "`smcycle build` after editing the playbook's title (shown on every page)"),
+            ("channel", "`smcycle build` after editing a channel's name (shown on every page)"),
+            ("picture", "`smcycle build` after adding a picture to content/media/"),
             ("diff", "`smcycle diff HEAD` after editing one post (cache of the last build)"),
             ("diff0", "`smcycle diff HEAD` after editing one post, cold (no cache)"),
             ("hugo", "`hugo` build of the same N bodies, cold"),
@@ -529,7 +551,7 @@ def measure_n(
         return result
 
     def round_of(r: int, sample: bool) -> bool:
-        """check, cold, warm, next day, edit, check and diff after an edit, playbook.yaml
+        """check, cold, warm, next day, edit, check and diff after an edit, other files
         edited, hugo; False when an smcycle run failed (the rest of the round would not
         measure what it says: a warm build after a failed cold one is cold)."""
         for key, cmd, before in (
@@ -543,16 +565,18 @@ def measure_n(
             ("check1", check, lambda: target.edit(f"c{r}")),
             ("diff", diff, lambda: target.edit(f"d{r}")),
             # an untimed build of the post restored first: the comment is the only change
-            ("comment", build, lambda: (today(), playbook["comment"].edit(f"p{r}"))),
-            ("title", build, lambda: playbook["title"].edit(f"t{r}")),
+            ("comment", build, lambda: (today(), others["comment"].edit(f"p{r}"))),
+            ("title", build, lambda: others["title"].edit(f"t{r}")),
+            ("channel", build, lambda: (today(), others["channel"].edit(f"n{r}"))),
+            ("picture", build, lambda: (today(), others["picture"].edit(f"m{r}"))),
             ("diff0", diff, lambda: (clear_smcycle(folder), target.edit(f"e{r}"))),
         ):
             if before:
                 before()
             result = timed(key, cmd, r, sample)
             target.restore()
-            if key in playbook:
-                playbook[key].restore()
+            if key in others:
+                others[key].restore()
             if result.returncode != 0:
                 return False
             if key == "cold" and (match := re.search(r"built (\d+) files", result.output)):

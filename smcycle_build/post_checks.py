@@ -14,8 +14,9 @@ the problems found in it) depends on three things only:
   (`checker_id`).
 
 An entry is stored under the digest of all three (`.smcycle-cache/posts.sqlite`, with
-the entries of other post files: `cache.PostStore`), so a changed channel, time zone or
-an upgrade checks every post again, and nothing is reused because two values merely look alike.
+the entries of other post files: `cache.PostStore`), so a channel's new limit, a new
+time zone or an upgrade checks every post again, and nothing is reused because two
+values merely look alike.
 What spans files is never stored: duplicate ids, and every strategy check but
 copy-paste (which compares the variants of one post), run on the posts each time,
 reused or not.
@@ -256,11 +257,14 @@ class PostChecks:
     ) -> None:
         """The entry of a post read anew (`rec` None: it has no usable id). One that lost
         its id to another file gets none: what it is depends on that other file."""
+        from .validate import named_media
+
         id_line = rec.ymap.key_lines.get("id", 1) if rec is not None else 1
-        # a post is made only when every file it names was found (posts.py): those hold
-        # its entry; without a post, it holds only for the same media
-        found = tuple(sorted({m for v in post.variants for m in v.media})) if post else ()
-        whole = post is None or not all(name in self.media for name in found)
+        # the files it names hold its entry when all were found and it has a post;
+        # otherwise only the same content/media/ does (`media_holds`)
+        names = named_media(rec) if post is not None else None
+        found = tuple(sorted(set(names))) if names is not None else ()
+        whole = names is None or not all(name in self.media for name in found)
         self.made[doc.path] = CheckedPost(
             doc.path,
             doc.stem,

@@ -203,15 +203,13 @@ def validate(src: Sources, diags: Diagnostics, memo: Memo | None = None) -> Mode
     )
 
 
-def media_read(rec: Record, src: Sources) -> tuple[object, object, object]:
-    """What a post's check finds of content/media/ (posts.py), for `serve`'s memo: each
-    file it names and whether it is there, as text; and when one is not (or the names
-    are not a list of texts), all of content/media/ as well, whose files a hint names.
-    A picture added for another post checks no post again (as `PostChecks.media_holds`)."""
-    whole = src.media, src.media_escapes
-    variants = rec.ymap.get("variants") if rec.values is not None else None
+def named_media(rec: Record | None) -> list[str] | None:
+    """The files of content/media/ a post file names, as its check looks them up
+    (posts.py); None when its variants or their `media` are not what a check reads
+    (then it holds only for the same content/media/ as a whole)."""
+    variants = rec.ymap.get("variants") if rec is not None and rec.values is not None else None
     if not isinstance(variants, YMap):
-        return "", *whole
+        return None
     names: list[object] = []
     for body in variants.values():
         media = body.get("media") if isinstance(body, YMap) else None
@@ -220,10 +218,22 @@ def media_read(rec: Record, src: Sources) -> tuple[object, object, object]:
         elif isinstance(media, YList):
             names.extend(media)
         elif media is not None:
-            return "", *whole
+            return None
     if not all(type(name) is str for name in names):
+        return None
+    return [name.strip() for name in names]  # type: ignore[union-attr]
+
+
+def media_read(rec: Record, src: Sources) -> tuple[object, object, object]:
+    """What a post's check finds of content/media/, for `serve`'s memo: each file it
+    names and whether it is there, as text; and when one is not (or the names are not
+    a list of texts), all of content/media/ as well, whose files a hint names. A
+    picture added for another post checks no post again (as `PostChecks.media_holds`)."""
+    whole = src.media, src.media_escapes
+    names = named_media(rec)
+    if names is None:
         return "", *whole
-    found = [name.strip() in src.media for name in names]  # type: ignore[union-attr]
+    found = [name in src.media for name in names]
     said = "\0".join(f"{name}\0{there}" for name, there in zip(names, found, strict=True))
     return (said, None, None) if all(found) else (said, *whole)
 

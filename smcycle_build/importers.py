@@ -212,6 +212,13 @@ def parse_number(text: str) -> float | None:
     return value if value is not None and finite(value) else None  # 1e300: no one's count
 
 
+def exact(value: float) -> str:
+    """A number as it goes into metrics/: every digit it has, read back as the same number
+    (a reach of 1,234,567 is `1234567`, not `1.23457e+06`: `:g` keeps six digits, and the
+    same import run again would then conflict with its own rounded rows)."""
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
 def append_rows(
     target: Path, display: str, result: ImportResult, existing: tuple[MetricRow, ...]
 ) -> int:
@@ -233,8 +240,8 @@ def append_rows(
                     row.loc.line,
                     "error",
                     "schema",
-                    f"{row.metric} on {row.date} is {row.value:g} here but {before.value:g} "
-                    f"in {before.loc.path}:{before.loc.line}",
+                    f"{row.metric} on {row.date} is {exact(row.value)} here but "
+                    f"{exact(before.value)} in {before.loc.path}:{before.loc.line}",
                     hint="rows already in metrics/ are never rewritten: fix one of them by hand",
                 )
             )
@@ -250,6 +257,6 @@ def append_rows(
         writer = csv.writer(handle, lineterminator="\n")
         for row in sorted(fresh, key=lambda r: (r.date, r.metric, r.post or "")):
             writer.writerow(
-                [row.date.isoformat(), row.channel, row.metric, f"{row.value:g}", row.post or ""]
+                [row.date.isoformat(), row.channel, row.metric, exact(row.value), row.post or ""]
             )
     return len(fresh)

@@ -99,6 +99,28 @@ def test_rows_already_there_are_never_rewritten(playbook) -> None:
     assert "appended 0 rows" in again.output and "(7 already there, 1 refused)" in again.output
 
 
+def test_numbers_are_appended_with_every_digit(playbook) -> None:
+    """A reach of 1,234,567 was appended as `1.23457e+06` (six digits: 1,234,570), and the
+    same export imported again then conflicted with its own rounded rows."""
+    root = setup(playbook)
+    (root / "export.csv").write_text(
+        'Date,Reach,Engagement rate (total)\n"2027-04-01","1,234,567",0.123456789\n'
+        "2027-04-02,98765432109,12.5%\n"
+    )
+    args = ["import", "metrics", "export.csv", "--channel", "facebook"]
+    run = run_cli(root, *args)
+    assert run.exit_code == 0, run.output
+    got = rows(root / "content/metrics/facebook.csv")
+    assert ["2027-04-01", "facebook", "reach", "1234567", ""] in got
+    assert ["2027-04-01", "facebook", "engagement_rate", "0.123456789", ""] in got
+    assert ["2027-04-02", "facebook", "reach", "98765432109", ""] in got
+    assert ["2027-04-02", "facebook", "engagement_rate", "12.5", ""] in got
+    again = run_cli(root, *args)
+    assert again.exit_code == 0, again.output
+    assert "appended 0 rows" in again.output and "(4 already there, 0 refused)" in again.output
+    assert run_cli(root, "check").exit_code == 0
+
+
 def test_unknown_channel_and_unknown_layout(playbook) -> None:
     root = setup(playbook, "linkedin_followers.csv")
     run = run_cli(root, "import", "metrics", "linkedin_followers.csv", "--channel", "tiktok")

@@ -85,6 +85,8 @@ def new_file(
     if kind == "post":
         folder = folder / when.strftime("%Y-%m")
     ident = make_id(title, f"{kind}-{when.isoformat()}")
+    if kind == "channel" and network is None:
+        network = network_named(ident)
     path, ident = free_path(folder, ident, taken)
     writer = {
         "post": post_text,
@@ -95,6 +97,16 @@ def new_file(
     }[kind]
     text = writer(title, model, when, channels, campaign, network)
     return NewFile(path, text)
+
+
+def network_named(ident: str) -> str | None:
+    """The network a new channel's title names, when no --network is given: its id, as
+    a channel's `network` defaults to (`smcycle new channel Bluesky`), or the id's first
+    word (`Instagram Reels`, `Facebook page`). None: `other`, for the author to set."""
+    for name in (ident, ident.split("-", 1)[0]):
+        if name in NETWORKS and name != "other":
+            return name
+    return None
 
 
 def post_text(title, model: Model, when: date, channels, campaign, network) -> str:

@@ -40,6 +40,27 @@ def test_new_file_checks_clean_as_written(playbook, kind: str, title: str) -> No
         assert written.startswith("content/posts/2027-03/")
 
 
+@pytest.mark.parametrize(
+    ("title", "network"),
+    [
+        ("Bluesky", "bluesky"),
+        ("LinkedIn", "linkedin"),
+        ("Instagram Reels", "instagram"),
+        ("X", "x"),
+        ("Shop radio", "other"),
+    ],
+)
+def test_a_new_channel_is_on_the_network_its_title_names(playbook, title, network) -> None:
+    """Without --network every new channel said `network: other`, which has no limits:
+    a 400-character text on a new Bluesky channel passed the check."""
+    root = playbook()
+    run = run_cli(root, "new", "channel", title)
+    assert run.exit_code == 0, run.output
+    path = root / run.output.split("wrote ", 1)[1].strip()
+    assert f"network: {network} " in path.read_text()
+    assert errors(root) == []
+
+
 def test_hebrew_titles_get_readable_ids() -> None:
     assert make_id("חלות לשבת", "post-2027-03-12") == "hlvt-lsvt"
     assert make_id("Café Ürün: 50% off!", "x") == "cafe-urun-50-off"

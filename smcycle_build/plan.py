@@ -84,6 +84,24 @@ class Span:
         return (self.end - self.start).days + 1
 
 
+def _rule(post: Post, start: datetime, horizon: date) -> rrule.rrule:
+    """A series' rule, over local wall-clock times from `start` (on the playbook's clock)."""
+    r = post.repeat
+    assert r is not None
+    # `until` is a local date and includes that whole day
+    end = datetime.combine(r.until, datetime.max.time()) if r.until else None
+    if end is None and r.count is None:
+        end = datetime.combine(horizon, datetime.max.time())
+    return rrule.rrule(
+        _FREQ[r.freq],
+        dtstart=start.replace(tzinfo=None),
+        interval=r.interval,
+        byweekday=[_WEEKDAY[d] for d in r.byday] or None,
+        count=r.count,
+        until=end,
+    )
+
+
 def expand_variant(post: Post, variant: Variant, horizon: date, tz: tzinfo) -> list[Occurrence]:
     """A single post is one occurrence; a series keeps its wall-clock time in `tz` across DST.
 
@@ -94,19 +112,7 @@ def expand_variant(post: Post, variant: Variant, horizon: date, tz: tzinfo) -> l
     if post.repeat is None:
         return [Occurrence(post, variant, start, 0)]
     r = post.repeat
-    first = start.replace(tzinfo=None)
-    # `until` is a local date and includes that whole day
-    end = datetime.combine(r.until, datetime.max.time()) if r.until else None
-    if end is None and r.count is None:
-        end = datetime.combine(horizon, datetime.max.time())
-    rule = rrule.rrule(
-        _FREQ[r.freq],
-        dtstart=first,
-        interval=r.interval,
-        byweekday=[_WEEKDAY[d] for d in r.byday] or None,
-        count=r.count,
-        until=end,
-    )
+    rule = _rule(post, start, horizon)
     skip = set(r.except_dates)
     out = []
     # a series that ends is checked to end in time (posts.py); one that does not stops at
@@ -184,6 +190,19 @@ class Plan:
     @cached_property
     def quiet(self) -> tuple[Span, ...]:
         return quiet_spans(self.phases, self.span)
+
+    def series_start(self, post: Post, variant: Variant) -> datetime:
+        """The first instance of a series' rule (excepted or not), on the playbook's
+        clock: where a feed's DTSTART must be. A start on a day the rule does not take (a
+        Monday for `byday: [SA]`) is no instance of it: dateutil, and so the schedules,
+        start on the Saturday after, while RFC 5545 counts DTSTART as the first instance
+        whatever the rule says, and clients disagree (python-recurring-ical-events and
+        Radicale show the Monday; ical.js and libical do not). The variant's own start
+        when the rule has no instance at all."""
+        start = variant.start.astimezone(self.model.playbook.timezone)
+        rule = _rule(post, start, plan_horizon(self.model, self.span))
+        first = next(iter(rule), None)
+        return start if first is None else first.replace(tzinfo=start.tzinfo)
 
     def phase_on(self, day: date) -> Phase | None:
         for phase in self.phases:

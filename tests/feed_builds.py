@@ -125,6 +125,16 @@ JERUSALEM: dict[str, str | bytes] = {
         variants:
           x: {text: "Ten of these"}
         """,
+    # a start on a day its rule does not take (a Monday, for Saturdays): the feed's
+    # DTSTART is the first Saturday, which is excepted, or RFC 5545 clients add the Monday
+    "content/posts/off-day-start.yaml": """
+        title: Saturday club
+        date: "2027-03-22 18:00"
+        status: approved
+        repeat: {freq: weekly, byday: [SA], count: 4, except: [2027-03-27]}
+        variants:
+          x: {text: "Saturday club, from the shop"}
+        """,
     "content/posts/month-ends.yaml": """
         title: Month end
         date: "2027-01-31 10:00"

@@ -212,7 +212,8 @@ class FeedWriter:
         EXDATE a line: the lines `post_event` puts after SUMMARY and after UID."""
         r = post.repeat
         assert r is not None
-        local = variant.start.astimezone(self.tz)
+        # the rule's first instance, which the variant's start need not be (series_start)
+        local = self.plan.series_start(post, variant)
         tzid = f";TZID={self.tz.key}"
         times = [
             ics.fold(f"DTSTART{tzid}:{ics.local_stamp(local)}"),

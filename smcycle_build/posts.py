@@ -211,7 +211,7 @@ class VariantReader:
             "text", text, self.channel.text_limit, network.counter, unit, network.at_most
         )
         ok &= self.check_length("title", title, self.channel.title_limit, len, "characters")
-        if not text and not v["media"] and not title:
+        if not text.strip() and not v["media"] and not title.strip():  # blanks post nothing
             ok = self.error(
                 self.key_line, "schema", f"{self.what} has nothing to post", hint="add `text:`"
             )

@@ -83,6 +83,15 @@ def test_ref_variant_channel_and_media(playbook) -> None:
     ]
 
 
+def test_a_variant_of_blanks_has_nothing_to_post(playbook) -> None:
+    """`text: ""` was refused, `text: "   "` scheduled a blank post on X."""
+    for blank in ("", "   ", "\\t \\n"):
+        root = playbook({"content/posts/hello.md": post(blank)})
+        assert problems(root) == [
+            "content/posts/hello.md:7: error schema: the x variant has nothing to post"
+        ], repr(blank)
+
+
 def test_duplicate_id(playbook) -> None:
     root = playbook(
         {

@@ -144,21 +144,31 @@ def summary(diags: list[Diagnostic]) -> str:
 
 
 SHOWN = 1000  # characters of a source line shown under its problem (a post on X is 280)
+# control characters as they are written in YAML, not as the terminal acts on them: a
+# key holding a line break would start a line of its own (`::error file=...::` is a
+# command to GitHub Actions), an ESC would reach the terminal (the tab is left as it is)
+_CONTROLS = {i: f"\\x{i:02x}" for i in [*range(32), *range(127, 160)] if i != 9}
+_CONTROLS |= {10: "\\n", 13: "\\r"}
+
+
+def visible_controls(text: str) -> str:
+    """`text` with every control character but the tab shown escaped (`\\n`, `\\x1b`)."""
+    return text.translate(_CONTROLS)
 
 
 def format_text(diags: list[Diagnostic], source: SourceLines | None = None) -> str:
     """Human format: the headline, the source line, then the hint."""
     out: list[str] = []
     for d in diags:
-        out.append(d.headline())
+        out.append(visible_controls(d.headline()))
         src = source.line(d.path, d.line) if source else None
         if src is not None:
             src = src.rstrip()
             if len(src) > SHOWN:  # a line of a minified file, or of forty thousand `[`
                 src = src[: SHOWN - 1] + "…"
-            out.append(f"  {d.line:>4} | {src}")
+            out.append(f"  {d.line:>4} | {visible_controls(src)}")
         if d.hint:
-            out.append(f"  hint: {d.hint}")
+            out.append(f"  hint: {visible_controls(d.hint)}")
     out.append(summary(diags))
     return "\n".join(out) + "\n"
 

@@ -50,6 +50,21 @@ def test_github_format_annotates_lines(playbook) -> None:
     assert run.exit_code == 1
 
 
+def test_text_format_shows_control_characters_as_written(playbook) -> None:
+    """A key holding a line break printed a line of its own: one that reads as a problem
+    of another file, or as a command to GitHub Actions (`::error ...::`); an ESC reached
+    the terminal. Each is shown as YAML writes it."""
+    forged = "evil\\n::error file=README.md,line=1::forged\\e[2J"
+    root = playbook({"content/goals/more-replies.yaml": f'{BROKEN_GOAL}"{forged}": 1\n'})
+    run = run_cli(root, "check")
+    assert run.exit_code == 1
+    lines = run.output.splitlines()
+    assert not any(line.startswith(("::", "\x1b")) for line in lines), run.output
+    assert "\x1b" not in run.output
+    said = [line for line in lines if "unknown field" in line]
+    assert len(said) == 1 and "evil\\n::error file=README.md,line=1::forged\\x1b[2J" in said[0]
+
+
 def test_json_format(playbook) -> None:
     root = playbook({"content/goals/more-replies.yaml": BROKEN_GOAL})
     run = run_cli(root, "check", "--format", "json")

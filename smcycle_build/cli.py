@@ -243,7 +243,7 @@ def export(channel, tool, first, last, content, output) -> None:
     if first and last and first > last:
         raise SmcycleError(f"--from {first:%Y-%m-%d} is after --to-date {last:%Y-%m-%d}")
     try:
-        data = export_channel(
+        data, lacking = export_channel(
             model,
             plan.by_channel[channel],
             tool,
@@ -253,6 +253,8 @@ def export(channel, tool, first, last, content, output) -> None:
         )
     except ExportError as exc:
         raise SmcycleError(str(exc)) from None
+    for note in lacking:
+        click.echo(f"warning: {note}", err=True)
     if output:
         Path(output).write_text(data, encoding="utf-8", newline="")
     else:  # bytes as in the file: click.echo would strip escape sequences and translate CRLF

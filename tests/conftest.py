@@ -43,7 +43,9 @@ def regen(request: pytest.FixtureRequest) -> bool:
 @dataclass
 class Run:
     exit_code: int
-    output: str
+    output: str  # stdout and stderr, as a terminal shows them
+    stdout: str = ""
+    stderr: str = ""
 
 
 def run_cli(root: Path, *args: str) -> Run:
@@ -56,7 +58,7 @@ def run_cli(root: Path, *args: str) -> Run:
         os.chdir(old)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
-    return Run(result.exit_code, result.output)
+    return Run(result.exit_code, result.output, result.stdout, result.stderr)
 
 
 def probe(code: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:

@@ -247,7 +247,7 @@ def test_json_series_flags_and_media_urls(jerusalem: Built) -> None:
 def export(root: Path, *args: str) -> list[list[str]]:
     run = run_cli(root, "export", *args)
     assert run.exit_code == 0, run.output
-    return read_csv(run.output.encode())
+    return read_csv(run.stdout.encode())  # what it lacks is said on stderr
 
 
 @pytest.fixture(scope="module")
@@ -292,6 +292,37 @@ def test_sprout_export(jerusalem_repo: Path, jerusalem: Built) -> None:
     assert header == ["date", "time_24hr", "message_text"]
     assert len(rows) == len(meant_to_go_out(jerusalem, "x"))
     assert rows[0] == ["03/05/2027", "10:00", "Friday ride at ten"]
+
+
+def test_an_export_says_which_pictures_the_upload_lacks(playbook) -> None:
+    """Without `base_url` Buffer's Image URL column stayed empty, and the Instagram post
+    went to Buffer without the picture it needs: exit 0, not a word. The CSV is the same;
+    what it lacks is said on stderr."""
+
+    def export_run(root: Path, channel: str, tool: str) -> tuple[list[list[str]], str]:
+        run = run_cli(root, "export", channel, "--to", tool)
+        assert run.exit_code == 0, run.output
+        return read_csv(run.stdout.encode()), run.stderr
+
+    root = playbook()
+    rows, said = export_run(root, "instagram", "buffer")
+    assert rows[1][:2] == ["Hello from the shop", ""]
+    assert said == (
+        "warning: 1 of these posts have pictures, and Buffer takes a picture by its web "
+        "address: set `base_url` in playbook.yaml to fill the Image URL column, or add "
+        "them in Buffer\n"
+    )
+    for tool, name in (("hootsuite", "Hootsuite"), ("sprout", "Sprout Social")):
+        said = export_run(root, "instagram", tool)[1]
+        assert said == (
+            f"warning: 1 of these posts have pictures, which this {name} file cannot carry: "
+            f"add them in {name}\n"
+        )
+        assert export_run(root, "x", tool)[1] == ""  # no picture: nothing lacks
+    playbook_file = root / "content/playbook.yaml"
+    playbook_file.write_text(playbook_file.read_text() + 'base_url: "https://pb.example/"\n')
+    rows, said = export_run(root, "instagram", "buffer")
+    assert rows[1][1] == "https://pb.example/media/photo.png" and said == ""
 
 
 @pytest.mark.parametrize("tool", ["buffer", "hootsuite", "sprout"])

@@ -75,7 +75,9 @@ def export_channel(
     links: Links,
     first: date | None = None,
     last: date | None = None,
-) -> str:
+) -> tuple[str, list[str]]:
+    """The tool's CSV of the occurrences meant to go out between `first` and `last`, and
+    what the upload will lack (`_left_behind`)."""
     from ..plan import Occurrence
     from .schedule import TOOL_FORMULA_START, write_csv
 
@@ -95,4 +97,23 @@ def export_channel(
             "export a shorter period with --from and --to-date"
         )
     rows = (tool.row(occ, links) for occ in picked)
-    return write_csv(tool.header, rows, TOOL_FORMULA_START)
+    return write_csv(tool.header, rows, TOOL_FORMULA_START), _left_behind(tool, picked, links)
+
+
+def _left_behind(tool: Tool, picked: list[Occurrence], links: Links) -> list[str]:
+    """What the upload will lack: the pictures of posts that have them, when the CSV
+    cannot carry them (Buffer takes a picture by its web address, which needs the
+    playbook's `base_url`; the other tools' files take none). An Instagram post uploaded
+    without its picture fails in the tool, long after the export said nothing."""
+    pictured = sum(1 for occ in picked if occ.variant.media)
+    if not pictured:
+        return []
+    posts = f"{pictured} of these posts have pictures"
+    if tool.name == "Buffer":
+        if links.absolute("media/") is not None:
+            return []
+        return [
+            f"{posts}, and {tool.name} takes a picture by its web address: set `base_url` "
+            "in playbook.yaml to fill the Image URL column, or add them in Buffer"
+        ]
+    return [f"{posts}, which this {tool.name} file cannot carry: add them in {tool.name}"]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -154,6 +156,7 @@ def test_campaign_page_has_phases_and_milestones(site: MemoryOutput) -> None:
     assert html.count('class="tbar phase-') == 3
     assert "phase-before" in html and "phase-during" in html and "phase-after" in html
     assert 'class="diamond"' in html
+    assert html.count(">The brief</h2>") == 1  # the theme's heading, not the body's again
 
 
 def test_a_campaign_page_lists_exactly_the_campaigns_posts(site: MemoryOutput) -> None:
@@ -176,6 +179,9 @@ def test_post_page_shows_every_variant_side_by_side(site: MemoryOutput) -> None:
     assert 'src="../../media/spring/workshop-evening.png"' in html
     assert re.search(r"\d+ / 280 characters", html)
     assert "Approved" in html and 'href="../../campaigns/spring-tune-up/index.html"' in html
+    # each variant's time as the schedules show it: no seconds no post is planned to
+    assert '<time datetime="2027-03-22T19:00:00+01:00">22 Mar 2027, 19:00</time>' in html
+    assert not re.search(r"<time [^>]*>[^<]*\d:\d\d:\d\d</time>", html)
 
 
 def test_series_is_expanded_on_month_pages(site: MemoryOutput) -> None:
@@ -191,6 +197,20 @@ def test_year_board_has_months_campaigns_quiet_and_weekly_counts(site: MemoryOut
     assert html.count('class="bm"') == 24  # month heads and topic cells
     assert "phase-quiet" in html and "Spring Tune-Up" in html
     assert html.count("<tr style=") == 6  # a row of weekly counts per channel
+    # every post of the cycle counted once: the week of 28 December 2026 holds 1-3 January
+    weekly = html.split('<table class="weekly">')[1].split("</table>")[0]
+    counted = {
+        re.search(r"channels/([^/]+)/index.html", row)[1]: sum(
+            map(int, re.findall(r'<span class="wk[^"]*"[^>]*>(\d+)</span>', row))
+        )
+        for row in weekly.split("<tr style=")[1:]
+    }
+    doc = json.loads(site.files["schedule.json"])
+    planned = Counter(
+        o["channel"] for o in doc["occurrences"] if "2027-01-01" <= o["date"] <= "2027-12-31"
+    )
+    assert counted == {c: planned[c] for c in counted} and sum(counted.values()) > 400
+    assert weekly.count('title="Week of 28 Dec"') == 6  # each channel's first week
 
 
 def test_hebrew_site_is_right_to_left_with_hebrew_dates(hebrew: MemoryOutput) -> None:

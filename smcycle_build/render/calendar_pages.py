@@ -55,7 +55,8 @@ class CalendarPages:
                     "width": pos[1],
                     "url": month_url(key),
                     "topics": [t for t in self.model.themes if t.month == key],
-                    "weeks": self._weekly_counts(first, last),
+                    # the board's first month also counts the week it begins in
+                    "weeks": self._weekly_counts(first, last, lead=not months),
                 }
             )
         campaigns = []
@@ -112,11 +113,13 @@ class CalendarPages:
             nav="calendar",
         )
 
-    def _weekly_counts(self, first: date, last: date) -> list[dict[str, Any]]:
-        """Posts per channel for each week that starts in this month."""
+    def _weekly_counts(self, first: date, last: date, lead: bool = False) -> list[dict[str, Any]]:
+        """Posts per channel for each week that starts in this month; `lead`: and the week
+        `first` falls in, which starts in a month the board does not show (the week of 28
+        December holds the posts of 1 January, which no month counted)."""
         weeks = []
         start = self.v.week_start(first)
-        if start < first:
+        if start < first and not lead:
             start += timedelta(days=7)
         while start <= last:
             end = start + timedelta(days=6)

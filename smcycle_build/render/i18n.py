@@ -181,6 +181,14 @@ class Locale:
         # a schedule is read in 24-hour time everywhere; strftime("%H:%M"), five times faster
         return f"{moment.hour:02d}:{moment.minute:02d}"
 
+    def when(self, moment: datetime) -> str:
+        """A post's day and time of day as every schedule shows it: the medium date and the
+        24-hour clock, joined as the locale joins a date and a time ("1 Mar 2027, 09:00").
+        Babel's medium date-time adds the seconds, which no post is planned to."""
+        return self._joined.replace("{0}", self.time(moment)).replace(
+            "{1}", self.date(moment.date())
+        )
+
     def datetime(self, moment: datetime) -> str:
         """Babel's `format_datetime(moment, "medium")`."""
         if self._clock_only:

@@ -89,7 +89,7 @@ class PostPages:
                     "count": count,
                     "limit": limit,
                     "over": bool(limit and count > limit),
-                    "when": self.loc.datetime(first.start) if first else "",
+                    "when": self.loc.when(first.start) if first else "",
                     "when_iso": first.start.isoformat() if first else "",
                     "html": self.md.render(text)
                     if (text := self._variant_markdown(post, variant)) is not None

@@ -398,6 +398,63 @@ def test_screenshots(browser: Browser, base_url: str, site: str, width: str) -> 
         context.close()
 
 
+@pytest.mark.parametrize("width", VIEWPORTS)
+def test_each_day_of_a_month_says_its_weekday(browser: Browser, base_url: str, width: str):
+    """On a phone a month is a list of days, without the row of weekdays above its
+    columns: "5" alone did not say which day of the week the 5th is."""
+    context = browser.new_context(viewport=VIEWPORTS[width])
+    try:
+        page = context.new_page()
+        page.goto(f"{base_url}en/calendar/2027-03/index.html")
+        heads = page.locator(".day:visible .day-head time")
+        first = heads.first.evaluate("t => t.parentElement.innerText")
+        if width == "phone":
+            assert page.locator(".month-head").is_hidden()
+            assert first == "Mon 1", first  # 1 March 2027 is a Monday
+        else:  # the columns' heads say it
+            assert page.locator(".month-head").is_visible() and first == "1", first
+    finally:
+        context.close()
+
+
+# each example campaign and how many milestones it has (content/campaigns/)
+MILESTONES = {"school-run-safety": 2, "spring-tune-up": 3, "winter-riders-club": 3}
+
+BOXES = """items => items.map(i => {
+  const r = i.getBoundingClientRect();
+  return [r.left, r.top, r.right, r.bottom];
+})"""
+
+
+@pytest.mark.parametrize("width", VIEWPORTS)
+def test_campaign_milestones_fit_the_screen_and_never_overlap(
+    browser: Browser, base_url: str, width: str
+) -> None:
+    """Each milestone's label was placed on the timeline at its day: labels of days a
+    fortnight apart were written over each other, and ran up to 290px off a phone's
+    screen. Each diamond stays on its day; the labels are a list under the timeline."""
+    context = browser.new_context(viewport=VIEWPORTS[width])
+    try:
+        page = context.new_page()
+        for campaign, count in MILESTONES.items():
+            page.goto(f"{base_url}en/campaigns/{campaign}/index.html")
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"{campaign} is {overflow}px wider than a {width} screen"
+            assert page.locator(".timeline-marks .diamond").count() == count
+            labels = page.locator(".milestones li")
+            assert labels.count() == count
+            boxes = labels.evaluate_all(BOXES)
+            for i, a in enumerate(boxes):
+                assert a[2] <= VIEWPORTS[width]["width"], (campaign, i)
+                for b in boxes[i + 1 :]:
+                    apart = a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+                    assert apart, (campaign, a, b)
+    finally:
+        context.close()
+
+
 ONE_PIXEL_PNG = (
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
 )

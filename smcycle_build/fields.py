@@ -67,8 +67,12 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     return f"did you mean `{match[0]}`?" if match else None
 
 
-def read_fields(ymap: YMap, spec: dict[str, F], at: At, what: str) -> dict[str, Any] | None:
-    """Parse `ymap` against `spec`; None if any field is unknown, missing or invalid."""
+def read_fields(
+    ymap: YMap, spec: dict[str, F], at: At, what: str, failed: set[str] | None = None
+) -> dict[str, Any] | None:
+    """Parse `ymap` against `spec`; None if any field is unknown, missing or invalid.
+    `failed`: given, every field is read and the values returned all the same, a field
+    that is missing or invalid as its default, and its name added to `failed`."""
     ok = True
     for key in ymap:
         if key not in spec:
@@ -89,17 +93,23 @@ def read_fields(ymap: YMap, spec: dict[str, F], at: At, what: str) -> dict[str, 
                 line = ymap.key_lines.get(name, at.line)
                 at.diags.add(at.path, line, "schema", f"{what} needs `{name}`")
                 ok = False
+                if failed is not None:
+                    failed.add(name)
             out[name] = field.default
             continue
         child = At(at.path, ymap.value_lines[name], at.diags, ymap.raw.get(name))
         try:
             out[name] = field.parse(value, child)
+            continue
         except Invalid as exc:
             child.report(exc)
-            ok = False
         except Reported:
-            ok = False
-    return out if ok else None
+            pass
+        ok = False
+        if failed is not None:
+            failed.add(name)
+            out[name] = field.default
+    return out if ok or failed is not None else None
 
 
 # --- parsers: each takes (value, At) and returns the typed value or raises Invalid ---

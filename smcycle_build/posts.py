@@ -100,6 +100,28 @@ def build_post(
     )
 
 
+def report_variants(
+    rec: Record, channels: dict[str, Channel], refs: Refs, src: Sources, diags: Diagnostics
+) -> None:
+    """The problems of a post whose own fields are wrong (said already, `rec.values` None)
+    in its variants and references too: in this run, not after the fields are mended
+    (a date of 30 February hid an X text over its limit). Read with the fields that did
+    read, the others at their defaults; without its instants (its date may be what is
+    wrong), and no post is made."""
+    from .validate import Record  # validate imports this module
+
+    if rec.doc.fields is None:
+        return
+    failed: set[str] = set()
+    quiet = At(rec.doc.path, rec.doc.fields.line, Diagnostics())  # each said once already
+    values = read_fields(rec.doc.fields, schema.POST, quiet, "a post", failed)
+    if values is None or "variants" in failed:
+        return
+    if "date" in failed:  # a series is checked against its date
+        values["repeat"] = None
+    build_post(Record(rec.doc, rec.id, values), None, channels, refs, src, diags)
+
+
 def _most_occurrences(r: dict, start: date) -> int:
     """At most how many times a series that ends can go out (one open series stops at the
     plan's horizon: plan.expand_variant)."""

@@ -41,7 +41,7 @@ from .model import (
     Theme,
 )
 from .networks import NETWORKS
-from .posts import build_post
+from .posts import build_post, report_variants
 from .times import parse_clock
 from .yamlsrc import YList, YMap
 
@@ -160,12 +160,11 @@ def validate(src: Sources, diags: Diagnostics, memo: Memo | None = None) -> Mode
         if reused is not None:  # from the post store, its problems replayed
             diags.absorb(reused.built)
             post = reused.post
-        elif rec.values is None and checks is None:
-            continue  # its fields were wrong: nothing to build (nor to remember)
         else:
 
             def make(d: Diagnostics, rec: Record = rec) -> Post | None:
-                if rec.values is None:
+                if rec.values is None:  # its fields were wrong: no post, its variants' problems
+                    report_variants(rec, channels, refs.to(d), src, d)
                     return None
                 return build_post(rec, playbook, channels, refs.to(d), src, d)
 

@@ -417,6 +417,22 @@ def test_each_day_of_a_month_says_its_weekday(browser: Browser, base_url: str, w
         context.close()
 
 
+@pytest.mark.parametrize("width", VIEWPORTS)
+def test_chart_text_is_readable_at_any_width(browser: Browser, base_url: str, width: str):
+    """A chart is drawn 640 units wide and scaled to its box: on a phone its text came
+    out 6px high. Every label of every chart on the measurement page is 9px or more."""
+    context = browser.new_context(viewport=VIEWPORTS[width])
+    try:
+        page = context.new_page()
+        page.goto(f"{base_url}en/measurement/index.html")
+        heights = page.locator("svg.chart text").evaluate_all(
+            "texts => texts.map(t => t.getBoundingClientRect().height)"
+        )
+        assert len(heights) > 20 and min(heights) >= 9, sorted(heights)[:3]
+    finally:
+        context.close()
+
+
 # each example campaign and how many milestones it has (content/campaigns/)
 MILESTONES = {"school-run-safety": 2, "spring-tune-up": 3, "winter-riders-club": 3}
 

@@ -402,6 +402,14 @@ def lint_plan(
         rule(lint)
 
 
+def lint_series(model: Model, plan: Plan, diags: Diagnostics) -> None:
+    """What a check with errors still finds in the plan: a series' own occurrences in a
+    daylight-saving gap (an error) or a doubled hour. The other strategy checks span
+    files, and wait until every file reads: on a half-read playbook they would count
+    weeks without the posts that did not read, and warn of what is not so."""
+    check_series_times(Lint(model, plan, diags, first_weekday=0))
+
+
 def check_series_times(lint: Lint) -> None:
     """A series whose wall-clock time falls in a DST gap (error) or happens twice (warning).
 

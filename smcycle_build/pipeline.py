@@ -102,7 +102,7 @@ def _check(
     files: DiskFiles | None,
     planned: Callable[[CheckResult], None] | None = None,
 ) -> CheckResult:
-    from .lint import lint_plan
+    from .lint import lint_plan, lint_series
     from .load import DISK, load_documents
     from .plan import make_plan
     from .post_checks import PostChecks
@@ -125,4 +125,6 @@ def _check(
         first_weekday = babel_locale(model.playbook.language).first_week_day
         copy_paste = checks.linted() if checks is not None else None
         lint_plan(model, plan, diags, first_weekday, memo, copy_paste)
+    elif model is not None:  # errors elsewhere: a series' own errors are said in this run too
+        lint_series(model, make_plan(model, memo), diags)
     return CheckResult(model, tuple(diags.sorted()), plan, checks)

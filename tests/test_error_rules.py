@@ -164,6 +164,28 @@ def test_time_gap_and_bad_zone(playbook) -> None:
     ]
 
 
+def test_a_series_in_the_gap_is_said_with_the_other_files_errors(playbook) -> None:
+    """A series whose later occurrence falls in the night the clocks jump is found by
+    the strategy checks, which a check with an error elsewhere did not run: it came one
+    run later. The checks that span files still wait (no cadence, orphan or silence
+    warning on a half-read playbook)."""
+    series = post().replace("2027-03-10 09:00", "2027-03-21 02:30")
+    series = series.replace("variants:", "repeat: {freq: weekly, count: 2}\nvariants:")
+    gap = (
+        "content/posts/hello.md:6: error time: the {} series falls on 2027-03-28 02:30, a time "
+        "that does not exist in Europe/Amsterdam (the clocks jump over it)"
+    )
+    expected = [gap.format("instagram"), gap.format("x")]
+    root = playbook({"content/posts/hello.md": series})
+    assert [p for p in problems(root) if ": error " in p] == expected
+    broken_goal = "title: [a list]\nmetric: x.r\nbaseline: 1\ntarget: 5\ndue: 2027-06-01\n"
+    root = playbook({"content/goals/other.yaml": broken_goal})
+    assert problems(root) == [
+        "content/goals/other.yaml:1: error schema: expected text, got a list",
+        *expected,
+    ]
+
+
 def test_length_x_weighted_and_how_far_over(playbook) -> None:
     # 140 emoji are 140 code points but 280 weighted characters: exactly at the limit
     root = playbook({"content/posts/hello.md": post("😀" * 140)})

@@ -29,6 +29,7 @@ class Tool:
     header: tuple[str, ...] | None
     max_rows: int | None
     row: Callable[[Occurrence, Links], list[str]]
+    pictures: bool = False  # its file takes a picture, by its web address (base_url)
 
 
 def _url(occ: Occurrence, links: Links) -> str:
@@ -60,7 +61,9 @@ def _sprout(occ: Occurrence, links: Links) -> list[str]:
 
 TOOLS = {
     # Buffer's bulk upload: these four columns, times in the channel's zone
-    "buffer": Tool("Buffer", ("Text", "Image URL", "Tags", "Posting Time"), None, _buffer),
+    "buffer": Tool(
+        "Buffer", ("Text", "Image URL", "Tags", "Posting Time"), None, _buffer, pictures=True
+    ),
     # Hootsuite's bulk composer: no header; date-time, message, optional URL; 350 at most
     "hootsuite": Tool("Hootsuite", None, 350, _hootsuite),
     # Sprout Social's bulk scheduling template; 350 at most
@@ -102,18 +105,18 @@ def export_channel(
 
 def _left_behind(tool: Tool, picked: list[Occurrence], links: Links) -> list[str]:
     """What the upload will lack: the pictures of posts that have them, when the CSV
-    cannot carry them (Buffer takes a picture by its web address, which needs the
-    playbook's `base_url`; the other tools' files take none). An Instagram post uploaded
-    without its picture fails in the tool, long after the export said nothing."""
+    cannot carry them (a tool that takes pictures takes them by their web address, which
+    needs the playbook's `base_url`; the others' files take none). An Instagram post
+    uploaded without its picture fails in the tool, long after the export said nothing."""
     pictured = sum(1 for occ in picked if occ.variant.media)
     if not pictured:
         return []
     posts = f"{pictured} of these posts have pictures"
-    if tool.name == "Buffer":
+    if tool.pictures:
         if links.absolute("media/") is not None:
             return []
         return [
             f"{posts}, and {tool.name} takes a picture by its web address: set `base_url` "
-            "in playbook.yaml to fill the Image URL column, or add them in Buffer"
+            f"in playbook.yaml to fill the Image URL column, or add them in {tool.name}"
         ]
     return [f"{posts}, which this {tool.name} file cannot carry: add them in {tool.name}"]
